@@ -1,0 +1,193 @@
+import pghistory
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.db import models
+
+from apps.articles.models import Article
+from apps.core.models import TimeStamped
+
+
+class Status(models.TextChoices):
+    NEW = "new", "New"
+    RESEARCHING = "researching", "Researching"
+    IN_REVIEW = "in_review", "In review"
+    PUBLISHED = "published", "Published"
+
+
+class Verdict(models.TextChoices):
+    TRUE = "true", "True"
+    MOSTLY_TRUE = "mostly_true", "Mostly true"
+    MIXED = "mixed", "Mixed"
+    MISLEADING = "misleading", "Misleading"
+    FALSE = "false", "False"
+    UNPROVEN = "unproven", "Unproven"
+    NOT_CHECKABLE = "not_checkable", "Not checkable"
+
+
+# ClaimReview reviewRating.ratingValue (bestRating 5, worstRating 1); None: no number.
+VERDICT_RATING = {
+    Verdict.TRUE: 5,
+    Verdict.MOSTLY_TRUE: 4,
+    Verdict.MIXED: 3,
+    Verdict.MISLEADING: 2,
+    Verdict.FALSE: 1,
+    Verdict.UNPROVEN: None,
+    Verdict.NOT_CHECKABLE: None,
+}
+
+
+class Claimant(TimeStamped):
+    class Kind(models.TextChoices):
+        PERSON = "person", "Person"
+        ORGANIZATION = "organization", "Organization"
+
+    name = models.CharField(max_length=200)
+    key = models.CharField(max_length=200, db_index=True, help_text="Normalised name for matching.")
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.PERSON)
+    role = models.CharField(max_length=300, blank=True)
+    affiliation = models.CharField(max_length=300, blank=True)
+    aliases = ArrayField(models.CharField(max_length=200), default=list, blank=True)
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class Claim(TimeStamped):
+    statement = models.TextField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.NEW, db_index=True)
+    verdict = models.CharField(max_length=16, choices=Verdict.choices, blank=True, db_index=True)
+    rationale = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1, help_text="Optimistic concurrency counter.")
+    tags = ArrayField(models.CharField(max_length=50), default=list, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_claims"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="created_claims"
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="proposed_claims"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=Status.values), name="claim_status_in_workflow"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(verdict__in=["", *Verdict.values]), name="claim_verdict_in_vocabulary"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status=Status.PUBLISHED) | ~models.Q(verdict=""),
+                name="claim_published_has_verdict",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["updated_at", "id"], name="claim_sync_order"),
+            GinIndex(fields=["tags"], name="claim_tags_gin"),
+        ]
+
+    def __str__(self) -> str:
+        return self.statement[:80]
+
+    @property
+    def rating(self) -> int | None:
+        return VERDICT_RATING.get(self.verdict) if self.verdict else None
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class Appearance(TimeStamped):
+    class Origin(models.TextChoices):
+        ANALYST = "analyst", "Tagged by an analyst"
+        SUGGESTION = "suggestion", "Accepted suggestion"
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="appearances")
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="appearances")
+    claimant = models.ForeignKey(
+        Claimant, null=True, blank=True, on_delete=models.SET_NULL, related_name="appearances"
+    )
+    start = models.PositiveIntegerField(help_text="Code point offset into Article.text")
+    end = models.PositiveIntegerField()
+    quote = models.TextField()
+    prefix = models.CharField(max_length=64, blank=True)
+    suffix = models.CharField(max_length=64, blank=True)
+    origin = models.CharField(max_length=12, choices=Origin.choices, default=Origin.ANALYST)
+    orphaned = models.BooleanField(default=False, help_text="Could not be re-anchored after re-extraction.")
+    tagged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["article_id", "start", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(start__gte=0) & models.Q(end__gt=models.F("start")),
+                name="appearance_span_valid",
+            ),
+            models.UniqueConstraint(fields=["claim", "article", "start", "end"], name="appearance_unique_span"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quote[:60]} ({self.article_id}:{self.start}-{self.end})"
+
+
+class Suggestion(TimeStamped):
+    class State(models.TextChoices):
+        OPEN = "open", "Open"
+        ACCEPTED = "accepted", "Accepted"
+        DISMISSED = "dismissed", "Dismissed"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="suggestions")
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    sentence = models.TextField()
+    score = models.FloatField(help_text="Check-worthiness, 0..1")
+    claimant_name = models.CharField(max_length=200, blank=True)
+    claimant = models.ForeignKey(Claimant, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    matched_claim = models.ForeignKey(Claim, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    match_score = models.FloatField(null=True, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["article_id", "start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(start__gte=0) & models.Q(end__gt=models.F("start")),
+                name="suggestion_span_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(score__gte=0) & models.Q(score__lte=1), name="suggestion_score_range"
+            ),
+            models.UniqueConstraint(fields=["article", "start", "end"], name="suggestion_unique_span"),
+        ]
+
+
+@pghistory.track(pghistory.InsertEvent())
+class Review(models.Model):
+    class Decision(models.TextChoices):
+        APPROVE = "approve", "Approved and published"
+        SEND_BACK = "send_back", "Sent back"
+        REOPEN = "reopen", "Reopened"
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="reviews")
+    editor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews")
+    decision = models.CharField(max_length=10, choices=Decision.choices)
+    verdict = models.CharField(max_length=16, choices=Verdict.choices, blank=True)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]

@@ -1,0 +1,89 @@
+from django.conf import settings
+from django.db import models
+
+from apps.articles.models import Article, Outlet
+from apps.core.models import TimeStamped
+
+
+class Feed(TimeStamped):
+    outlet = models.ForeignKey(Outlet, null=True, blank=True, on_delete=models.SET_NULL, related_name="feeds")
+    url = models.URLField(max_length=2000, unique=True)
+    title = models.CharField(max_length=500, blank=True)
+    poll_interval_minutes = models.PositiveIntegerField(default=15)
+    is_active = models.BooleanField(default=True)
+    etag = models.CharField(max_length=500, blank=True)
+    last_modified = models.CharField(max_length=100, blank=True)
+    last_polled_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    next_poll_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    paused_reason = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return self.title or self.url
+
+
+class IngestBatch(TimeStamped):
+    """A group of jobs submitted together (a pasted list, an uploaded file, one import run)."""
+
+    label = models.CharField(max_length=300)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class IngestJob(TimeStamped):
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        FETCHING = "fetching", "Fetching"
+        EXTRACTING = "extracting", "Extracting"
+        DONE = "done", "Done"
+        DUPLICATE = "duplicate", "Duplicate"
+        FAILED = "failed", "Failed"
+
+    FINAL = (Status.DONE, Status.DUPLICATE, Status.FAILED)
+
+    class Channel(models.TextChoices):
+        URL = "url", "URL"
+        FEED = "feed", "Feed"
+        FILE = "file", "File import"
+        PUSH = "push", "API push"
+
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    url = models.URLField(max_length=2000, blank=True)
+    feed = models.ForeignKey(Feed, null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs")
+    batch = models.ForeignKey(IngestBatch, null=True, blank=True, on_delete=models.CASCADE, related_name="jobs")
+    outlet = models.ForeignKey(Outlet, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # For file imports and pushes: {"name", "format": "text"|"html", "content", "title", "authors", ...}
+    payload = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    failure_reason = models.TextField(blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    article = models.ForeignKey(Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs")
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    status__in=["queued", "fetching", "extracting", "done", "duplicate", "failed"]
+                ),
+                name="ingestjob_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.url or self.payload.get('name', '')} [{self.status}]"
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in self.FINAL
