@@ -1,0 +1,65 @@
+# Claimtrack: `make run` to try it, `make test` to test it. Everything else is a helper.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: install run serve worker beat test browsers smoke lint format migrations-check db-stop clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## make run: install, migrate, load the sample articles, create demo users, serve on :8000
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py import_articles fixtures/seeds
+	$(BIN)/python manage.py create_demo_users
+	@echo "Claimtrack on http://$(HOST):$(PORT)/  (demo log-ins in var/demo-credentials.txt)"
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## Celery worker and beat (set CELERY_BROKER_URL first; without it tasks run in-process)
+worker: install
+	$(BIN)/celery -A config worker --loglevel=INFO --concurrency=$${CELERY_CONCURRENCY:-2}
+
+beat: install
+	$(BIN)/celery -A config beat --loglevel=INFO
+
+## make test: the whole suite on PostgreSQL (DATABASE_URL or the embedded server) and a real broker
+test: install browsers
+	$(BIN)/ruff check .
+	$(BIN)/python manage.py makemigrations --check --dry-run --settings=config.settings.test
+	$(BIN)/python -m pytest
+
+# Browser tests drive Debian's Chromium (Playwright's own browser download cannot work here).
+browsers:
+	@if ! command -v chromium >/dev/null; then \
+		echo "Installing Debian's chromium for the browser tests"; \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+## make smoke: start `make run` on the embedded database, fetch the log-in page and the article list, stop
+smoke: install
+	bash .ci/smoke-run.sh
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format:
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+db-stop:
+	$(BIN)/python -c "from pathlib import Path; from apps.core.embedded_db import stop_server; print('stopped' if stop_server(Path('var/pgdata').resolve()) else 'not running')"
+
+clean: db-stop
+	rm -rf $(VENV) var

@@ -1,0 +1,328 @@
+"""Every write to claims, appearances and the verification workflow.
+
+The browser, the API, the admin and the workers all call these functions, so the rules
+(who may do what, in which status, on which version) live here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pghistory
+from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from apps.accounts.roles import is_analyst, is_editor
+from apps.articles.models import Article
+from apps.core.errors import Conflict, DomainError, NotAllowed
+
+from .models import Appearance, Claim, Claimant, Review, Status, Verdict
+
+CONTEXT_CHARS = 32
+MAX_STATEMENT = 2000
+
+
+@dataclass(frozen=True)
+class Anchor:
+    start: int
+    end: int
+    quote: str
+    prefix: str
+    suffix: str
+
+
+def span_anchor(*, article: Article, start, end, quote: str) -> Anchor:
+    """Check a code-point span against the article text; return it with its context."""
+    try:
+        start, end = int(start), int(end)
+    except (TypeError, ValueError):
+        raise DomainError("The selection's start and end must be whole numbers.") from None
+    length = len(article.text)
+    if not (0 <= start < end <= length):
+        raise DomainError(
+            f"The selection {start}–{end} is outside the article text (0–{length}). "
+            "Reload the article and select the text again.",
+            code="span_out_of_range",
+            details={"start": start, "end": end, "text_length": length},
+        )
+    actual = article.text[start:end]
+    if quote is None or actual != quote:
+        raise DomainError(
+            "The selected quote does not match the article text at that position; the text may "
+            "have changed since the page was loaded. Reload the article and select it again.",
+            code="quote_mismatch",
+            details={"start": start, "end": end, "expected": actual, "received": quote},
+        )
+    if not actual.strip():
+        raise DomainError("The selection is only white space; select the words of the claim.")
+    return Anchor(
+        start=start,
+        end=end,
+        quote=actual,
+        prefix=article.text[max(0, start - CONTEXT_CHARS) : start],
+        suffix=article.text[end : end + CONTEXT_CHARS],
+    )
+
+
+def _require_analyst(user: User | None, action: str) -> None:
+    if not is_analyst(user):
+        raise NotAllowed(f"Only analysts, editors and admins can {action}.")
+
+
+def _require_editor(user: User | None, action: str) -> None:
+    if not is_editor(user):
+        raise NotAllowed(f"Only editors can {action}; ask an editor to review this claim.")
+
+
+def claimant_resolve(*, name: str, kind: str = "") -> Claimant | None:
+    """Find the claimant this name refers to (through aliases), or create one."""
+    from .nlp.attribution import claimant_key, same_claimant
+
+    name = " ".join((name or "").split())[:200]
+    if not name:
+        return None
+    key = claimant_key(name)
+    exact = Claimant.objects.filter(key=key, merged_into__isnull=True).first()
+    if exact:
+        return exact
+    surname = key.split()[-1] if key else ""
+    candidates = Claimant.objects.filter(merged_into__isnull=True, key__icontains=surname[:4])[:50]
+    for candidate in candidates:
+        if any(same_claimant(name, alias) for alias in [candidate.name, *candidate.aliases]):
+            if name != candidate.name and name not in candidate.aliases:
+                candidate.aliases = [*candidate.aliases, name]
+                candidate.save(update_fields=["aliases", "updated_at"])
+            return candidate
+    return Claimant.objects.create(
+        name=name, key=key, kind=kind or Claimant.Kind.PERSON, aliases=[]
+    )
+
+
+@transaction.atomic
+def appearance_create(
+    *,
+    claim: Claim,
+    article: Article,
+    start,
+    end,
+    quote: str,
+    by: User | None,
+    claimant_name: str = "",
+    origin: str = Appearance.Origin.ANALYST,
+) -> Appearance:
+    _require_analyst(by, "tag claims")
+    anchor = span_anchor(article=article, start=start, end=end, quote=quote)
+    claimant = claimant_resolve(name=claimant_name) if claimant_name else None
+    if claimant is None and not claimant_name:
+        claimant = _guess_claimant(article, anchor)
+    try:
+        with transaction.atomic(), pghistory.context(user=by.pk if by else None):
+            appearance = Appearance.objects.create(
+                claim=claim,
+                article=article,
+                claimant=claimant,
+                start=anchor.start,
+                end=anchor.end,
+                quote=anchor.quote,
+                prefix=anchor.prefix,
+                suffix=anchor.suffix,
+                origin=origin,
+                tagged_by=by,
+            )
+    except IntegrityError:
+        raise DomainError(
+            "This span of this article is already attached to that claim.", code="duplicate_appearance"
+        ) from None
+    Claim.objects.filter(pk=claim.pk).update(updated_at=timezone.now())
+    return appearance
+
+
+def _guess_claimant(article: Article, anchor: Anchor) -> Claimant | None:
+    from .nlp.attribution import guess_claimant
+
+    guess = guess_claimant(article.text, anchor.start, anchor.end)
+    if guess is None:
+        return None
+    return claimant_resolve(name=guess.name, kind=guess.kind)
+
+
+@transaction.atomic
+def claim_create(
+    *,
+    article: Article,
+    start,
+    end,
+    quote: str,
+    by: User | None,
+    statement: str = "",
+    claimant_name: str = "",
+) -> Claim:
+    """A new claim from a span of an article: the claim plus its first appearance."""
+    _require_analyst(by, "create claims")
+    anchor = span_anchor(article=article, start=start, end=end, quote=quote)
+    statement = " ".join((statement or anchor.quote).split())
+    if not statement:
+        raise DomainError("The claim needs a statement.")
+    if len(statement) > MAX_STATEMENT:
+        raise DomainError(f"The statement is longer than {MAX_STATEMENT} characters; shorten it.")
+    with pghistory.context(user=by.pk if by else None):
+        claim = Claim.objects.create(statement=statement, created_by=by)
+        appearance_create(
+            claim=claim,
+            article=article,
+            start=anchor.start,
+            end=anchor.end,
+            quote=anchor.quote,
+            by=by,
+            claimant_name=claimant_name,
+        )
+    claim.refresh_from_db()
+    return claim
+
+
+# --- Verification workflow -------------------------------------------------------------
+
+# action: (statuses it may start from, status it leads to, needs editor)
+TRANSITIONS: dict[str, tuple[tuple[str, ...], str, bool]] = {
+    "start_research": ((Status.NEW,), Status.RESEARCHING, False),
+    "propose": ((Status.NEW, Status.RESEARCHING), Status.RESEARCHING, False),
+    "submit": ((Status.NEW, Status.RESEARCHING), Status.IN_REVIEW, False),
+    "approve": ((Status.IN_REVIEW,), Status.PUBLISHED, True),
+    "send_back": ((Status.IN_REVIEW,), Status.RESEARCHING, True),
+    "reopen": ((Status.PUBLISHED,), Status.RESEARCHING, True),
+}
+ACTION_LABELS = {
+    "start_research": "start research",
+    "propose": "propose a verdict",
+    "submit": "submit for review",
+    "approve": "approve and publish",
+    "send_back": "send back",
+    "reopen": "reopen",
+}
+
+
+def allowed_actions(*, claim: Claim, user: User | None) -> list[str]:
+    actions = []
+    for action, (sources, _target, editor_only) in TRANSITIONS.items():
+        if claim.status not in sources:
+            continue
+        if editor_only and not is_editor(user):
+            continue
+        if not is_analyst(user):
+            continue
+        actions.append(action)
+    return actions
+
+
+def _transition(
+    *, claim: Claim, action: str, by: User | None, version: int | None, **changes
+) -> Claim:
+    """Apply a workflow transition as ONE conditional UPDATE on (id, version, status)."""
+    sources, target, editor_only = TRANSITIONS[action]
+    label = ACTION_LABELS[action]
+    if editor_only:
+        _require_editor(by, label)
+    else:
+        _require_analyst(by, label)
+    expected = claim.version if version is None else int(version)
+    now = timezone.now()
+    with pghistory.context(user=by.pk if by else None, action=action):
+        updated = Claim.objects.filter(pk=claim.pk, version=expected, status__in=sources).update(
+            status=target, version=F("version") + 1, updated_at=now, **changes
+        )
+    if updated != 1:
+        current = Claim.objects.filter(pk=claim.pk).first()
+        if current is None:
+            raise DomainError("This claim has been deleted.", code="not_found")
+        if current.version != expected:
+            raise Conflict(
+                f"Someone else changed this claim (you had version {expected}, it is now "
+                f"version {current.version}). Reload to see their change, then try again.",
+                details={"your_version": expected, "current_version": current.version},
+            )
+        allowed = [ACTION_LABELS[a] for a in allowed_actions(claim=current, user=by)]
+        raise NotAllowed(
+            f"Cannot {label} a claim that is {current.get_status_display().lower()}. "
+            + (f"Allowed now: {', '.join(allowed)}." if allowed else "No action is allowed to you now."),
+            code="invalid_transition",
+            details={"status": current.status, "allowed": allowed},
+        )
+    claim.refresh_from_db()
+    return claim
+
+
+def _check_verdict(verdict: str, rationale: str) -> tuple[str, str]:
+    verdict = (verdict or "").strip()
+    if verdict not in Verdict.values:
+        raise DomainError(
+            f"Unknown verdict {verdict!r}; choose one of: {', '.join(Verdict.values)}.",
+            code="invalid_verdict",
+        )
+    rationale = (rationale or "").strip()
+    if not rationale:
+        raise DomainError("Write a rationale: say why the evidence leads to this verdict.")
+    return verdict, rationale
+
+
+@transaction.atomic
+def claim_start_research(*, claim: Claim, by: User | None, version: int | None = None) -> Claim:
+    return _transition(claim=claim, action="start_research", by=by, version=version)
+
+
+@transaction.atomic
+def claim_propose_verdict(
+    *, claim: Claim, verdict: str, rationale: str, by: User | None, version: int | None = None
+) -> Claim:
+    verdict, rationale = _check_verdict(verdict, rationale)
+    return _transition(
+        claim=claim, action="propose", by=by, version=version,
+        verdict=verdict, rationale=rationale, proposed_by=by,
+    )
+
+
+@transaction.atomic
+def claim_submit_for_review(*, claim: Claim, by: User | None, version: int | None = None) -> Claim:
+    if not claim.verdict or not claim.rationale.strip():
+        raise DomainError(
+            "Propose a verdict with a rationale before submitting for review.", code="verdict_required"
+        )
+    return _transition(claim=claim, action="submit", by=by, version=version, submitted_at=timezone.now())
+
+
+@transaction.atomic
+def review_approve(
+    *, claim: Claim, by: User | None, note: str = "", override_reason: str = "", version: int | None = None
+) -> Claim:
+    """Publish the proposed verdict. Needs at least one evidence link unless the editor
+    states why not (recorded on the review)."""
+    if not claim.evidence.exists():
+        if not override_reason.strip():
+            raise DomainError(
+                "Link at least one piece of evidence before publishing, or give a reason to "
+                "publish without evidence.",
+                code="evidence_required",
+            )
+        note = f"{note}\n[Published without evidence: {override_reason.strip()}]".strip()
+    claim = _transition(claim=claim, action="approve", by=by, version=version, published_at=timezone.now())
+    Review.objects.create(claim=claim, editor=by, decision=Review.Decision.APPROVE, verdict=claim.verdict, note=note)
+    return claim
+
+
+@transaction.atomic
+def review_send_back(*, claim: Claim, by: User | None, note: str, version: int | None = None) -> Claim:
+    if not (note or "").strip():
+        raise DomainError("Say what needs more work when sending a claim back.", code="note_required")
+    claim = _transition(claim=claim, action="send_back", by=by, version=version)
+    Review.objects.create(claim=claim, editor=by, decision=Review.Decision.SEND_BACK, verdict=claim.verdict, note=note.strip())
+    return claim
+
+
+@transaction.atomic
+def claim_reopen(*, claim: Claim, by: User | None, note: str, version: int | None = None) -> Claim:
+    if not (note or "").strip():
+        raise DomainError("Say why the published claim is being reopened.", code="note_required")
+    claim = _transition(claim=claim, action="reopen", by=by, version=version, published_at=None)
+    Review.objects.create(claim=claim, editor=by, decision=Review.Decision.REOPEN, verdict=claim.verdict, note=note.strip())
+    return claim

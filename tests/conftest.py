@@ -1,0 +1,56 @@
+import pytest
+
+from tests import factories
+
+
+@pytest.fixture
+def analyst(db):
+    return factories.user_with_role("analyst")
+
+
+@pytest.fixture
+def editor(db):
+    return factories.user_with_role("editor")
+
+
+@pytest.fixture
+def admin_user(db):
+    return factories.user_with_role("admin")
+
+
+@pytest.fixture
+def article(db):
+    return factories.ArticleFactory()
+
+
+@pytest.fixture
+def analyst_client(client, analyst):
+    client.force_login(analyst)
+    return client
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def real_worker(settings, transactional_db):
+    """A real Celery worker (in a thread) on a real broker: CELERY_BROKER_URL, default the
+    local Redis. Tasks are sent over the broker, not run eagerly."""
+    import uuid
+
+    from celery.contrib.testing.worker import start_worker
+
+    from config.celery import app
+
+    queue = f"claimtrack-test-{uuid.uuid4().hex[:8]}"
+    saved = {k: app.conf.get(k) for k in ("task_always_eager", "broker_url", "task_default_queue")}
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    app.conf.update(task_always_eager=False, broker_url=settings.TEST_BROKER_URL, task_default_queue=queue)
+    app.pool.force_close_all()
+    with start_worker(app, pool="solo", perform_ping_check=False, queues=[queue], shutdown_timeout=10) as worker:
+        yield worker
+    app.conf.update(saved)
+    app.pool.force_close_all()
