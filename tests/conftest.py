@@ -49,8 +49,6 @@ def real_worker(settings, transactional_db):
     saved = {k: app.conf.get(k) for k in ("task_always_eager", "broker_url", "task_default_queue")}
     settings.CELERY_TASK_ALWAYS_EAGER = False
     app.conf.update(task_always_eager=False, broker_url=settings.TEST_BROKER_URL, task_default_queue=queue)
-    app.pool.force_close_all()
     with start_worker(app, pool="solo", perform_ping_check=False, queues=[queue], shutdown_timeout=10) as worker:
         yield worker
     app.conf.update(saved)
-    app.pool.force_close_all()

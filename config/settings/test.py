@@ -1,6 +1,8 @@
 """Test settings: the real PostgreSQL (DATABASE_URL or the embedded server), eager Celery
 unless a test starts a real worker (tests/conftest.py), fast password hashing."""
 
+import os
+
 from .base import *  # noqa: F403
 
 DEBUG = False
@@ -14,3 +16,6 @@ STORAGES = {
 }
 # The broker the real-worker tests use; the eager default above does not touch it.
 TEST_BROKER_URL = env.str("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/15")  # noqa: F405
+
+# A test database per test process, so parallel runs (developers, helpers, CI) never collide.
+DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}  # noqa: F405

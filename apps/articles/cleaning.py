@@ -1,0 +1,306 @@
+"""Cleaning article text: the title, the bylines and the boilerplate lines.
+
+The rules describe kinds of lines (ad markers, orphaned link labels, teasers for other
+stories, photo credits, stray codes, bylines, a garbled repeat of the headline), never
+particular sites or strings. Whatever is dropped is reported, in document order, so a
+person can see what the cleaner did. Dropping is conservative: a line is removed only
+when it matches a rule, because claims are later found in the stored text by quote.
+"""
+
+import re
+from dataclasses import dataclass
+
+from apps.core.text import normalize_text
+
+
+@dataclass(frozen=True)
+class ParsedText:
+    title: str
+    authors: list[str]
+    text: str
+    removed: list[str]
+
+
+# --- boilerplate lines ----------------------------------------------------------------
+
+# Shortcodes left behind by CMS plugins ("[ad_1]") and lone advertisement labels.
+_AD_MARKER = re.compile(
+    r"\[\w+_\d+\]|\[?(?:advertisement|advert|ad|sponsored(?:\s+content)?)\]?", re.IGNORECASE
+)
+# The label of a link whose target was lost when the page became text.
+_LINK_LABEL = re.compile(
+    r"(?:source(?:\s+link)?|read\s+more|continue\s+reading"
+    r"|read\s+the\s+(?:full|original)\s+(?:story|article)"
+    r"|view\s+(?:source|original)(?:\s+article)?)\W*",
+    re.IGNORECASE,
+)
+# Teasers for other stories: "- SEE MORE How much ...", "You can also read: ...". The
+# lead-in must be set off (a bullet, a colon or capitals) so that a sentence which merely
+# starts with "See more" or "Related" stays.
+_PROMO_START = re.compile(
+    r"(?P<bullet>[-–—•*>»]\s*)?"
+    r"(?P<lead>(?:see|read|watch)\s+(?:more|also)"
+    r"|(?:you\s+(?:can|may|might|should)\s+)?also\s+(?:read|see|watch)"
+    r"|you\s+(?:may|might)\s+(?:also\s+)?(?:like|be\s+interested\s+in)"
+    r"|related|recommended|more\s+on\s+this)"
+    r"(?:\s+(?:articles?|stories|story|reading|coverage))?\b(?P<colon>\s*:)?",
+    re.IGNORECASE,
+)
+_PROMO_MAX_CHARS = 200
+# A lone short token mixing letters and digits ("yl-01"): an editor's or a template's code.
+_STRAY_CODE = re.compile(r"(?=\S*\d)(?=\S*[^\W\d_])[^\W_]+(?:[-_./][^\W_]+)*")
+_STRAY_CODE_MAX_CHARS = 12
+_COPYRIGHT_LINE = re.compile(r"(?:©|copyright\s+(?:©|\d{4})).{0,120}", re.IGNORECASE)
+
+# A photo credit, alone on a line or trailing the caption sentence it belongs to.
+_CREDIT_MARKER = re.compile(
+    r"©|\b(?:photo(?:graph)?|image|picture|foto|bild)s?(?:\s+credits?)?\s*:|\bcredits?\s*:",
+    re.IGNORECASE,
+)
+_CREDIT_MAX_CHARS = 80
+_CREDIT_MAX_WORDS = 8
+_SENTENCE_END_CHARS = '.!?"”’)…'
+
+# --- bylines --------------------------------------------------------------------------
+
+_BYLINE_PREFIX = re.compile(
+    r"(?:(?:written|words|reporting|reported)\s+)?by\s*:?\s+(?P<names>.+)"
+    r"|(?:from|authors?)\s*:\s*(?P<names_after_colon>.+)",
+    re.IGNORECASE,
+)
+_TRAILING_PAREN_NAMES = re.compile(r"(?P<body>.*[.!?\"”’])\s*(?P<paren>\((?P<names>[^()]{3,80})\))")
+_NAME_SEPARATORS = re.compile(r"\s*(?:,|;|&|\band\b)\s*")
+_NAME_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*\.?")
+# Lower-case parts of names: "Ursula von der Leyen".
+_NAME_PARTICLES = frozenset(
+    {"al", "bin", "ibn", "da", "de", "del", "della", "der", "den", "di", "du", "la", "le"}
+    | {"van", "von", "y"}
+)
+# Capitalised words that open headings and labels but are not parts of names.
+_NOT_NAME_WORDS = frozenset(
+    {"a", "an", "and", "are", "at", "by", "for", "from", "how", "in", "is", "it", "its"}
+    | {"of", "on", "or", "the", "this", "to", "was", "were", "what", "when", "where", "who"}
+    | {"why", "with", "advertisement", "image", "link", "live", "more", "news", "photo"}
+    | {"read", "see", "source", "update", "updates", "video"}
+)
+_BYLINE_MAX_CHARS = 80
+
+# --- titles ---------------------------------------------------------------------------
+
+_HEADLINE_MAX_CHARS = 150
+# A first line that ends in a full stop is a sentence of the body unless it is this short.
+_SENTENCE_HEADLINE_MAX_CHARS = 80
+_TITLE_MAX_CHARS = 300
+_SENTENCE_BREAK = re.compile(r"[.!?…]+[\"”’)\]]*\s+")
+_ABBREVIATION = re.compile(
+    r"(?:[^\W\d_]\.)+|(?:mr|mrs|ms|dr|prof|st|gen|lt|col|sgt|capt|sen|rep|gov|jr|sr|no|vs"
+    r"|etc|inc|ltd|co|corp|dept|approx|fig|vol)\.",
+    re.IGNORECASE,
+)
+
+
+def parse_plain_text(raw: str) -> ParsedText:
+    """Split a plain-text article (no metadata) into title, authors and cleaned body.
+
+    The title is the first line that is not boilerplate or a byline when that line reads
+    as a headline; it is then left out of the body. Otherwise the body starts at once and
+    its first sentence becomes the title (and stays in the body).
+    """
+    return _clean(raw, title="", find_title=True)
+
+
+def strip_boilerplate_lines(text: str, *, title: str = "") -> tuple[str, list[str]]:
+    """Drop boilerplate and byline lines from article text, plain or extracted from HTML.
+
+    Returns the normalised text and the dropped pieces in document order. With `title`
+    (known from the page's metadata), a repeat of it before the body is dropped too.
+    """
+    cleaned = _clean(text, title=title, find_title=False)
+    return cleaned.text, cleaned.removed
+
+
+def _clean(raw: str, *, title: str, find_title: bool) -> ParsedText:
+    """One pass over the lines; the title (when asked to find it) is the first content line."""
+    lines = normalize_text(raw).split("\n")
+    kept: list[tuple[int, str]] = []  # (line number, line)
+    authors: list[str] = []
+    # (line number, column, text): sorted at the end so `removed` follows the document.
+    removed: list[tuple[int, int, str]] = []
+    body_lines = 0
+    title_pending = find_title
+
+    for number, line in enumerate(lines):
+        content = line.strip()
+        if not content:
+            kept.append((number, line))
+            continue
+        content, credit, credit_column = _split_photo_credit(content)
+        if credit:
+            removed.append((number, credit_column, credit))
+            if not content:
+                continue
+            line = content
+
+        if _is_boilerplate_line(content):
+            removed.append((number, 0, content))
+        elif names := _prefixed_byline_names(content):
+            authors.extend(names)
+            removed.append((number, 0, content))
+        elif title_pending:
+            title_pending = False
+            if _looks_like_headline(content):
+                title = content
+                continue
+            title = _first_sentence(content)
+            kept.append((number, line))
+            body_lines += 1
+        elif title and body_lines == 0 and _repeats_headline(content, title):
+            removed.append((number, 0, content))
+        elif _in_byline_position(title, body_lines) and (names := _name_line_names(content)):
+            authors.extend(names)
+            removed.append((number, 0, content))
+        else:
+            kept.append((number, line))
+            body_lines += 1
+
+    _strip_trailing_byline(kept, authors, removed)
+    removed.sort(key=lambda item: (item[0], item[1]))
+    return ParsedText(
+        title=title,
+        text=normalize_text("\n".join(line for _, line in kept)),
+        authors=_unique(authors),
+        removed=[text for _, _, text in removed],
+    )
+
+
+def _is_boilerplate_line(line: str) -> bool:
+    return bool(
+        _AD_MARKER.fullmatch(line)
+        or _LINK_LABEL.fullmatch(line)
+        or (len(line) <= _PROMO_MAX_CHARS and _is_promo(line))
+        or (len(line) <= _STRAY_CODE_MAX_CHARS and _STRAY_CODE.fullmatch(line))
+        or _COPYRIGHT_LINE.fullmatch(line)
+    )
+
+
+def _is_promo(line: str) -> bool:
+    match = _PROMO_START.match(line)
+    return bool(match and (match["bullet"] or match["colon"] or match["lead"].isupper()))
+
+
+def _split_photo_credit(line: str) -> tuple[str, str, int]:
+    """Return (line without the credit, the credit, the credit's column)."""
+    for marker in _CREDIT_MARKER.finditer(line):
+        before = line[: marker.start()].rstrip()
+        start = marker.start()
+        if before.endswith("("):  # "(Photo: AFP)"
+            before = before[:-1].rstrip()
+            start = len(before)
+        if before and before[-1] not in _SENTENCE_END_CHARS:
+            continue  # a © or "image:" inside a sentence is part of it
+        credit = line[marker.end() :].strip(" ()")
+        if (
+            0 < len(credit) <= _CREDIT_MAX_CHARS
+            and len(credit.split()) <= _CREDIT_MAX_WORDS
+            and not re.search(r"[.!?]\s", credit)
+        ):
+            return before, line[start:].strip(), start
+    return line, "", 0
+
+
+def _prefixed_byline_names(line: str) -> list[str]:
+    match = _BYLINE_PREFIX.fullmatch(line) if len(line) <= _BYLINE_MAX_CHARS else None
+    if not match:
+        return []
+    return _person_names(match["names"] or match["names_after_colon"])
+
+
+def _in_byline_position(title: str, body_lines: int) -> bool:
+    # Bare names are a byline only right after the headline or the lead paragraph; deeper
+    # in, or before any headline is known, a short capitalised line is a heading.
+    return (bool(title) and body_lines == 0) or body_lines == 1
+
+
+def _name_line_names(line: str) -> list[str]:
+    return _person_names(line) if len(line) <= _BYLINE_MAX_CHARS else []
+
+
+def _person_names(text: str) -> list[str]:
+    """Names in "Ann Lee, Bo Kim and Cy Park"; empty unless every part is a person's name."""
+    parts = [part for part in _NAME_SEPARATORS.split(text.strip()) if part]
+    names = [_person_name(part) for part in parts]
+    if not names or not all(names):
+        return []
+    return names
+
+
+def _person_name(text: str) -> str:
+    words = text.split()
+    if not 2 <= len(words) <= 4:
+        return ""
+    for position, word in enumerate(words):
+        if word.casefold() in _NOT_NAME_WORDS:
+            return ""
+        if 0 < position < len(words) - 1 and word in _NAME_PARTICLES:
+            continue
+        if not (word[0].isupper() and _NAME_WORD.fullmatch(word)):
+            return ""
+    return " ".join(words)
+
+
+def _strip_trailing_byline(
+    kept: list[tuple[int, str]], authors: list[str], removed: list[tuple[int, int, str]]
+) -> None:
+    """Drop a "(Ann Lee)" signature that ends the article's last sentence."""
+    last = next((i for i in range(len(kept) - 1, -1, -1) if kept[i][1].strip()), None)
+    if last is None:
+        return
+    number, line = kept[last]
+    match = _TRAILING_PAREN_NAMES.fullmatch(line.strip())
+    names = _person_names(match["names"]) if match else []
+    if names:
+        authors.extend(names)
+        kept[last] = (number, match["body"])
+        removed.append((number, match.start("paren"), match["paren"]))
+
+
+def _looks_like_headline(line: str) -> bool:
+    if len(line) > _HEADLINE_MAX_CHARS:
+        return False
+    if line.rstrip('"”’)').endswith("."):
+        return len(line) <= _SENTENCE_HEADLINE_MAX_CHARS and _first_sentence(line) == line
+    return True
+
+
+def _first_sentence(text: str) -> str:
+    end = len(text)
+    for match in _SENTENCE_BREAK.finditer(text):
+        following = text[match.end() :].lstrip('"“‘([')[:1]
+        if not (following.isupper() or following.isdigit()):
+            continue
+        last_word = text[: match.end()].split()[-1]
+        if last_word.endswith(".") and _ABBREVIATION.fullmatch(last_word.rstrip('"”’)]')):
+            continue
+        end = match.end()
+        break
+    sentence = text[:end].strip()
+    if len(sentence) > _TITLE_MAX_CHARS:
+        sentence = sentence[:_TITLE_MAX_CHARS].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+    return sentence
+
+
+def _repeats_headline(line: str, title: str) -> bool:
+    """A copy of the headline, possibly cut short and stripped of punctuation."""
+    words, title_words = _word_key(line), _word_key(title)
+    if not words:
+        return False
+    return words == title_words or (len(words) >= 3 and title_words[: len(words)] == words)
+
+
+def _word_key(text: str) -> list[str]:
+    return re.sub(r"[^\w\s]", "", text.casefold()).split()
+
+
+def _unique(names: list[str]) -> list[str]:
+    seen: set[str] = set()
+    return [n for n in names if not (n.casefold() in seen or seen.add(n.casefold()))]
