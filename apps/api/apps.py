@@ -5,3 +5,6 @@ class ApiConfig(AppConfig):
     name = "apps.api"
     label = "api"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import schema  # noqa: F401 - registers the schema extension

@@ -8,9 +8,9 @@ from .base import env_bool, env_int
 if env_bool("DJANGO_DEBUG", False):
     raise ImproperlyConfigured("DJANGO_DEBUG is on; production settings refuse to run with DEBUG.")
 DEBUG = False
-if not SECRET_KEY or len(SECRET_KEY) < 40:  # noqa: F405
+if not SECRET_KEY or len(SECRET_KEY) < 50:  # noqa: F405
     raise ImproperlyConfigured(
-        "DJANGO_SECRET_KEY is missing or shorter than 40 characters; set a long random value "
+        "DJANGO_SECRET_KEY is missing or shorter than 50 characters; set a long random value "
         "(python -c 'import secrets; print(secrets.token_urlsafe(50))')."
     )
 if not ALLOWED_HOSTS:  # noqa: F405

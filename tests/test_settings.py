@@ -1,0 +1,50 @@
+"""Production settings refuse unsafe configuration at start, with a message naming the variable."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+GOOD_KEY = "k" * 50
+
+
+def start(**env):
+    base = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    base.update(DATABASE_URL="postgres://postgres@127.0.0.1:5432/claimtrack", DJANGO_ALLOWED_HOSTS="claims.example.org")
+    base.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--settings=config.settings.production", "--fail-level=WARNING"],
+        cwd=ROOT, env=base, capture_output=True, text=True, timeout=60,
+    )
+
+
+def test_production_refuses_to_start_without_secret_key():
+    result = start()
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is missing" in result.stderr
+
+
+def test_production_refuses_to_start_with_debug_on():
+    result = start(DJANGO_SECRET_KEY=GOOD_KEY, DJANGO_DEBUG="1")
+    assert result.returncode != 0
+    assert "DJANGO_DEBUG is on" in result.stderr
+
+
+def test_production_refuses_wildcard_hosts():
+    result = start(DJANGO_SECRET_KEY=GOOD_KEY, DJANGO_ALLOWED_HOSTS="*")
+    assert result.returncode != 0
+    assert "must not be '*'" in result.stderr
+
+
+def test_bad_boolean_is_reported_with_the_variable_name():
+    result = start(DJANGO_SECRET_KEY=GOOD_KEY, DJANGO_DEBUG="maybe")
+    assert result.returncode != 0
+    assert "DJANGO_DEBUG='maybe' is not a boolean" in result.stderr
+
+
+def test_check_deploy_is_clean_under_production_settings():
+    result = start(DJANGO_SECRET_KEY=secrets.token_urlsafe(50))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
