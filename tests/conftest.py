@@ -48,7 +48,11 @@ def real_worker(settings, transactional_db):
     queue = f"claimtrack-test-{uuid.uuid4().hex[:8]}"
     saved = {k: app.conf.get(k) for k in ("task_always_eager", "broker_url", "task_default_queue")}
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    app.conf.update(task_always_eager=False, broker_url=settings.TEST_BROKER_URL, task_default_queue=queue)
-    with start_worker(app, pool="solo", perform_ping_check=False, queues=[queue], shutdown_timeout=10) as worker:
+    app.conf.update(
+        task_always_eager=False, broker_url=settings.TEST_BROKER_URL, task_default_queue=queue
+    )
+    with start_worker(
+        app, pool="solo", perform_ping_check=False, queues=[queue], shutdown_timeout=10
+    ) as worker:
         yield worker
     app.conf.update(saved)

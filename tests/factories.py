@@ -11,7 +11,9 @@ _counter = itertools.count(1)
 
 
 def user_with_role(role: str, username: str | None = None) -> User:
-    user, _password = user_create_with_role(username=username or f"{role}{next(_counter)}", role=role)
+    user, _password = user_create_with_role(
+        username=username or f"{role}{next(_counter)}", role=role
+    )
     return user
 
 

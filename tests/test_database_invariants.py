@@ -32,14 +32,22 @@ def test_published_claim_must_have_a_verdict():
 
 def test_span_must_have_start_before_end():
     article, claim = ArticleFactory(), ClaimFactory()
-    refused(lambda: Appearance.objects.create(claim=claim, article=article, start=10, end=10, quote="x"))
-    refused(lambda: Appearance.objects.create(claim=claim, article=article, start=10, end=5, quote="x"))
+    refused(
+        lambda: Appearance.objects.create(claim=claim, article=article, start=10, end=10, quote="x")
+    )
+    refused(
+        lambda: Appearance.objects.create(claim=claim, article=article, start=10, end=5, quote="x")
+    )
 
 
 def test_one_appearance_per_claim_article_and_span():
     article, claim = ArticleFactory(), ClaimFactory()
     Appearance.objects.create(claim=claim, article=article, start=0, end=5, quote="Russi")
-    refused(lambda: Appearance.objects.create(claim=claim, article=article, start=0, end=5, quote="Russi"))
+    refused(
+        lambda: Appearance.objects.create(
+            claim=claim, article=article, start=0, end=5, quote="Russi"
+        )
+    )
 
 
 def test_canonical_url_hash_is_unique():
@@ -49,4 +57,6 @@ def test_canonical_url_hash_is_unique():
 
 def test_urlless_articles_are_unique_by_content():
     Article.objects.create(title="a", text="same", content_hash="h" * 64, url_hash=None)
-    refused(lambda: Article.objects.create(title="b", text="same", content_hash="h" * 64, url_hash=None))
+    refused(
+        lambda: Article.objects.create(title="b", text="same", content_hash="h" * 64, url_hash=None)
+    )

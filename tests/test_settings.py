@@ -12,11 +12,25 @@ GOOD_KEY = "k" * 50
 
 def start(**env):
     base = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    base.update(DATABASE_URL="postgres://postgres@127.0.0.1:5432/claimtrack", DJANGO_ALLOWED_HOSTS="claims.example.org")
+    base.update(
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/claimtrack",
+        DJANGO_ALLOWED_HOSTS="claims.example.org",
+    )
     base.update(env)
     return subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--settings=config.settings.production", "--fail-level=WARNING"],
-        cwd=ROOT, env=base, capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            "manage.py",
+            "check",
+            "--deploy",
+            "--settings=config.settings.production",
+            "--fail-level=WARNING",
+        ],
+        cwd=ROOT,
+        env=base,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 

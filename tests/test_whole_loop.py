@@ -39,10 +39,16 @@ def test_samples_flow_from_import_to_published_claim_in_the_api(real_worker):
     editor = factories.user_with_role("editor")
     article = Article.objects.get(text__contains=QUOTE)
     start = article.text.index(QUOTE)
-    claim = claims.claim_create(article=article, start=start, end=start + len(QUOTE), quote=QUOTE, by=analyst)
+    claim = claims.claim_create(
+        article=article, start=start, end=start + len(QUOTE), quote=QUOTE, by=analyst
+    )
     evidence_add(
-        claim=claim, by=analyst, stance="supports", url="https://www.rusi.org/report",
-        title="RUSI report on Russian artillery", kind="report",
+        claim=claim,
+        by=analyst,
+        stance="supports",
+        url="https://www.rusi.org/report",
+        title="RUSI report on Russian artillery",
+        kind="report",
     )
     claim = claims.claim_propose_verdict(
         claim=claim, verdict="mostly_true", rationale="Western estimates agree.", by=analyst

@@ -19,7 +19,9 @@ def _first_message(detail) -> str:
     return str(detail)
 
 
-def error_response(code: str, message: str, http_status: int, details=None, headers=None) -> Response:
+def error_response(
+    code: str, message: str, http_status: int, details=None, headers=None
+) -> Response:
     body = {"error": {"code": code, "message": message, "details": details or {}}}
     return Response(body, status=http_status, headers=headers)
 

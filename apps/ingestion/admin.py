@@ -5,7 +5,14 @@ from .models import Feed, IngestBatch, IngestJob
 
 @admin.register(Feed)
 class FeedAdmin(admin.ModelAdmin):
-    list_display = ("url", "outlet", "is_active", "last_success_at", "consecutive_failures", "paused_reason")
+    list_display = (
+        "url",
+        "outlet",
+        "is_active",
+        "last_success_at",
+        "consecutive_failures",
+        "paused_reason",
+    )
     list_filter = ("is_active",)
     search_fields = ("url", "title")
 

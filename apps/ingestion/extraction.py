@@ -60,7 +60,9 @@ def extract_plain(content: str, *, metadata: dict | None = None) -> Extracted:
     metadata = metadata or {}
     parsed = parse_plain_text(content)
     if len(parsed.text) < MIN_TEXT_CHARS:
-        raise ExtractionError("The file has no article text (it is empty or too short to be an article).")
+        raise ExtractionError(
+            "The file has no article text (it is empty or too short to be an article)."
+        )
     return Extracted(
         title=(metadata.get("title") or parsed.title or parsed.text[:120]).strip()[:1000],
         text=parsed.text,

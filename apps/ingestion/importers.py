@@ -40,11 +40,21 @@ def _record_from_obj(obj, where: str) -> Record:
     if not isinstance(obj, dict):
         raise ImportFileError(f"{where}: each article must be a JSON object.")
     text, html = obj.get("text"), obj.get("html")
-    if not (isinstance(text, str) and text.strip()) and not (isinstance(html, str) and html.strip()):
+    if not (isinstance(text, str) and text.strip()) and not (
+        isinstance(html, str) and html.strip()
+    ):
         raise ImportFileError(f"{where}: the article has neither 'text' nor 'html'.")
     metadata = {
         key: obj[key]
-        for key in ("url", "title", "authors", "published_at", "language", "outlet", "outlet_domain")
+        for key in (
+            "url",
+            "title",
+            "authors",
+            "published_at",
+            "language",
+            "outlet",
+            "outlet_domain",
+        )
         if obj.get(key)
     }
     if text and text.strip():
@@ -57,14 +67,18 @@ def read_records(path: Path) -> list[Record]:
     if not path.is_file():
         raise ImportFileError(f"{path}: no such file.")
     if path.stat().st_size > MAX_FILE_BYTES:
-        raise ImportFileError(f"{path.name}: larger than {MAX_FILE_BYTES // 1_000_000} MB; split it.")
+        raise ImportFileError(
+            f"{path.name}: larger than {MAX_FILE_BYTES // 1_000_000} MB; split it."
+        )
     raw = _decode(path, path.read_bytes())
     suffix = path.suffix.lower()
     if suffix == ".json":
         try:
             data = json.loads(raw)
         except json.JSONDecodeError as exc:
-            raise ImportFileError(f"{path.name}: not valid JSON ({exc.msg} at line {exc.lineno}).") from None
+            raise ImportFileError(
+                f"{path.name}: not valid JSON ({exc.msg} at line {exc.lineno})."
+            ) from None
         items = data if isinstance(data, list) else [data]
         return [_record_from_obj(obj, f"{path.name}[{i}]") for i, obj in enumerate(items)]
     if suffix == ".jsonl":
@@ -75,7 +89,9 @@ def read_records(path: Path) -> list[Record]:
             try:
                 obj = json.loads(line)
             except json.JSONDecodeError as exc:
-                raise ImportFileError(f"{path.name}:{lineno}: not valid JSON ({exc.msg}).") from None
+                raise ImportFileError(
+                    f"{path.name}:{lineno}: not valid JSON ({exc.msg})."
+                ) from None
             records.append(_record_from_obj(obj, f"{path.name}:{lineno}"))
         return records
     if suffix in HTML_SUFFIXES or raw.lstrip()[:15].lower().startswith(("<!doctype html", "<html")):

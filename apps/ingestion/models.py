@@ -6,7 +6,9 @@ from apps.core.models import TimeStamped
 
 
 class Feed(TimeStamped):
-    outlet = models.ForeignKey(Outlet, null=True, blank=True, on_delete=models.SET_NULL, related_name="feeds")
+    outlet = models.ForeignKey(
+        Outlet, null=True, blank=True, on_delete=models.SET_NULL, related_name="feeds"
+    )
     url = models.URLField(max_length=2000, unique=True)
     title = models.CharField(max_length=500, blank=True)
     poll_interval_minutes = models.PositiveIntegerField(default=15)
@@ -55,15 +57,25 @@ class IngestJob(TimeStamped):
 
     channel = models.CharField(max_length=8, choices=Channel.choices)
     url = models.URLField(max_length=2000, blank=True)
-    feed = models.ForeignKey(Feed, null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs")
-    batch = models.ForeignKey(IngestBatch, null=True, blank=True, on_delete=models.CASCADE, related_name="jobs")
-    outlet = models.ForeignKey(Outlet, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    # For file imports and pushes: {"name", "format": "text"|"html", "content", "title", "authors", ...}
+    feed = models.ForeignKey(
+        Feed, null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs"
+    )
+    batch = models.ForeignKey(
+        IngestBatch, null=True, blank=True, on_delete=models.CASCADE, related_name="jobs"
+    )
+    outlet = models.ForeignKey(
+        Outlet, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # File imports and pushes: {"name", "format": "text"|"html", "content", "metadata": {...}}
     payload = models.JSONField(default=dict, blank=True)
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    status = models.CharField(
+        max_length=12, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
     failure_reason = models.TextField(blank=True)
     attempts = models.PositiveIntegerField(default=0)
-    article = models.ForeignKey(Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs")
+    article = models.ForeignKey(
+        Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs"
+    )
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(

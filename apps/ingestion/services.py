@@ -24,7 +24,7 @@ from apps.core.errors import DomainError
 from apps.core.text import content_hash, normalize_text
 from apps.core.urls import canonicalize_url, url_hash
 
-from .extraction import ExtractionError, Extracted, decode_body, extract_html, extract_plain
+from .extraction import Extracted, ExtractionError, decode_body, extract_html, extract_plain
 from .models import Feed, IngestBatch, IngestJob
 
 logger = logging.getLogger(__name__)
@@ -52,7 +52,9 @@ def validate_url(url: str) -> str:
     try:
         URLValidator(schemes=["http", "https"])(url)
     except ValidationError:
-        raise DomainError(f"{url[:200]!r} is not a web address; use a full http:// or https:// URL.") from None
+        raise DomainError(
+            f"{url[:200]!r} is not a web address; use a full http:// or https:// URL."
+        ) from None
     return url
 
 
@@ -62,8 +64,12 @@ def outlet_for(*, domain: str = "", name: str = "") -> Outlet | None:
         return None
     if not domain:
         found = Outlet.objects.filter(name__iexact=name).first()
-        return found or Outlet.objects.create(name=name[:200], domain=name.lower().replace(" ", "-")[:253])
-    outlet, _ = Outlet.objects.get_or_create(domain=domain[:253], defaults={"name": name[:200] or domain})
+        return found or Outlet.objects.create(
+            name=name[:200], domain=name.lower().replace(" ", "-")[:253]
+        )
+    outlet, _ = Outlet.objects.get_or_create(
+        domain=domain[:253], defaults={"name": name[:200] or domain}
+    )
     return outlet
 
 
@@ -79,7 +85,12 @@ def job_submit_url(
 ) -> IngestJob:
     url = validate_url(url)
     job = IngestJob.objects.create(
-        channel=channel, url=url, feed=feed, batch=batch, created_by=by, payload={"metadata": metadata or {}},
+        channel=channel,
+        url=url,
+        feed=feed,
+        batch=batch,
+        created_by=by,
+        payload={"metadata": metadata or {}},
         outlet=feed.outlet if feed else None,
     )
     _enqueue(job)
@@ -122,7 +133,12 @@ def _claim_job(job_id: int) -> IngestJob | None:
     claimed = (
         IngestJob.objects.filter(pk=job_id)
         .exclude(status__in=IngestJob.FINAL)
-        .update(status=IngestJob.Status.FETCHING, attempts=F("attempts") + 1, started_at=timezone.now())
+        .update(
+            status=IngestJob.Status.FETCHING,
+            attempts=F("attempts") + 1,
+            started_at=timezone.now(),
+            updated_at=timezone.now(),
+        )
     )
     if not claimed:
         return None
@@ -130,13 +146,19 @@ def _claim_job(job_id: int) -> IngestJob | None:
 
 
 def _set_status(job: IngestJob, status: str) -> None:
-    IngestJob.objects.filter(pk=job.pk).update(status=status)
+    IngestJob.objects.filter(pk=job.pk).update(status=status, updated_at=timezone.now())
     job.status = status
 
 
-def _finish(job: IngestJob, status: str, *, article: Article | None = None, reason: str = "") -> IngestJob:
+def _finish(
+    job: IngestJob, status: str, *, article: Article | None = None, reason: str = ""
+) -> IngestJob:
     IngestJob.objects.filter(pk=job.pk).update(
-        status=status, article=article, failure_reason=reason[:2000], finished_at=timezone.now()
+        status=status,
+        article=article,
+        failure_reason=reason[:2000],
+        finished_at=timezone.now(),
+        updated_at=timezone.now(),
     )
     job.refresh_from_db()
     return job
@@ -172,13 +194,20 @@ def _extract_from_payload(job: IngestJob) -> Extracted:
 
 
 def article_store(
-    *, extracted: Extracted, url: str = "", origin: str, outlet: Outlet | None = None, source_name: str = ""
+    *,
+    extracted: Extracted,
+    url: str = "",
+    origin: str,
+    outlet: Outlet | None = None,
+    source_name: str = "",
 ) -> tuple[Article, bool]:
     """Store an article once. Returns (article, created). Duplicates by canonical URL, by
     the canonical URL the page declares, or by identical content return the existing row."""
     text = normalize_text(extracted.text)
     digest = content_hash(text)
-    canonical = canonicalize_url(extracted.canonical_url or url) if (extracted.canonical_url or url) else ""
+    canonical = (
+        canonicalize_url(extracted.canonical_url or url) if (extracted.canonical_url or url) else ""
+    )
     hashes = {url_hash(canonicalize_url(u)) for u in (url, extracted.canonical_url) if u}
     if hashes:
         existing = Article.objects.filter(url_hash__in=hashes).first()
@@ -228,29 +257,52 @@ def job_run(job_id: int) -> IngestJob | None:
         else:
             extracted = _extract_from_payload(job)
             url = (job.payload.get("metadata") or {}).get("url", "")
-            origin = Article.Origin.FILE if job.channel == IngestJob.Channel.FILE else Article.Origin.PUSH
+            origin = (
+                Article.Origin.FILE
+                if job.channel == IngestJob.Channel.FILE
+                else Article.Origin.PUSH
+            )
         metadata = job.payload.get("metadata") or {}
-        outlet = job.outlet or outlet_for(domain=metadata.get("outlet_domain", ""), name=metadata.get("outlet", ""))
+        outlet = job.outlet or outlet_for(
+            domain=metadata.get("outlet_domain", ""), name=metadata.get("outlet", "")
+        )
         with transaction.atomic():
             article, created = article_store(
-                extracted=extracted, url=url, origin=origin, outlet=outlet,
+                extracted=extracted,
+                url=url,
+                origin=origin,
+                outlet=outlet,
                 source_name=job.payload.get("name", ""),
             )
             if created:
                 transaction.on_commit(lambda: _after_store(article.pk))
-        return _finish(job, IngestJob.Status.DONE if created else IngestJob.Status.DUPLICATE, article=article)
+        return _finish(
+            job, IngestJob.Status.DONE if created else IngestJob.Status.DUPLICATE, article=article
+        )
     except TransientIngestError as exc:
         if job.attempts >= MAX_ATTEMPTS:
-            return _finish(job, IngestJob.Status.FAILED, reason=f"{exc.reason} (gave up after {job.attempts} attempts)")
-        IngestJob.objects.filter(pk=job.pk).update(status=IngestJob.Status.QUEUED, failure_reason=exc.reason)
+            return _finish(
+                job,
+                IngestJob.Status.FAILED,
+                reason=f"{exc.reason} (gave up after {job.attempts} attempts)",
+            )
+        IngestJob.objects.filter(pk=job.pk).update(
+            status=IngestJob.Status.QUEUED, failure_reason=exc.reason, updated_at=timezone.now()
+        )
         raise
     except DomainError as exc:
         return _finish(job, IngestJob.Status.FAILED, reason=exc.message)
     except SoftTimeLimitExceeded:
-        return _finish(job, IngestJob.Status.FAILED, reason="Processing took too long and was stopped.")
+        return _finish(
+            job, IngestJob.Status.FAILED, reason="Processing took too long and was stopped."
+        )
     except Exception as exc:
         logger.exception("Ingest job %s failed unexpectedly", job.pk)
-        _finish(job, IngestJob.Status.FAILED, reason=f"Internal error ({type(exc).__name__}); see the worker log.")
+        _finish(
+            job,
+            IngestJob.Status.FAILED,
+            reason=f"Internal error ({type(exc).__name__}); see the worker log.",
+        )
         raise
 
 
@@ -272,7 +324,11 @@ def job_retry(*, job: IngestJob, by: User | None = None) -> IngestJob:
     if job.status != IngestJob.Status.FAILED:
         raise DomainError("Only failed jobs can be retried.")
     IngestJob.objects.filter(pk=job.pk, status=IngestJob.Status.FAILED).update(
-        status=IngestJob.Status.QUEUED, failure_reason="", finished_at=None, attempts=0
+        status=IngestJob.Status.QUEUED,
+        failure_reason="",
+        finished_at=None,
+        attempts=0,
+        updated_at=timezone.now(),
     )
     job.refresh_from_db()
     _enqueue(job)

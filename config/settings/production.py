@@ -14,7 +14,9 @@ if not SECRET_KEY or len(SECRET_KEY) < 50:  # noqa: F405
         "(python -c 'import secrets; print(secrets.token_urlsafe(50))')."
     )
 if not ALLOWED_HOSTS:  # noqa: F405
-    raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS is empty; list the host names that serve the app.")
+    raise ImproperlyConfigured(
+        "DJANGO_ALLOWED_HOSTS is empty; list the host names that serve the app."
+    )
 if "*" in ALLOWED_HOSTS:  # noqa: F405
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must not be '*'; list the real host names.")
 

@@ -21,7 +21,9 @@ def client_for(user, scope="write"):
 def claim_in_review(article, analyst):
     claim = claims.claim_create(article=article, start=0, end=len(QUOTE), quote=QUOTE, by=analyst)
     evidence_add(claim=claim, by=analyst, stance="supports", url="https://example.org/report")
-    claim = claims.claim_propose_verdict(claim=claim, verdict="true", rationale="Sourced.", by=analyst)
+    claim = claims.claim_propose_verdict(
+        claim=claim, verdict="true", rationale="Sourced.", by=analyst
+    )
     return claims.claim_submit_for_review(claim=claim, by=analyst)
 
 
@@ -71,7 +73,9 @@ def test_bad_filter_value_is_a_400_json_error(analyst):
 
 
 def test_analyst_cannot_publish_through_the_api(analyst, claim_in_review):
-    response = client_for(analyst).post(f"/api/claims/{claim_in_review.id}/approve/", {"note": "ok"})
+    response = client_for(analyst).post(
+        f"/api/claims/{claim_in_review.id}/approve/", {"note": "ok"}
+    )
     assert response.status_code == 403
     assert "Only editors" in response.json()["error"]["message"]
     claim_in_review.refresh_from_db()
@@ -93,7 +97,8 @@ def test_read_only_token_cannot_write(editor, claim_in_review):
 
 def test_stale_version_is_a_409_conflict(editor, claim_in_review):
     response = client_for(editor).post(
-        f"/api/claims/{claim_in_review.id}/approve/", HTTP_IF_MATCH=f'"{claim_in_review.version - 1}"'
+        f"/api/claims/{claim_in_review.id}/approve/",
+        HTTP_IF_MATCH=f'"{claim_in_review.version - 1}"',
     )
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "conflict"

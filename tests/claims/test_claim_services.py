@@ -18,7 +18,9 @@ def test_claim_from_span_stores_quote_and_context(article, analyst):
     appearance = claim.appearances.get()
     assert claim.statement == QUOTE and claim.status == "new"
     assert article.text[appearance.start : appearance.end] == appearance.quote == QUOTE
-    assert appearance.prefix == "" and appearance.suffix == article.text[len(QUOTE) : len(QUOTE) + 32]
+    assert (
+        appearance.prefix == "" and appearance.suffix == article.text[len(QUOTE) : len(QUOTE) + 32]
+    )
 
 
 @pytest.mark.parametrize(
@@ -31,7 +33,9 @@ def test_claim_from_span_stores_quote_and_context(article, analyst):
         ("a", "b", "x", "invalid"),
     ],
 )
-def test_bad_span_is_refused_with_a_clear_error_and_writes_nothing(article, analyst, start, end, quote, code):
+def test_bad_span_is_refused_with_a_clear_error_and_writes_nothing(
+    article, analyst, start, end, quote, code
+):
     with pytest.raises(DomainError) as error:
         services.claim_create(article=article, start=start, end=end, quote=quote, by=analyst)
     assert error.value.code == code
@@ -46,16 +50,22 @@ def test_offsets_are_code_points_not_utf16_units(analyst):
     article = ArticleFactory(text=text)
     quote = "The café served 3 million meals in 2023."
     start = text.index(quote)
-    claim = services.claim_create(article=article, start=start, end=start + len(quote), quote=quote, by=analyst)
+    claim = services.claim_create(
+        article=article, start=start, end=start + len(quote), quote=quote, by=analyst
+    )
     assert claim.appearances.get().start == start  # code points: emoji count as one
     with pytest.raises(DomainError):  # the UTF-16 position (one more per astral char) is refused
-        services.claim_create(article=article, start=start + 3, end=start + 3 + len(quote), quote=quote, by=analyst)
+        services.claim_create(
+            article=article, start=start + 3, end=start + 3 + len(quote), quote=quote, by=analyst
+        )
 
 
 def test_same_span_cannot_be_attached_twice(article, analyst):
     claim = make_claim(article, analyst)
     with pytest.raises(DomainError, match="already attached"):
-        services.appearance_create(claim=claim, article=article, start=0, end=len(QUOTE), quote=QUOTE, by=analyst)
+        services.appearance_create(
+            claim=claim, article=article, start=0, end=len(QUOTE), quote=QUOTE, by=analyst
+        )
 
 
 def test_reader_without_role_cannot_create_claims(article, django_user_model):
@@ -68,7 +78,9 @@ def test_full_workflow_with_review_and_history(article, analyst, editor):
     claim = make_claim(article, analyst)
     with pytest.raises(DomainError, match="Propose a verdict"):
         services.claim_submit_for_review(claim=claim, by=analyst)
-    claim = services.claim_propose_verdict(claim=claim, verdict="false", rationale="Stocks are rising.", by=analyst)
+    claim = services.claim_propose_verdict(
+        claim=claim, verdict="false", rationale="Stocks are rising.", by=analyst
+    )
     claim = services.claim_submit_for_review(claim=claim, by=analyst)
     assert claim.status == "in_review"
     with pytest.raises(NotAllowed, match="Only editors"):
@@ -77,20 +89,29 @@ def test_full_workflow_with_review_and_history(article, analyst, editor):
         services.review_approve(claim=claim, by=editor)
     claim = services.review_send_back(claim=claim, by=editor, note="Find a source.")
     assert claim.status == "researching"
-    evidence_add(claim=claim, by=analyst, stance="refutes", url="https://example.org/stocks", title="Stocks")
+    evidence_add(
+        claim=claim, by=analyst, stance="refutes", url="https://example.org/stocks", title="Stocks"
+    )
     claim = services.claim_submit_for_review(claim=claim, by=analyst)
     claim = services.review_approve(claim=claim, by=editor, note="Good.")
     assert claim.status == "published" and claim.published_at is not None
-    assert list(Review.objects.filter(claim=claim).values_list("decision", flat=True)) == ["approve", "send_back"]
+    assert list(Review.objects.filter(claim=claim).values_list("decision", flat=True)) == [
+        "approve",
+        "send_back",
+    ]
     statuses = list(claim.events.order_by("pgh_id").values_list("status", flat=True))
     assert statuses[0] == "new" and statuses[-1] == "published" and "in_review" in statuses
 
 
 def test_editor_may_publish_without_evidence_only_with_a_reason(article, analyst, editor):
     claim = make_claim(article, analyst)
-    claim = services.claim_propose_verdict(claim=claim, verdict="unproven", rationale="No data.", by=analyst)
+    claim = services.claim_propose_verdict(
+        claim=claim, verdict="unproven", rationale="No data.", by=analyst
+    )
     claim = services.claim_submit_for_review(claim=claim, by=analyst)
-    claim = services.review_approve(claim=claim, by=editor, override_reason="Official data withheld.")
+    claim = services.review_approve(
+        claim=claim, by=editor, override_reason="Official data withheld."
+    )
     assert claim.status == "published"
     assert "Official data withheld." in claim.reviews.get().note
 
@@ -116,4 +137,6 @@ def test_stale_version_is_a_conflict_and_changes_nothing(article, analyst):
 def test_unknown_verdict_is_refused(article, analyst):
     claim = make_claim(article, analyst)
     with pytest.raises(DomainError, match="Unknown verdict"):
-        services.claim_propose_verdict(claim=claim, verdict="pants_on_fire", rationale="x", by=analyst)
+        services.claim_propose_verdict(
+            claim=claim, verdict="pants_on_fire", rationale="x", by=analyst
+        )

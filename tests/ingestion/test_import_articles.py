@@ -25,7 +25,9 @@ def import_articles(django_capture_on_commit_callbacks):
     return run
 
 
-def test_import_of_the_samples_gives_clean_titles_authors_and_no_boilerplate(import_articles, capsys):
+def test_import_of_the_samples_gives_clean_titles_authors_and_no_boilerplate(
+    import_articles, capsys
+):
     import_articles(str(SEEDS))
     assert Article.objects.count() == 5
     for name, expected in EXPECTED.items():
@@ -47,7 +49,9 @@ def test_importing_the_same_files_again_makes_no_new_articles(import_articles):
     assert IngestJob.objects.filter(status=IngestJob.Status.DUPLICATE).count() == 5
 
 
-def test_empty_and_binary_files_are_reported_by_name_and_the_rest_imported(import_articles, tmp_path, capsys):
+def test_empty_and_binary_files_are_reported_by_name_and_the_rest_imported(
+    import_articles, tmp_path, capsys
+):
     (tmp_path / "empty.txt").write_text("")
     (tmp_path / "photo.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
     (tmp_path / "good.txt").write_text((SEEDS / "001_fffd4934bec42331.txt").read_text())
@@ -66,14 +70,28 @@ def test_a_batch_of_only_bad_files_fails_with_a_message(import_articles, tmp_pat
     assert Article.objects.count() == 0
 
 
-def test_json_jsonl_and_html_files_are_imported_with_their_metadata(import_articles, tmp_path, capsys):
+def test_json_jsonl_and_html_files_are_imported_with_their_metadata(
+    import_articles, tmp_path, capsys
+):
     body = "The ministry said inflation fell to 3.1 percent in October, the lowest in two years."
     (tmp_path / "one.json").write_text(
-        json.dumps({"title": "Inflation falls", "text": body, "authors": ["Ann Lee"],
-                    "url": "https://news.example/inflation?utm_source=x", "published_at": "2024-11-02"})
+        json.dumps(
+            {
+                "title": "Inflation falls",
+                "text": body,
+                "authors": ["Ann Lee"],
+                "url": "https://news.example/inflation?utm_source=x",
+                "published_at": "2024-11-02",
+            }
+        )
     )
     (tmp_path / "many.jsonl").write_text(
-        json.dumps({"title": "Jobs", "text": "Unemployment rose to 4.2 percent in the third quarter, data showed."})
+        json.dumps(
+            {
+                "title": "Jobs",
+                "text": "Unemployment rose to 4.2 percent in the third quarter, data showed.",
+            }
+        )
         + "\n\n"
         + json.dumps({"title": "No text"})
         + "\n"
