@@ -14,7 +14,9 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         if not header or header[0].lower() not in self.keywords:
             return None
         if len(header) != 2:
-            raise exceptions.AuthenticationFailed("Malformed Authorization header: use 'Token <key>'.")
+            raise exceptions.AuthenticationFailed(
+                "Malformed Authorization header: use 'Token <key>'."
+            )
         token = (
             ApiToken.objects.select_related("user")
             .filter(key_hash=ApiToken.hash_key(header[1]), revoked_at__isnull=True)

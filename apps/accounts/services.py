@@ -18,7 +18,9 @@ def roles_ensure() -> None:
 
 
 @transaction.atomic
-def user_create_with_role(*, username: str, role: str, password: str | None = None) -> tuple[User, str]:
+def user_create_with_role(
+    *, username: str, role: str, password: str | None = None
+) -> tuple[User, str]:
     if role not in ROLES:
         raise DomainError(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}.")
     roles_ensure()
@@ -32,7 +34,9 @@ def user_create_with_role(*, username: str, role: str, password: str | None = No
 
 
 @transaction.atomic
-def api_token_create(*, user: User, name: str, scope: str = ApiToken.Scope.READ) -> tuple[ApiToken, str]:
+def api_token_create(
+    *, user: User, name: str, scope: str = ApiToken.Scope.READ
+) -> tuple[ApiToken, str]:
     """Returns the token row and the secret, which is never stored and cannot be shown again."""
     if not name.strip():
         raise DomainError("Give the token a name so you can recognise it later.")
@@ -40,7 +44,11 @@ def api_token_create(*, user: User, name: str, scope: str = ApiToken.Scope.READ)
         raise DomainError("Scope must be 'read' or 'write'.")
     key = ApiToken.generate_key()
     token = ApiToken.objects.create(
-        user=user, name=name.strip()[:100], prefix=key[:10], key_hash=ApiToken.hash_key(key), scope=scope
+        user=user,
+        name=name.strip()[:100],
+        prefix=key[:10],
+        key_hash=ApiToken.hash_key(key),
+        scope=scope,
     )
     return token, key
 

@@ -133,7 +133,8 @@ def appearance_create(
             )
     except IntegrityError:
         raise DomainError(
-            "This span of this article is already attached to that claim.", code="duplicate_appearance"
+            "This span of this article is already attached to that claim.",
+            code="duplicate_appearance",
         ) from None
     Claim.objects.filter(pk=claim.pk).update(updated_at=timezone.now())
     return appearance
@@ -245,7 +246,11 @@ def _transition(
         allowed = [ACTION_LABELS[a] for a in allowed_actions(claim=current, user=by)]
         raise NotAllowed(
             f"Cannot {label} a claim that is {current.get_status_display().lower()}. "
-            + (f"Allowed now: {', '.join(allowed)}." if allowed else "No action is allowed to you now."),
+            + (
+                f"Allowed now: {', '.join(allowed)}."
+                if allowed
+                else "No action is allowed to you now."
+            ),
             code="invalid_transition",
             details={"status": current.status, "allowed": allowed},
         )
@@ -277,8 +282,13 @@ def claim_propose_verdict(
 ) -> Claim:
     verdict, rationale = _check_verdict(verdict, rationale)
     return _transition(
-        claim=claim, action="propose", by=by, version=version,
-        verdict=verdict, rationale=rationale, proposed_by=by,
+        claim=claim,
+        action="propose",
+        by=by,
+        version=version,
+        verdict=verdict,
+        rationale=rationale,
+        proposed_by=by,
     )
 
 
@@ -286,14 +296,22 @@ def claim_propose_verdict(
 def claim_submit_for_review(*, claim: Claim, by: User | None, version: int | None = None) -> Claim:
     if not claim.verdict or not claim.rationale.strip():
         raise DomainError(
-            "Propose a verdict with a rationale before submitting for review.", code="verdict_required"
+            "Propose a verdict with a rationale before submitting for review.",
+            code="verdict_required",
         )
-    return _transition(claim=claim, action="submit", by=by, version=version, submitted_at=timezone.now())
+    return _transition(
+        claim=claim, action="submit", by=by, version=version, submitted_at=timezone.now()
+    )
 
 
 @transaction.atomic
 def review_approve(
-    *, claim: Claim, by: User | None, note: str = "", override_reason: str = "", version: int | None = None
+    *,
+    claim: Claim,
+    by: User | None,
+    note: str = "",
+    override_reason: str = "",
+    version: int | None = None,
 ) -> Claim:
     """Publish the proposed verdict. Needs at least one evidence link unless the editor
     states why not (recorded on the review)."""
@@ -305,17 +323,31 @@ def review_approve(
                 code="evidence_required",
             )
         note = f"{note}\n[Published without evidence: {override_reason.strip()}]".strip()
-    claim = _transition(claim=claim, action="approve", by=by, version=version, published_at=timezone.now())
-    Review.objects.create(claim=claim, editor=by, decision=Review.Decision.APPROVE, verdict=claim.verdict, note=note)
+    claim = _transition(
+        claim=claim, action="approve", by=by, version=version, published_at=timezone.now()
+    )
+    Review.objects.create(
+        claim=claim, editor=by, decision=Review.Decision.APPROVE, verdict=claim.verdict, note=note
+    )
     return claim
 
 
 @transaction.atomic
-def review_send_back(*, claim: Claim, by: User | None, note: str, version: int | None = None) -> Claim:
+def review_send_back(
+    *, claim: Claim, by: User | None, note: str, version: int | None = None
+) -> Claim:
     if not (note or "").strip():
-        raise DomainError("Say what needs more work when sending a claim back.", code="note_required")
+        raise DomainError(
+            "Say what needs more work when sending a claim back.", code="note_required"
+        )
     claim = _transition(claim=claim, action="send_back", by=by, version=version)
-    Review.objects.create(claim=claim, editor=by, decision=Review.Decision.SEND_BACK, verdict=claim.verdict, note=note.strip())
+    Review.objects.create(
+        claim=claim,
+        editor=by,
+        decision=Review.Decision.SEND_BACK,
+        verdict=claim.verdict,
+        note=note.strip(),
+    )
     return claim
 
 
@@ -324,5 +356,11 @@ def claim_reopen(*, claim: Claim, by: User | None, note: str, version: int | Non
     if not (note or "").strip():
         raise DomainError("Say why the published claim is being reopened.", code="note_required")
     claim = _transition(claim=claim, action="reopen", by=by, version=version, published_at=None)
-    Review.objects.create(claim=claim, editor=by, decision=Review.Decision.REOPEN, verdict=claim.verdict, note=note.strip())
+    Review.objects.create(
+        claim=claim,
+        editor=by,
+        decision=Review.Decision.REOPEN,
+        verdict=claim.verdict,
+        note=note.strip(),
+    )
     return claim

@@ -4,8 +4,25 @@ import hashlib
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 TRACKING_PARAMS = {
-    "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "mc_cid", "mc_eid", "igshid",
-    "yclid", "_ga", "_gl", "ref_src", "ref_url", "cmpid", "ocid", "smid", "ito", "guccounter",
+    "fbclid",
+    "gclid",
+    "dclid",
+    "gbraid",
+    "wbraid",
+    "msclkid",
+    "mc_cid",
+    "mc_eid",
+    "igshid",
+    "yclid",
+    "_ga",
+    "_gl",
+    "ref_src",
+    "ref_url",
+    "cmpid",
+    "ocid",
+    "smid",
+    "ito",
+    "guccounter",
 }
 TRACKING_PREFIXES = ("utm_", "mtm_", "pk_", "hsa_", "__hs", "oly_")
 DEFAULT_PORTS = {"http": 80, "https": 443}

@@ -21,7 +21,9 @@ class Source(TimeStamped):
     title = models.CharField(max_length=500, blank=True)
     publisher = models.CharField(max_length=200, blank=True)
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.OTHER)
-    article = models.ForeignKey(Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    article = models.ForeignKey(
+        Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     fetch_error = models.CharField(max_length=500, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -50,8 +52,11 @@ class EvidenceLink(TimeStamped):
     class Meta:
         ordering = ["stance", "-created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["claim", "source"], name="evidence_unique_source_per_claim"),
+            models.UniqueConstraint(
+                fields=["claim", "source"], name="evidence_unique_source_per_claim"
+            ),
             models.CheckConstraint(
-                condition=models.Q(stance__in=["supports", "refutes", "context"]), name="evidence_stance_valid"
+                condition=models.Q(stance__in=["supports", "refutes", "context"]),
+                name="evidence_stance_valid",
             ),
         ]

@@ -34,7 +34,9 @@ def evidence_add(
     if not is_analyst(by):
         raise NotAllowed("Only analysts, editors and admins can add evidence.")
     if claim.status == Status.PUBLISHED:
-        raise DomainError("This claim is published; an editor must reopen it before evidence changes.")
+        raise DomainError(
+            "This claim is published; an editor must reopen it before evidence changes."
+        )
     if stance not in EvidenceLink.Stance.values:
         raise DomainError(f"Stance must be one of: {', '.join(EvidenceLink.Stance.values)}.")
     if kind not in Source.Kind.values:
@@ -56,15 +58,26 @@ def evidence_add(
         source = Source.objects.filter(url=url).first()
     if source is None:
         source = Source.objects.create(
-            url=url, title=title.strip()[:500], publisher=publisher.strip()[:200], kind=kind,
-            article=article, created_by=by,
+            url=url,
+            title=title.strip()[:500],
+            publisher=publisher.strip()[:200],
+            kind=kind,
+            article=article,
+            created_by=by,
         )
     try:
         with transaction.atomic(), pghistory.context(user=by.pk if by else None):
             link = EvidenceLink.objects.create(
-                claim=claim, source=source, stance=stance, quote=quote.strip(), note=note.strip(), linked_by=by
+                claim=claim,
+                source=source,
+                stance=stance,
+                quote=quote.strip(),
+                note=note.strip(),
+                linked_by=by,
             )
     except IntegrityError:
-        raise DomainError("This source is already linked to the claim.", code="duplicate_evidence") from None
+        raise DomainError(
+            "This source is already linked to the claim.", code="duplicate_evidence"
+        ) from None
     Claim.objects.filter(pk=claim.pk).update(updated_at=timezone.now())
     return link

@@ -7,55 +7,144 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Outlet',
+            name="Outlet",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True, db_index=True)),
-                ('name', models.CharField(max_length=200)),
-                ('domain', models.CharField(help_text='e.g. bbc.co.uk', max_length=253, unique=True)),
-                ('country', models.CharField(blank=True, help_text='ISO 3166 alpha-2', max_length=2)),
-                ('language', models.CharField(blank=True, max_length=12)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True, db_index=True)),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "domain",
+                    models.CharField(help_text="e.g. bbc.co.uk", max_length=253, unique=True),
+                ),
+                (
+                    "country",
+                    models.CharField(blank=True, help_text="ISO 3166 alpha-2", max_length=2),
+                ),
+                ("language", models.CharField(blank=True, max_length=12)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Article',
+            name="Article",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True, db_index=True)),
-                ('url', models.URLField(blank=True, max_length=2000)),
-                ('canonical_url', models.URLField(blank=True, max_length=2000)),
-                ('url_hash', models.CharField(blank=True, max_length=64, null=True, unique=True)),
-                ('title', models.CharField(max_length=1000)),
-                ('authors', models.JSONField(blank=True, default=list)),
-                ('published_at', models.DateTimeField(blank=True, db_index=True, null=True)),
-                ('language', models.CharField(blank=True, max_length=12)),
-                ('text', models.TextField(blank=True, help_text='Cleaned plain text; spans are code points into it.')),
-                ('content_hash', models.CharField(blank=True, db_index=True, max_length=64)),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('fetched', 'Fetched'), ('extracted', 'Extracted'), ('failed', 'Failed')], default='extracted', max_length=12)),
-                ('failure_reason', models.TextField(blank=True)),
-                ('origin', models.CharField(choices=[('url', 'URL'), ('feed', 'Feed'), ('file', 'File import'), ('push', 'API push')], default='url', max_length=8)),
-                ('source_name', models.CharField(blank=True, help_text='File name for imports.', max_length=255)),
-                ('duplicate_similarity', models.FloatField(blank=True, null=True)),
-                ('duplicate_of', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='duplicates', to='articles.article')),
-                ('outlet', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='articles', to='articles.outlet')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True, db_index=True)),
+                ("url", models.URLField(blank=True, max_length=2000)),
+                ("canonical_url", models.URLField(blank=True, max_length=2000)),
+                ("url_hash", models.CharField(blank=True, max_length=64, null=True, unique=True)),
+                ("title", models.CharField(max_length=1000)),
+                ("authors", models.JSONField(blank=True, default=list)),
+                ("published_at", models.DateTimeField(blank=True, db_index=True, null=True)),
+                ("language", models.CharField(blank=True, max_length=12)),
+                (
+                    "text",
+                    models.TextField(
+                        blank=True, help_text="Cleaned plain text; spans are code points into it."
+                    ),
+                ),
+                ("content_hash", models.CharField(blank=True, db_index=True, max_length=64)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("fetched", "Fetched"),
+                            ("extracted", "Extracted"),
+                            ("failed", "Failed"),
+                        ],
+                        default="extracted",
+                        max_length=12,
+                    ),
+                ),
+                ("failure_reason", models.TextField(blank=True)),
+                (
+                    "origin",
+                    models.CharField(
+                        choices=[
+                            ("url", "URL"),
+                            ("feed", "Feed"),
+                            ("file", "File import"),
+                            ("push", "API push"),
+                        ],
+                        default="url",
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "source_name",
+                    models.CharField(
+                        blank=True, help_text="File name for imports.", max_length=255
+                    ),
+                ),
+                ("duplicate_similarity", models.FloatField(blank=True, null=True)),
+                (
+                    "duplicate_of",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="duplicates",
+                        to="articles.article",
+                    ),
+                ),
+                (
+                    "outlet",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="articles",
+                        to="articles.outlet",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-published_at', '-created_at', '-id'],
-                'indexes': [django.contrib.postgres.indexes.GinIndex(django.contrib.postgres.search.SearchVector('title', 'text', config='english'), name='article_search_gin'), models.Index(fields=['-created_at', '-id'], name='article_newest')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('status__in', ['queued', 'fetched', 'extracted', 'failed'])), name='article_status_valid'), models.UniqueConstraint(condition=models.Q(('url_hash__isnull', True), models.Q(('content_hash', ''), _negated=True)), fields=('content_hash',), name='article_urlless_content_unique')],
+                "ordering": ["-published_at", "-created_at", "-id"],
+                "indexes": [
+                    django.contrib.postgres.indexes.GinIndex(
+                        django.contrib.postgres.search.SearchVector(
+                            "title", "text", config="english"
+                        ),
+                        name="article_search_gin",
+                    ),
+                    models.Index(fields=["-created_at", "-id"], name="article_newest"),
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("status__in", ["queued", "fetched", "extracted", "failed"])
+                        ),
+                        name="article_status_valid",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(
+                            ("url_hash__isnull", True),
+                            models.Q(("content_hash", ""), _negated=True),
+                        ),
+                        fields=("content_hash",),
+                        name="article_urlless_content_unique",
+                    ),
+                ],
             },
         ),
     ]

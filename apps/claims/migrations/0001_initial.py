@@ -10,260 +10,851 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('articles', '0001_initial'),
-        ('pghistory', '0007_auto_20250421_0444'),
+        ("articles", "0001_initial"),
+        ("pghistory", "0007_auto_20250421_0444"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Claim',
+            name="Claim",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True, db_index=True)),
-                ('statement', models.TextField()),
-                ('status', models.CharField(choices=[('new', 'New'), ('researching', 'Researching'), ('in_review', 'In review'), ('published', 'Published')], db_index=True, default='new', max_length=12)),
-                ('verdict', models.CharField(blank=True, choices=[('true', 'True'), ('mostly_true', 'Mostly true'), ('mixed', 'Mixed'), ('misleading', 'Misleading'), ('false', 'False'), ('unproven', 'Unproven'), ('not_checkable', 'Not checkable')], db_index=True, max_length=16)),
-                ('rationale', models.TextField(blank=True)),
-                ('version', models.PositiveIntegerField(default=1, help_text='Optimistic concurrency counter.')),
-                ('tags', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=50), blank=True, default=list, size=None)),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('published_at', models.DateTimeField(blank=True, db_index=True, null=True)),
-                ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='assigned_claims', to=settings.AUTH_USER_MODEL)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='created_claims', to=settings.AUTH_USER_MODEL)),
-                ('proposed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='proposed_claims', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True, db_index=True)),
+                ("statement", models.TextField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("new", "New"),
+                            ("researching", "Researching"),
+                            ("in_review", "In review"),
+                            ("published", "Published"),
+                        ],
+                        db_index=True,
+                        default="new",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "verdict",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("true", "True"),
+                            ("mostly_true", "Mostly true"),
+                            ("mixed", "Mixed"),
+                            ("misleading", "Misleading"),
+                            ("false", "False"),
+                            ("unproven", "Unproven"),
+                            ("not_checkable", "Not checkable"),
+                        ],
+                        db_index=True,
+                        max_length=16,
+                    ),
+                ),
+                ("rationale", models.TextField(blank=True)),
+                (
+                    "version",
+                    models.PositiveIntegerField(
+                        default=1, help_text="Optimistic concurrency counter."
+                    ),
+                ),
+                (
+                    "tags",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(max_length=50),
+                        blank=True,
+                        default=list,
+                        size=None,
+                    ),
+                ),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                ("published_at", models.DateTimeField(blank=True, db_index=True, null=True)),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="assigned_claims",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="created_claims",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "proposed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="proposed_claims",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-updated_at', '-id'],
+                "ordering": ["-updated_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Appearance',
+            name="Appearance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True, db_index=True)),
-                ('start', models.PositiveIntegerField(help_text='Code point offset into Article.text')),
-                ('end', models.PositiveIntegerField()),
-                ('quote', models.TextField()),
-                ('prefix', models.CharField(blank=True, max_length=64)),
-                ('suffix', models.CharField(blank=True, max_length=64)),
-                ('origin', models.CharField(choices=[('analyst', 'Tagged by an analyst'), ('suggestion', 'Accepted suggestion')], default='analyst', max_length=12)),
-                ('orphaned', models.BooleanField(default=False, help_text='Could not be re-anchored after re-extraction.')),
-                ('article', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='appearances', to='articles.article')),
-                ('tagged_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('claim', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='appearances', to='claims.claim')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True, db_index=True)),
+                (
+                    "start",
+                    models.PositiveIntegerField(help_text="Code point offset into Article.text"),
+                ),
+                ("end", models.PositiveIntegerField()),
+                ("quote", models.TextField()),
+                ("prefix", models.CharField(blank=True, max_length=64)),
+                ("suffix", models.CharField(blank=True, max_length=64)),
+                (
+                    "origin",
+                    models.CharField(
+                        choices=[
+                            ("analyst", "Tagged by an analyst"),
+                            ("suggestion", "Accepted suggestion"),
+                        ],
+                        default="analyst",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "orphaned",
+                    models.BooleanField(
+                        default=False, help_text="Could not be re-anchored after re-extraction."
+                    ),
+                ),
+                (
+                    "article",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="appearances",
+                        to="articles.article",
+                    ),
+                ),
+                (
+                    "tagged_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "claim",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="appearances",
+                        to="claims.claim",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['article_id', 'start', 'id'],
+                "ordering": ["article_id", "start", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Claimant',
+            name="Claimant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True, db_index=True)),
-                ('name', models.CharField(max_length=200)),
-                ('key', models.CharField(db_index=True, help_text='Normalised name for matching.', max_length=200)),
-                ('kind', models.CharField(choices=[('person', 'Person'), ('organization', 'Organization')], default='person', max_length=12)),
-                ('role', models.CharField(blank=True, max_length=300)),
-                ('affiliation', models.CharField(blank=True, max_length=300)),
-                ('aliases', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=200), blank=True, default=list, size=None)),
-                ('merged_into', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='claims.claimant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True, db_index=True)),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "key",
+                    models.CharField(
+                        db_index=True, help_text="Normalised name for matching.", max_length=200
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("person", "Person"), ("organization", "Organization")],
+                        default="person",
+                        max_length=12,
+                    ),
+                ),
+                ("role", models.CharField(blank=True, max_length=300)),
+                ("affiliation", models.CharField(blank=True, max_length=300)),
+                (
+                    "aliases",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(max_length=200),
+                        blank=True,
+                        default=list,
+                        size=None,
+                    ),
+                ),
+                (
+                    "merged_into",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="claims.claimant",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='AppearanceEvent',
+            name="AppearanceEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('start', models.PositiveIntegerField(help_text='Code point offset into Article.text')),
-                ('end', models.PositiveIntegerField()),
-                ('quote', models.TextField()),
-                ('prefix', models.CharField(blank=True, max_length=64)),
-                ('suffix', models.CharField(blank=True, max_length=64)),
-                ('origin', models.CharField(choices=[('analyst', 'Tagged by an analyst'), ('suggestion', 'Accepted suggestion')], default='analyst', max_length=12)),
-                ('orphaned', models.BooleanField(default=False, help_text='Could not be re-anchored after re-extraction.')),
-                ('article', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='articles.article')),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='claims.appearance')),
-                ('tagged_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to=settings.AUTH_USER_MODEL)),
-                ('claim', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='claims.claim')),
-                ('claimant', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='claims.claimant')),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "start",
+                    models.PositiveIntegerField(help_text="Code point offset into Article.text"),
+                ),
+                ("end", models.PositiveIntegerField()),
+                ("quote", models.TextField()),
+                ("prefix", models.CharField(blank=True, max_length=64)),
+                ("suffix", models.CharField(blank=True, max_length=64)),
+                (
+                    "origin",
+                    models.CharField(
+                        choices=[
+                            ("analyst", "Tagged by an analyst"),
+                            ("suggestion", "Accepted suggestion"),
+                        ],
+                        default="analyst",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "orphaned",
+                    models.BooleanField(
+                        default=False, help_text="Could not be re-anchored after re-extraction."
+                    ),
+                ),
+                (
+                    "article",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="articles.article",
+                    ),
+                ),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="events",
+                        to="claims.appearance",
+                    ),
+                ),
+                (
+                    "tagged_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "claim",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="claims.claim",
+                    ),
+                ),
+                (
+                    "claimant",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="claims.claimant",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.AddField(
-            model_name='appearance',
-            name='claimant',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='appearances', to='claims.claimant'),
+            model_name="appearance",
+            name="claimant",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="appearances",
+                to="claims.claimant",
+            ),
         ),
         migrations.CreateModel(
-            name='ClaimEvent',
+            name="ClaimEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('statement', models.TextField()),
-                ('status', models.CharField(choices=[('new', 'New'), ('researching', 'Researching'), ('in_review', 'In review'), ('published', 'Published')], default='new', max_length=12)),
-                ('verdict', models.CharField(blank=True, choices=[('true', 'True'), ('mostly_true', 'Mostly true'), ('mixed', 'Mixed'), ('misleading', 'Misleading'), ('false', 'False'), ('unproven', 'Unproven'), ('not_checkable', 'Not checkable')], max_length=16)),
-                ('rationale', models.TextField(blank=True)),
-                ('version', models.PositiveIntegerField(default=1, help_text='Optimistic concurrency counter.')),
-                ('tags', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=50), blank=True, default=list, size=None)),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('assignee', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to=settings.AUTH_USER_MODEL)),
-                ('created_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to=settings.AUTH_USER_MODEL)),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='claims.claim')),
-                ('proposed_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to=settings.AUTH_USER_MODEL)),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("statement", models.TextField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("new", "New"),
+                            ("researching", "Researching"),
+                            ("in_review", "In review"),
+                            ("published", "Published"),
+                        ],
+                        default="new",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "verdict",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("true", "True"),
+                            ("mostly_true", "Mostly true"),
+                            ("mixed", "Mixed"),
+                            ("misleading", "Misleading"),
+                            ("false", "False"),
+                            ("unproven", "Unproven"),
+                            ("not_checkable", "Not checkable"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("rationale", models.TextField(blank=True)),
+                (
+                    "version",
+                    models.PositiveIntegerField(
+                        default=1, help_text="Optimistic concurrency counter."
+                    ),
+                ),
+                (
+                    "tags",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(max_length=50),
+                        blank=True,
+                        default=list,
+                        size=None,
+                    ),
+                ),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="events",
+                        to="claims.claim",
+                    ),
+                ),
+                (
+                    "proposed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Review',
+            name="Review",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('decision', models.CharField(choices=[('approve', 'Approved and published'), ('send_back', 'Sent back'), ('reopen', 'Reopened')], max_length=10)),
-                ('verdict', models.CharField(blank=True, choices=[('true', 'True'), ('mostly_true', 'Mostly true'), ('mixed', 'Mixed'), ('misleading', 'Misleading'), ('false', 'False'), ('unproven', 'Unproven'), ('not_checkable', 'Not checkable')], max_length=16)),
-                ('note', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('claim', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reviews', to='claims.claim')),
-                ('editor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reviews', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[
+                            ("approve", "Approved and published"),
+                            ("send_back", "Sent back"),
+                            ("reopen", "Reopened"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "verdict",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("true", "True"),
+                            ("mostly_true", "Mostly true"),
+                            ("mixed", "Mixed"),
+                            ("misleading", "Misleading"),
+                            ("false", "False"),
+                            ("unproven", "Unproven"),
+                            ("not_checkable", "Not checkable"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("note", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "claim",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reviews",
+                        to="claims.claim",
+                    ),
+                ),
+                (
+                    "editor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reviews",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ReviewEvent',
+            name="ReviewEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('decision', models.CharField(choices=[('approve', 'Approved and published'), ('send_back', 'Sent back'), ('reopen', 'Reopened')], max_length=10)),
-                ('verdict', models.CharField(blank=True, choices=[('true', 'True'), ('mostly_true', 'Mostly true'), ('mixed', 'Mixed'), ('misleading', 'Misleading'), ('false', 'False'), ('unproven', 'Unproven'), ('not_checkable', 'Not checkable')], max_length=16)),
-                ('note', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('claim', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='claims.claim')),
-                ('editor', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to=settings.AUTH_USER_MODEL)),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='claims.review')),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[
+                            ("approve", "Approved and published"),
+                            ("send_back", "Sent back"),
+                            ("reopen", "Reopened"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "verdict",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("true", "True"),
+                            ("mostly_true", "Mostly true"),
+                            ("mixed", "Mixed"),
+                            ("misleading", "Misleading"),
+                            ("false", "False"),
+                            ("unproven", "Unproven"),
+                            ("not_checkable", "Not checkable"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("note", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "claim",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="claims.claim",
+                    ),
+                ),
+                (
+                    "editor",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="events",
+                        to="claims.review",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Suggestion',
+            name="Suggestion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True, db_index=True)),
-                ('start', models.PositiveIntegerField()),
-                ('end', models.PositiveIntegerField()),
-                ('sentence', models.TextField()),
-                ('score', models.FloatField(help_text='Check-worthiness, 0..1')),
-                ('claimant_name', models.CharField(blank=True, max_length=200)),
-                ('match_score', models.FloatField(blank=True, null=True)),
-                ('state', models.CharField(choices=[('open', 'Open'), ('accepted', 'Accepted'), ('dismissed', 'Dismissed')], default='open', max_length=10)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('article', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='suggestions', to='articles.article')),
-                ('claimant', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='claims.claimant')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('matched_claim', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='claims.claim')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True, db_index=True)),
+                ("start", models.PositiveIntegerField()),
+                ("end", models.PositiveIntegerField()),
+                ("sentence", models.TextField()),
+                ("score", models.FloatField(help_text="Check-worthiness, 0..1")),
+                ("claimant_name", models.CharField(blank=True, max_length=200)),
+                ("match_score", models.FloatField(blank=True, null=True)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("accepted", "Accepted"),
+                            ("dismissed", "Dismissed"),
+                        ],
+                        default="open",
+                        max_length=10,
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "article",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="suggestions",
+                        to="articles.article",
+                    ),
+                ),
+                (
+                    "claimant",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="claims.claimant",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "matched_claim",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="claims.claim",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['article_id', 'start'],
+                "ordering": ["article_id", "start"],
             },
         ),
         migrations.AddIndex(
-            model_name='claim',
-            index=models.Index(fields=['updated_at', 'id'], name='claim_sync_order'),
+            model_name="claim",
+            index=models.Index(fields=["updated_at", "id"], name="claim_sync_order"),
         ),
         migrations.AddIndex(
-            model_name='claim',
-            index=django.contrib.postgres.indexes.GinIndex(fields=['tags'], name='claim_tags_gin'),
+            model_name="claim",
+            index=django.contrib.postgres.indexes.GinIndex(fields=["tags"], name="claim_tags_gin"),
         ),
         migrations.AddConstraint(
-            model_name='claim',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['new', 'researching', 'in_review', 'published'])), name='claim_status_in_workflow'),
+            model_name="claim",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status__in", ["new", "researching", "in_review", "published"])
+                ),
+                name="claim_status_in_workflow",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='claim',
-            constraint=models.CheckConstraint(condition=models.Q(('verdict__in', ['', 'true', 'mostly_true', 'mixed', 'misleading', 'false', 'unproven', 'not_checkable'])), name='claim_verdict_in_vocabulary'),
+            model_name="claim",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "verdict__in",
+                        [
+                            "",
+                            "true",
+                            "mostly_true",
+                            "mixed",
+                            "misleading",
+                            "false",
+                            "unproven",
+                            "not_checkable",
+                        ],
+                    )
+                ),
+                name="claim_verdict_in_vocabulary",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='claim',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'published'), _negated=True), models.Q(('verdict', ''), _negated=True), _connector='OR'), name='claim_published_has_verdict'),
+            model_name="claim",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "published"), _negated=True),
+                    models.Q(("verdict", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="claim_published_has_verdict",
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='claim',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "claims_claimevent" ("assignee_id", "created_at", "created_by_id", "id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "proposed_by_id", "published_at", "rationale", "statement", "status", "submitted_at", "tags", "updated_at", "verdict", "version") VALUES (NEW."assignee_id", NEW."created_at", NEW."created_by_id", NEW."id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."proposed_by_id", NEW."published_at", NEW."rationale", NEW."statement", NEW."status", NEW."submitted_at", NEW."tags", NEW."updated_at", NEW."verdict", NEW."version"); RETURN NULL;', hash='33b0905d23a8c493e72073a61d3c97d298c37035', operation='INSERT', pgid='pgtrigger_insert_insert_df8fa', table='claims_claim', when='AFTER')),
+            model_name="claim",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "claims_claimevent" ("assignee_id", "created_at", "created_by_id", "id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "proposed_by_id", "published_at", "rationale", "statement", "status", "submitted_at", "tags", "updated_at", "verdict", "version") VALUES (NEW."assignee_id", NEW."created_at", NEW."created_by_id", NEW."id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."proposed_by_id", NEW."published_at", NEW."rationale", NEW."statement", NEW."status", NEW."submitted_at", NEW."tags", NEW."updated_at", NEW."verdict", NEW."version"); RETURN NULL;',
+                    hash="33b0905d23a8c493e72073a61d3c97d298c37035",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_df8fa",
+                    table="claims_claim",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='claim',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "claims_claimevent" ("assignee_id", "created_at", "created_by_id", "id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "proposed_by_id", "published_at", "rationale", "statement", "status", "submitted_at", "tags", "updated_at", "verdict", "version") VALUES (NEW."assignee_id", NEW."created_at", NEW."created_by_id", NEW."id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."proposed_by_id", NEW."published_at", NEW."rationale", NEW."statement", NEW."status", NEW."submitted_at", NEW."tags", NEW."updated_at", NEW."verdict", NEW."version"); RETURN NULL;', hash='6a0a5c9f9f3c6be7f3e988d9031272b52f55d5e0', operation='UPDATE', pgid='pgtrigger_update_update_fe4ba', table='claims_claim', when='AFTER')),
+            model_name="claim",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "claims_claimevent" ("assignee_id", "created_at", "created_by_id", "id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "proposed_by_id", "published_at", "rationale", "statement", "status", "submitted_at", "tags", "updated_at", "verdict", "version") VALUES (NEW."assignee_id", NEW."created_at", NEW."created_by_id", NEW."id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."proposed_by_id", NEW."published_at", NEW."rationale", NEW."statement", NEW."status", NEW."submitted_at", NEW."tags", NEW."updated_at", NEW."verdict", NEW."version"); RETURN NULL;',
+                    hash="6a0a5c9f9f3c6be7f3e988d9031272b52f55d5e0",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_fe4ba",
+                    table="claims_claim",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='claim',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "claims_claimevent" ("assignee_id", "created_at", "created_by_id", "id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "proposed_by_id", "published_at", "rationale", "statement", "status", "submitted_at", "tags", "updated_at", "verdict", "version") VALUES (OLD."assignee_id", OLD."created_at", OLD."created_by_id", OLD."id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."proposed_by_id", OLD."published_at", OLD."rationale", OLD."statement", OLD."status", OLD."submitted_at", OLD."tags", OLD."updated_at", OLD."verdict", OLD."version"); RETURN NULL;', hash='d8b41c174058b67cf075236949826aa78a9f5324', operation='DELETE', pgid='pgtrigger_delete_delete_dbf31', table='claims_claim', when='AFTER')),
+            model_name="claim",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "claims_claimevent" ("assignee_id", "created_at", "created_by_id", "id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "proposed_by_id", "published_at", "rationale", "statement", "status", "submitted_at", "tags", "updated_at", "verdict", "version") VALUES (OLD."assignee_id", OLD."created_at", OLD."created_by_id", OLD."id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."proposed_by_id", OLD."published_at", OLD."rationale", OLD."statement", OLD."status", OLD."submitted_at", OLD."tags", OLD."updated_at", OLD."verdict", OLD."version"); RETURN NULL;',
+                    hash="d8b41c174058b67cf075236949826aa78a9f5324",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_dbf31",
+                    table="claims_claim",
+                    when="AFTER",
+                ),
+            ),
         ),
         migrations.AddConstraint(
-            model_name='appearance',
-            constraint=models.CheckConstraint(condition=models.Q(('start__gte', 0), ('end__gt', models.F('start'))), name='appearance_span_valid'),
+            model_name="appearance",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("start__gte", 0), ("end__gt", models.F("start"))),
+                name="appearance_span_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='appearance',
-            constraint=models.UniqueConstraint(fields=('claim', 'article', 'start', 'end'), name='appearance_unique_span'),
+            model_name="appearance",
+            constraint=models.UniqueConstraint(
+                fields=("claim", "article", "start", "end"), name="appearance_unique_span"
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='appearance',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "claims_appearanceevent" ("article_id", "claim_id", "claimant_id", "created_at", "end", "id", "origin", "orphaned", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "prefix", "quote", "start", "suffix", "tagged_by_id", "updated_at") VALUES (NEW."article_id", NEW."claim_id", NEW."claimant_id", NEW."created_at", NEW."end", NEW."id", NEW."origin", NEW."orphaned", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."prefix", NEW."quote", NEW."start", NEW."suffix", NEW."tagged_by_id", NEW."updated_at"); RETURN NULL;', hash='9c9a951361ba85ebf3b05097d31289dbb18aa536', operation='INSERT', pgid='pgtrigger_insert_insert_58226', table='claims_appearance', when='AFTER')),
+            model_name="appearance",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "claims_appearanceevent" ("article_id", "claim_id", "claimant_id", "created_at", "end", "id", "origin", "orphaned", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "prefix", "quote", "start", "suffix", "tagged_by_id", "updated_at") VALUES (NEW."article_id", NEW."claim_id", NEW."claimant_id", NEW."created_at", NEW."end", NEW."id", NEW."origin", NEW."orphaned", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."prefix", NEW."quote", NEW."start", NEW."suffix", NEW."tagged_by_id", NEW."updated_at"); RETURN NULL;',
+                    hash="9c9a951361ba85ebf3b05097d31289dbb18aa536",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_58226",
+                    table="claims_appearance",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='appearance',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "claims_appearanceevent" ("article_id", "claim_id", "claimant_id", "created_at", "end", "id", "origin", "orphaned", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "prefix", "quote", "start", "suffix", "tagged_by_id", "updated_at") VALUES (NEW."article_id", NEW."claim_id", NEW."claimant_id", NEW."created_at", NEW."end", NEW."id", NEW."origin", NEW."orphaned", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."prefix", NEW."quote", NEW."start", NEW."suffix", NEW."tagged_by_id", NEW."updated_at"); RETURN NULL;', hash='953f221b6add68b50969d1d1089cd93ddfc2161b', operation='UPDATE', pgid='pgtrigger_update_update_cdcd1', table='claims_appearance', when='AFTER')),
+            model_name="appearance",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "claims_appearanceevent" ("article_id", "claim_id", "claimant_id", "created_at", "end", "id", "origin", "orphaned", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "prefix", "quote", "start", "suffix", "tagged_by_id", "updated_at") VALUES (NEW."article_id", NEW."claim_id", NEW."claimant_id", NEW."created_at", NEW."end", NEW."id", NEW."origin", NEW."orphaned", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."prefix", NEW."quote", NEW."start", NEW."suffix", NEW."tagged_by_id", NEW."updated_at"); RETURN NULL;',
+                    hash="953f221b6add68b50969d1d1089cd93ddfc2161b",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_cdcd1",
+                    table="claims_appearance",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='appearance',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "claims_appearanceevent" ("article_id", "claim_id", "claimant_id", "created_at", "end", "id", "origin", "orphaned", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "prefix", "quote", "start", "suffix", "tagged_by_id", "updated_at") VALUES (OLD."article_id", OLD."claim_id", OLD."claimant_id", OLD."created_at", OLD."end", OLD."id", OLD."origin", OLD."orphaned", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."prefix", OLD."quote", OLD."start", OLD."suffix", OLD."tagged_by_id", OLD."updated_at"); RETURN NULL;', hash='dc83095cb38f38c116256294b89398c9dab3ea44', operation='DELETE', pgid='pgtrigger_delete_delete_2b6e2', table='claims_appearance', when='AFTER')),
+            model_name="appearance",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "claims_appearanceevent" ("article_id", "claim_id", "claimant_id", "created_at", "end", "id", "origin", "orphaned", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "prefix", "quote", "start", "suffix", "tagged_by_id", "updated_at") VALUES (OLD."article_id", OLD."claim_id", OLD."claimant_id", OLD."created_at", OLD."end", OLD."id", OLD."origin", OLD."orphaned", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."prefix", OLD."quote", OLD."start", OLD."suffix", OLD."tagged_by_id", OLD."updated_at"); RETURN NULL;',
+                    hash="dc83095cb38f38c116256294b89398c9dab3ea44",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_2b6e2",
+                    table="claims_appearance",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='review',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "claims_reviewevent" ("claim_id", "created_at", "decision", "editor_id", "id", "note", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "verdict") VALUES (NEW."claim_id", NEW."created_at", NEW."decision", NEW."editor_id", NEW."id", NEW."note", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."verdict"); RETURN NULL;', hash='7a716cd8d95fa9f5afeea8db105f8a348e8f3556', operation='INSERT', pgid='pgtrigger_insert_insert_8009a', table='claims_review', when='AFTER')),
+            model_name="review",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "claims_reviewevent" ("claim_id", "created_at", "decision", "editor_id", "id", "note", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "verdict") VALUES (NEW."claim_id", NEW."created_at", NEW."decision", NEW."editor_id", NEW."id", NEW."note", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."verdict"); RETURN NULL;',
+                    hash="7a716cd8d95fa9f5afeea8db105f8a348e8f3556",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_8009a",
+                    table="claims_review",
+                    when="AFTER",
+                ),
+            ),
         ),
         migrations.AddConstraint(
-            model_name='suggestion',
-            constraint=models.CheckConstraint(condition=models.Q(('start__gte', 0), ('end__gt', models.F('start'))), name='suggestion_span_valid'),
+            model_name="suggestion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("start__gte", 0), ("end__gt", models.F("start"))),
+                name="suggestion_span_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='suggestion',
-            constraint=models.CheckConstraint(condition=models.Q(('score__gte', 0), ('score__lte', 1)), name='suggestion_score_range'),
+            model_name="suggestion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("score__gte", 0), ("score__lte", 1)),
+                name="suggestion_score_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='suggestion',
-            constraint=models.UniqueConstraint(fields=('article', 'start', 'end'), name='suggestion_unique_span'),
+            model_name="suggestion",
+            constraint=models.UniqueConstraint(
+                fields=("article", "start", "end"), name="suggestion_unique_span"
+            ),
         ),
     ]

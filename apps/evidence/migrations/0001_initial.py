@@ -8,96 +8,260 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('articles', '0001_initial'),
-        ('claims', '0001_initial'),
-        ('pghistory', '0007_auto_20250421_0444'),
+        ("articles", "0001_initial"),
+        ("claims", "0001_initial"),
+        ("pghistory", "0007_auto_20250421_0444"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='EvidenceLink',
+            name="EvidenceLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True, db_index=True)),
-                ('stance', models.CharField(choices=[('supports', 'Supports'), ('refutes', 'Refutes'), ('context', 'Context')], max_length=10)),
-                ('quote', models.TextField(blank=True)),
-                ('note', models.TextField(blank=True)),
-                ('claim', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='evidence', to='claims.claim')),
-                ('linked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True, db_index=True)),
+                (
+                    "stance",
+                    models.CharField(
+                        choices=[
+                            ("supports", "Supports"),
+                            ("refutes", "Refutes"),
+                            ("context", "Context"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("quote", models.TextField(blank=True)),
+                ("note", models.TextField(blank=True)),
+                (
+                    "claim",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="evidence",
+                        to="claims.claim",
+                    ),
+                ),
+                (
+                    "linked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['stance', '-created_at'],
+                "ordering": ["stance", "-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Source',
+            name="Source",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True, db_index=True)),
-                ('url', models.URLField(blank=True, max_length=2000)),
-                ('title', models.CharField(blank=True, max_length=500)),
-                ('publisher', models.CharField(blank=True, max_length=200)),
-                ('kind', models.CharField(choices=[('official_record', 'Official record'), ('dataset', 'Dataset'), ('report', 'Report'), ('article', 'Article'), ('statement', 'Statement'), ('note', 'Note'), ('other', 'Other')], default='other', max_length=16)),
-                ('fetch_error', models.CharField(blank=True, max_length=500)),
-                ('article', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='articles.article')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True, db_index=True)),
+                ("url", models.URLField(blank=True, max_length=2000)),
+                ("title", models.CharField(blank=True, max_length=500)),
+                ("publisher", models.CharField(blank=True, max_length=200)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("official_record", "Official record"),
+                            ("dataset", "Dataset"),
+                            ("report", "Report"),
+                            ("article", "Article"),
+                            ("statement", "Statement"),
+                            ("note", "Note"),
+                            ("other", "Other"),
+                        ],
+                        default="other",
+                        max_length=16,
+                    ),
+                ),
+                ("fetch_error", models.CharField(blank=True, max_length=500)),
+                (
+                    "article",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="articles.article",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='EvidenceLinkEvent',
+            name="EvidenceLinkEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('stance', models.CharField(choices=[('supports', 'Supports'), ('refutes', 'Refutes'), ('context', 'Context')], max_length=10)),
-                ('quote', models.TextField(blank=True)),
-                ('note', models.TextField(blank=True)),
-                ('claim', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='claims.claim')),
-                ('linked_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to=settings.AUTH_USER_MODEL)),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='evidence.evidencelink')),
-                ('source', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='evidence.source')),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "stance",
+                    models.CharField(
+                        choices=[
+                            ("supports", "Supports"),
+                            ("refutes", "Refutes"),
+                            ("context", "Context"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("quote", models.TextField(blank=True)),
+                ("note", models.TextField(blank=True)),
+                (
+                    "claim",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="claims.claim",
+                    ),
+                ),
+                (
+                    "linked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="events",
+                        to="evidence.evidencelink",
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="evidence.source",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.AddField(
-            model_name='evidencelink',
-            name='source',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='links', to='evidence.source'),
+            model_name="evidencelink",
+            name="source",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="links",
+                to="evidence.source",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='evidencelink',
-            constraint=models.UniqueConstraint(fields=('claim', 'source'), name='evidence_unique_source_per_claim'),
+            model_name="evidencelink",
+            constraint=models.UniqueConstraint(
+                fields=("claim", "source"), name="evidence_unique_source_per_claim"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='evidencelink',
-            constraint=models.CheckConstraint(condition=models.Q(('stance__in', ['supports', 'refutes', 'context'])), name='evidence_stance_valid'),
+            model_name="evidencelink",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("stance__in", ["supports", "refutes", "context"])),
+                name="evidence_stance_valid",
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='evidencelink',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "evidence_evidencelinkevent" ("claim_id", "created_at", "id", "linked_by_id", "note", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "quote", "source_id", "stance", "updated_at") VALUES (NEW."claim_id", NEW."created_at", NEW."id", NEW."linked_by_id", NEW."note", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."quote", NEW."source_id", NEW."stance", NEW."updated_at"); RETURN NULL;', hash='6c16ac3bba7815d9d7b62723ddc82fe40e0ede08', operation='INSERT', pgid='pgtrigger_insert_insert_82ae9', table='evidence_evidencelink', when='AFTER')),
+            model_name="evidencelink",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "evidence_evidencelinkevent" ("claim_id", "created_at", "id", "linked_by_id", "note", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "quote", "source_id", "stance", "updated_at") VALUES (NEW."claim_id", NEW."created_at", NEW."id", NEW."linked_by_id", NEW."note", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."quote", NEW."source_id", NEW."stance", NEW."updated_at"); RETURN NULL;',
+                    hash="6c16ac3bba7815d9d7b62723ddc82fe40e0ede08",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_82ae9",
+                    table="evidence_evidencelink",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='evidencelink',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "evidence_evidencelinkevent" ("claim_id", "created_at", "id", "linked_by_id", "note", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "quote", "source_id", "stance", "updated_at") VALUES (NEW."claim_id", NEW."created_at", NEW."id", NEW."linked_by_id", NEW."note", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."quote", NEW."source_id", NEW."stance", NEW."updated_at"); RETURN NULL;', hash='210b217e252f8c7b73ba1100377280bf5b7d3cc4', operation='UPDATE', pgid='pgtrigger_update_update_d6e2f', table='evidence_evidencelink', when='AFTER')),
+            model_name="evidencelink",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "evidence_evidencelinkevent" ("claim_id", "created_at", "id", "linked_by_id", "note", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "quote", "source_id", "stance", "updated_at") VALUES (NEW."claim_id", NEW."created_at", NEW."id", NEW."linked_by_id", NEW."note", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."quote", NEW."source_id", NEW."stance", NEW."updated_at"); RETURN NULL;',
+                    hash="210b217e252f8c7b73ba1100377280bf5b7d3cc4",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_d6e2f",
+                    table="evidence_evidencelink",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='evidencelink',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "evidence_evidencelinkevent" ("claim_id", "created_at", "id", "linked_by_id", "note", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "quote", "source_id", "stance", "updated_at") VALUES (OLD."claim_id", OLD."created_at", OLD."id", OLD."linked_by_id", OLD."note", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."quote", OLD."source_id", OLD."stance", OLD."updated_at"); RETURN NULL;', hash='c8d678f4ca547ff3636de45fa2b054fc3ae15234', operation='DELETE', pgid='pgtrigger_delete_delete_a8959', table='evidence_evidencelink', when='AFTER')),
+            model_name="evidencelink",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "evidence_evidencelinkevent" ("claim_id", "created_at", "id", "linked_by_id", "note", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "quote", "source_id", "stance", "updated_at") VALUES (OLD."claim_id", OLD."created_at", OLD."id", OLD."linked_by_id", OLD."note", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."quote", OLD."source_id", OLD."stance", OLD."updated_at"); RETURN NULL;',
+                    hash="c8d678f4ca547ff3636de45fa2b054fc3ae15234",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_a8959",
+                    table="evidence_evidencelink",
+                    when="AFTER",
+                ),
+            ),
         ),
     ]
