@@ -315,6 +315,7 @@ def review_approve(
 ) -> Claim:
     """Publish the proposed verdict. Needs at least one evidence link unless the editor
     states why not (recorded on the review)."""
+    _require_editor(by, ACTION_LABELS["approve"])
     if not claim.evidence.exists():
         if not override_reason.strip():
             raise DomainError(
@@ -336,6 +337,7 @@ def review_approve(
 def review_send_back(
     *, claim: Claim, by: User | None, note: str, version: int | None = None
 ) -> Claim:
+    _require_editor(by, ACTION_LABELS["send_back"])
     if not (note or "").strip():
         raise DomainError(
             "Say what needs more work when sending a claim back.", code="note_required"
@@ -353,6 +355,7 @@ def review_send_back(
 
 @transaction.atomic
 def claim_reopen(*, claim: Claim, by: User | None, note: str, version: int | None = None) -> Claim:
+    _require_editor(by, ACTION_LABELS["reopen"])
     if not (note or "").strip():
         raise DomainError("Say why the published claim is being reopened.", code="note_required")
     claim = _transition(claim=claim, action="reopen", by=by, version=version, published_at=None)
