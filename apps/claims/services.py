@@ -367,3 +367,83 @@ def claim_reopen(*, claim: Claim, by: User | None, note: str, version: int | Non
         note=note.strip(),
     )
     return claim
+
+
+# --- Editing ---------------------------------------------------------------------------
+
+EDITABLE_FIELDS = ("statement", "tags", "assignee")
+
+
+def _clean_tags(tags) -> list[str]:
+    if isinstance(tags, str):
+        tags = tags.split(",")
+    cleaned = []
+    for tag in tags or []:
+        tag = " ".join(str(tag).split()).lower()[:50]
+        if tag and tag not in cleaned:
+            cleaned.append(tag)
+    return cleaned
+
+
+@transaction.atomic
+def claim_update(*, claim: Claim, by: User | None, version: int | None = None, **changes) -> Claim:
+    """Edit a claim's statement, tags or assignee, as one conditional UPDATE on its version.
+
+    A stale version raises Conflict whose details list what the other person changed, so
+    the UI can show it and let the user re-apply their edit."""
+    _require_analyst(by, "edit claims")
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise DomainError(f"These fields cannot be edited here: {', '.join(sorted(unknown))}.")
+    values: dict = {}
+    if "statement" in changes:
+        statement = " ".join((changes["statement"] or "").split())
+        if not statement:
+            raise DomainError("The statement cannot be empty.")
+        if len(statement) > MAX_STATEMENT:
+            raise DomainError(
+                f"The statement is longer than {MAX_STATEMENT} characters; shorten it."
+            )
+        values["statement"] = statement
+    if "tags" in changes:
+        values["tags"] = _clean_tags(changes["tags"])
+    if "assignee" in changes:
+        assignee = changes["assignee"]
+        if assignee is not None and not is_analyst(assignee):
+            raise DomainError(
+                f"{assignee} is not an analyst or editor; claims go to people who research."
+            )
+        values["assignee"] = assignee
+    if claim.status == Status.PUBLISHED and "statement" in values:
+        raise NotAllowed("A published claim's statement is fixed; an editor must reopen it first.")
+    expected = claim.version if version is None else int(version)
+    with pghistory.context(user=by.pk if by else None, action="edit"):
+        updated = Claim.objects.filter(pk=claim.pk, version=expected).update(
+            version=F("version") + 1, updated_at=timezone.now(), **values
+        )
+    if updated != 1:
+        current = Claim.objects.filter(pk=claim.pk).first()
+        if current is None:
+            raise DomainError("This claim has been deleted.", code="not_found")
+        theirs = {
+            name: _display(getattr(current, name))
+            for name in ("statement", "status", "verdict", "rationale", "tags", "assignee")
+            if getattr(current, name) != getattr(claim, name)
+        }
+        raise Conflict(
+            f"Someone else changed this claim (you had version {expected}, it is now version "
+            f"{current.version}). Their changes are shown; re-apply yours if still needed.",
+            details={
+                "your_version": expected,
+                "current_version": current.version,
+                "their_changes": theirs,
+            },
+        )
+    claim.refresh_from_db()
+    return claim
+
+
+def _display(value):
+    if isinstance(value, User):
+        return value.get_username()
+    return value

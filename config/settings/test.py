@@ -19,3 +19,8 @@ TEST_BROKER_URL = env.str("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/1
 
 # A test database per test process, so parallel runs (developers, helpers, CI) never collide.
 DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}  # noqa: F405
+
+# Serve static files straight from static/ (no collectstatic needed outside production).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - whitenoise warns when it is missing

@@ -140,3 +140,23 @@ def test_unknown_verdict_is_refused(article, analyst):
         services.claim_propose_verdict(
             claim=claim, verdict="pants_on_fire", rationale="x", by=analyst
         )
+
+
+def test_edit_with_stale_version_reports_the_other_persons_change(article, analyst, editor):
+    claim = make_claim(article, analyst)
+    mine = Claim.objects.get(pk=claim.pk)
+    services.claim_update(claim=claim, by=editor, statement="Russia lacks artillery shells.")
+    with pytest.raises(Conflict) as error:
+        services.claim_update(claim=mine, by=analyst, tags=["ukraine"])
+    assert error.value.details["their_changes"] == {"statement": "Russia lacks artillery shells."}
+    claim.refresh_from_db()
+    assert claim.tags == [] and claim.version == 2
+
+
+def test_edit_cleans_tags_and_assigns_only_researchers(article, analyst, django_user_model):
+    claim = make_claim(article, analyst)
+    claim = services.claim_update(claim=claim, by=analyst, tags="Ukraine, ammo ,ukraine", assignee=analyst)
+    assert claim.tags == ["ukraine", "ammo"] and claim.assignee == analyst
+    reader = django_user_model.objects.create_user("reader2")
+    with pytest.raises(DomainError, match="not an analyst"):
+        services.claim_update(claim=claim, by=analyst, assignee=reader)
