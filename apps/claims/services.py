@@ -447,3 +447,17 @@ def _display(value):
     if isinstance(value, User):
         return value.get_username()
     return value
+
+
+@transaction.atomic
+def claim_delete(*, claim: Claim, by: User | None, version: int | None = None) -> None:
+    """Delete a claim (editors and admins). The delete is recorded in the history, which
+    also serves API clients as the tombstone to sync from."""
+    _require_editor(by, "delete claims")
+    expected = claim.version if version is None else int(version)
+    with pghistory.context(user=by.pk if by else None, action="delete"):
+        deleted, _ = Claim.objects.filter(pk=claim.pk, version=expected).delete()
+    if not deleted:
+        if Claim.objects.filter(pk=claim.pk).exists():
+            raise Conflict("Someone else changed this claim since you loaded it; reload, then delete.")
+        raise DomainError("This claim has already been deleted.", code="not_found")

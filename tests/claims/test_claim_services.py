@@ -1,4 +1,5 @@
 import pytest
+from django.apps import apps as django_apps
 
 from apps.claims import services
 from apps.claims.models import Appearance, Claim, Review
@@ -160,3 +161,14 @@ def test_edit_cleans_tags_and_assigns_only_researchers(article, analyst, django_
     reader = django_user_model.objects.create_user("reader2")
     with pytest.raises(DomainError, match="not an analyst"):
         services.claim_update(claim=claim, by=analyst, assignee=reader)
+
+
+def test_only_editors_delete_and_the_delete_is_in_the_history(article, analyst, editor):
+    claim = make_claim(article, analyst)
+    with pytest.raises(NotAllowed):
+        services.claim_delete(claim=claim, by=analyst)
+    claim_id = claim.pk
+    services.claim_delete(claim=claim, by=editor)
+    assert not Claim.objects.filter(pk=claim_id).exists()
+    events = django_apps.get_model("claims", "ClaimEvent").objects
+    assert events.filter(pgh_obj_id=claim_id, pgh_label="delete").exists()
