@@ -459,5 +459,5 @@ def claim_delete(*, claim: Claim, by: User | None, version: int | None = None) -
         deleted, _ = Claim.objects.filter(pk=claim.pk, version=expected).delete()
     if not deleted:
         if Claim.objects.filter(pk=claim.pk).exists():
-            raise Conflict("Someone else changed this claim since you loaded it; reload, then delete.")
+            raise Conflict("Someone changed this claim since you loaded it; reload, then delete.")
         raise DomainError("This claim has already been deleted.", code="not_found")

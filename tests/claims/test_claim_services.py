@@ -156,7 +156,9 @@ def test_edit_with_stale_version_reports_the_other_persons_change(article, analy
 
 def test_edit_cleans_tags_and_assigns_only_researchers(article, analyst, django_user_model):
     claim = make_claim(article, analyst)
-    claim = services.claim_update(claim=claim, by=analyst, tags="Ukraine, ammo ,ukraine", assignee=analyst)
+    claim = services.claim_update(
+        claim=claim, by=analyst, tags="Ukraine, ammo ,ukraine", assignee=analyst
+    )
     assert claim.tags == ["ukraine", "ammo"] and claim.assignee == analyst
     reader = django_user_model.objects.create_user("reader2")
     with pytest.raises(DomainError, match="not an analyst"):
