@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from .models import Appearance, Claim, Claimant, Review, Suggestion
+from .models import (
+    Appearance,
+    Claim,
+    Claimant,
+    Notification,
+    Review,
+    Suggestion,
+    Webhook,
+    WebhookDelivery,
+)
 
 
 class AppearanceInline(admin.TabularInline):
@@ -46,3 +55,25 @@ class ReviewAdmin(admin.ModelAdmin):
     list_display = ("claim", "editor", "decision", "verdict", "created_at")
     list_filter = ("decision",)
     raw_id_fields = ("claim", "editor")
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ("user", "kind", "message", "created_at", "read_at")
+    list_filter = ("kind",)
+    raw_id_fields = ("user", "claim")
+
+
+class WebhookDeliveryInline(admin.TabularInline):
+    model = WebhookDelivery
+    extra = 0
+    can_delete = False
+    fields = ("event", "state", "attempts", "response_status", "last_error", "delivered_at")
+    readonly_fields = fields
+
+
+@admin.register(Webhook)
+class WebhookAdmin(admin.ModelAdmin):
+    list_display = ("url", "events", "is_active", "created_at")
+    list_filter = ("is_active",)
+    inlines = [WebhookDeliveryInline]

@@ -222,3 +222,73 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_decision_display()} by {self.editor_id} on claim {self.claim_id}"
+
+
+class Notification(models.Model):
+    """An in-app notice to one user (assignment, sent back, published)."""
+
+    class Kind(models.TextChoices):
+        ASSIGNED = "assigned", "Assigned to you"
+        SENT_BACK = "sent_back", "Sent back"
+        PUBLISHED = "published", "Published"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    claim = models.ForeignKey(Claim, null=True, on_delete=models.CASCADE, related_name="+")
+    message = models.CharField(max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread")]
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class Webhook(TimeStamped):
+    """An outgoing webhook: claim events POSTed as JSON, signed with HMAC-SHA256."""
+
+    class Event(models.TextChoices):
+        STATUS_CHANGED = "claim.status_changed", "Status changed"
+        PUBLISHED = "claim.published", "Published"
+
+    url = models.URLField(max_length=2000)
+    secret = models.CharField(
+        max_length=128, help_text="Shared secret for the X-Claimtrack-Signature header."
+    )
+    events = ArrayField(models.CharField(max_length=40, choices=Event.choices), default=list)
+    is_active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class WebhookDelivery(TimeStamped):
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DELIVERED = "delivered", "Delivered"
+        FAILED = "failed", "Failed"
+
+    webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.CharField(max_length=40)
+    payload = models.JSONField()
+    state = models.CharField(
+        max_length=10, choices=State.choices, default=State.PENDING, db_index=True
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    response_status = models.PositiveIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.webhook_id} [{self.state}]"

