@@ -500,3 +500,74 @@ def claim_delete(*, claim: Claim, by: User | None, version: int | None = None) -
         if Claim.objects.filter(pk=claim.pk).exists():
             raise Conflict("Someone changed this claim since you loaded it; reload, then delete.")
         raise DomainError("This claim has already been deleted.", code="not_found")
+
+
+# --- Bulk actions ----------------------------------------------------------------------
+
+BULK_ACTIONS = ("assign", "add_tag", "start_research", "submit", "approve", "send_back", "reopen")
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    claim_id: int
+    ok: bool
+    message: str
+
+
+def claims_bulk(
+    *,
+    claim_ids,
+    action: str,
+    by: User | None,
+    assignee: User | None = None,
+    tag: str = "",
+    note: str = "",
+) -> list[BulkResult]:
+    """Apply one action to many claims. Each claim succeeds or fails on its own (its own
+    transaction and version check), and each gets a result line."""
+    if action not in BULK_ACTIONS:
+        raise DomainError(
+            f"Unknown bulk action {action!r}; choose one of: {', '.join(BULK_ACTIONS)}."
+        )
+    _require_analyst(by, "change claims")
+    ids = list(dict.fromkeys(int(i) for i in claim_ids))
+    if not ids:
+        raise DomainError("Select at least one claim.")
+    claims = {c.pk: c for c in Claim.objects.filter(pk__in=ids)}
+    results = []
+    for claim_id in ids:
+        claim = claims.get(claim_id)
+        if claim is None:
+            results.append(BulkResult(claim_id, False, "Not found (deleted?)."))
+            continue
+        try:
+            with transaction.atomic():
+                message = _bulk_one(claim, action, by=by, assignee=assignee, tag=tag, note=note)
+        except DomainError as exc:
+            results.append(BulkResult(claim_id, False, exc.message))
+        else:
+            results.append(BulkResult(claim_id, True, message))
+    return results
+
+
+def _bulk_one(claim: Claim, action: str, *, by, assignee, tag: str, note: str) -> str:
+    if action == "assign":
+        claim_update(claim=claim, by=by, assignee=assignee)
+        return f"Assigned to {assignee.get_username()}." if assignee else "Unassigned."
+    if action == "add_tag":
+        tags = _clean_tags([tag])
+        if not tags:
+            raise DomainError("Give a tag to add.")
+        if tags[0] in claim.tags:
+            return f"Already tagged “{tags[0]}”."
+        claim_update(claim=claim, by=by, tags=[*claim.tags, tags[0]])
+        return f"Tagged “{tags[0]}”."
+    handlers = {
+        "start_research": lambda: claim_start_research(claim=claim, by=by),
+        "submit": lambda: claim_submit_for_review(claim=claim, by=by),
+        "approve": lambda: review_approve(claim=claim, by=by, note=note),
+        "send_back": lambda: review_send_back(claim=claim, by=by, note=note),
+        "reopen": lambda: claim_reopen(claim=claim, by=by, note=note),
+    }
+    updated = handlers[action]()
+    return f"Now {updated.get_status_display().lower()}."

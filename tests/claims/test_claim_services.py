@@ -174,3 +174,38 @@ def test_only_editors_delete_and_the_delete_is_in_the_history(article, analyst, 
     assert not Claim.objects.filter(pk=claim_id).exists()
     events = django_apps.get_model("claims", "ClaimEvent").objects
     assert events.filter(pgh_obj_id=claim_id, pgh_label="delete").exists()
+
+
+def test_bulk_action_reports_each_claim_on_its_own(article, analyst, editor):
+    ready = make_claim(article, analyst)
+    ready = services.claim_propose_verdict(claim=ready, verdict="true", rationale="ok", by=analyst)
+    no_verdict = services.claim_create(article=article, start=0, end=6, quote="Russia", by=analyst)
+    results = services.claims_bulk(
+        claim_ids=[ready.pk, no_verdict.pk, 999999], action="submit", by=analyst
+    )
+    assert [(r.claim_id, r.ok) for r in results] == [
+        (ready.pk, True),
+        (no_verdict.pk, False),
+        (999999, False),
+    ]
+    assert "Propose a verdict" in results[1].message
+    ready.refresh_from_db()
+    no_verdict.refresh_from_db()
+    assert ready.status == "in_review" and no_verdict.status == "new"
+
+
+def test_bulk_tag_and_assign(article, analyst, editor):
+    claim = make_claim(article, analyst)
+    results = services.claims_bulk(
+        claim_ids=[claim.pk], action="add_tag", tag=" Ukraine ", by=analyst
+    )
+    assert results[0].ok and results[0].message == "Tagged “ukraine”."
+    services.claims_bulk(claim_ids=[claim.pk], action="assign", assignee=analyst, by=editor)
+    claim.refresh_from_db()
+    assert claim.tags == ["ukraine"] and claim.assignee == analyst
+
+
+def test_bulk_approve_by_analyst_fails_per_item(article, analyst):
+    claim = make_claim(article, analyst)
+    results = services.claims_bulk(claim_ids=[claim.pk], action="approve", by=analyst)
+    assert not results[0].ok and "Only editors" in results[0].message
