@@ -11,5 +11,6 @@ urlpatterns = [
     path("api/", include("apps.api.urls")),
     path("articles/", include("apps.articles.urls")),
     path("claims/", include("apps.claims.urls")),
+    path("desk/", include("apps.claims.desk_urls")),
     path("ingest/", include("apps.ingestion.urls")),
 ]

@@ -1,0 +1,206 @@
+"""Reads for the editor's desk: the review queue, work lists, the dashboard and history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.apps import apps as django_apps
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, TruncWeek
+from django.utils import timezone
+
+from .models import Appearance, Claim, Status, Verdict
+
+
+def _count_subquery(model_label: str, **filters) -> Coalesce:
+    """A correlated COUNT per claim: no join fan-out, one query for the whole page."""
+    model = django_apps.get_model(model_label)
+    counts = (
+        model.objects.filter(claim=OuterRef("pk"), **filters)
+        .order_by()
+        .values("claim")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counts, output_field=IntegerField()), Value(0))
+
+
+def with_work_counts(claims: QuerySet) -> QuerySet:
+    return claims.select_related("assignee", "proposed_by").annotate(
+        supports=_count_subquery("evidence.EvidenceLink", stance="supports"),
+        refutes=_count_subquery("evidence.EvidenceLink", stance="refutes"),
+        context=_count_subquery("evidence.EvidenceLink", stance="context"),
+        appearance_count=_count_subquery("claims.Appearance"),
+    )
+
+
+def _in_articles_of(outlet_id: int) -> Q:
+    return Q(pk__in=Appearance.objects.filter(article__outlet_id=outlet_id).values("claim_id"))
+
+
+def review_queue(
+    *,
+    outlet: int | None = None,
+    claimant: int | None = None,
+    assignee: int | None = None,
+    verdict: str = "",
+    older_than_days: int | None = None,
+) -> QuerySet:
+    """Claims waiting for an editor, oldest submission first."""
+    claims = Claim.objects.filter(status=Status.IN_REVIEW)
+    if outlet:
+        claims = claims.filter(_in_articles_of(outlet))
+    if claimant:
+        claims = claims.filter(
+            pk__in=Appearance.objects.filter(claimant_id=claimant).values("claim_id")
+        )
+    if assignee:
+        claims = claims.filter(assignee_id=assignee)
+    if verdict in Verdict.values:
+        claims = claims.filter(verdict=verdict)
+    if older_than_days:
+        claims = claims.filter(submitted_at__lte=timezone.now() - timedelta(days=older_than_days))
+    return with_work_counts(claims).order_by("submitted_at", "id")
+
+
+def work_list(
+    *, assignee_id: int | None, unassigned: bool = False, include_published: bool = False
+):
+    claims = Claim.objects.all()
+    claims = (
+        claims.filter(assignee__isnull=True)
+        if unassigned
+        else claims.filter(assignee_id=assignee_id)
+    )
+    if not include_published:
+        claims = claims.exclude(status=Status.PUBLISHED)
+    return with_work_counts(claims).order_by("-updated_at", "-id")
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: int
+    key: str = ""
+
+
+def dashboard(*, weeks: int = 12) -> dict:
+    by_status = dict(Claim.objects.values_list("status").annotate(n=Count("id")).order_by())
+    by_verdict = dict(
+        Claim.objects.exclude(verdict="").values_list("verdict").annotate(n=Count("id")).order_by()
+    )
+    since = timezone.now() - timedelta(weeks=weeks)
+    per_week = dict(
+        Claim.objects.filter(published_at__gte=since)
+        .annotate(week=TruncWeek("published_at"))
+        .values_list("week")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    this_week = timezone.now().date() - timedelta(days=timezone.now().weekday())
+    week_bars = []
+    for back in range(weeks - 1, -1, -1):
+        start = this_week - timedelta(weeks=back)
+        count = sum(n for week, n in per_week.items() if week.date() == start)
+        week_bars.append(Bar(label=start.strftime("%d %b"), value=count, key=start.isoformat()))
+    return {
+        "by_status": [
+            Bar(label, by_status.get(value, 0), value) for value, label in Status.choices
+        ],
+        "by_verdict": [
+            Bar(label, by_verdict.get(value, 0), value) for value, label in Verdict.choices
+        ],
+        "per_week": week_bars,
+        "median_days_to_publish": _median_days_to_publish(),
+        "oldest_waiting": list(
+            with_work_counts(Claim.objects.filter(status=Status.IN_REVIEW)).order_by(
+                "submitted_at", "id"
+            )[:5]
+        ),
+        "total": sum(by_status.values()),
+    }
+
+
+def _median_days_to_publish() -> float | None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT percentile_cont(0.5) WITHIN GROUP "
+            "(ORDER BY EXTRACT(EPOCH FROM published_at - created_at)) "
+            "FROM claims_claim WHERE published_at IS NOT NULL"
+        )
+        seconds = cursor.fetchone()[0]
+    return None if seconds is None else round(seconds / 86400, 1)
+
+
+def bar_chart(bars: list[Bar], *, width: int = 420, bar_height: int = 22, gap: int = 6) -> dict:
+    """Geometry for a horizontal bar chart drawn as SVG in the template (no JavaScript)."""
+    top = max((b.value for b in bars), default=0) or 1
+    label_width = 120
+    plot = width - label_width - 40
+    rows = []
+    for i, bar in enumerate(bars):
+        y = i * (bar_height + gap)
+        rows.append(
+            {
+                "bar": bar,
+                "y": y,
+                "text_y": y + bar_height * 0.7,
+                "width": round(plot * bar.value / top, 1),
+                "value_x": label_width + round(plot * bar.value / top, 1) + 6,
+            }
+        )
+    return {
+        "rows": rows,
+        "width": width,
+        "height": max(len(bars) * (bar_height + gap), bar_height),
+        "label_width": label_width,
+        "bar_height": bar_height,
+    }
+
+
+# --- History ----------------------------------------------------------------------------
+
+HISTORY_FIELDS = ("statement", "status", "verdict", "rationale", "tags", "assignee_id")
+
+
+def claim_history(claim_id: int) -> list[dict]:
+    """The claim's own events (every insert/update/delete by the database triggers), each
+    with who, when, and the fields that changed against the previous snapshot."""
+    from django.contrib.auth.models import User
+
+    event_model = django_apps.get_model("claims", "ClaimEvent")
+    events = list(
+        event_model.objects.filter(pgh_obj_id=claim_id)
+        .select_related("pgh_context")
+        .order_by("pgh_id")
+    )
+    user_ids = {
+        (e.pgh_context.metadata or {}).get("user") for e in events if e.pgh_context_id is not None
+    } - {None}
+    names = dict(User.objects.filter(pk__in=user_ids).values_list("pk", "username"))
+    timeline, previous = [], None
+    for event in events:
+        snapshot = {f: getattr(event, f) for f in HISTORY_FIELDS}
+        changes = {
+            f: (previous[f] if previous else None, snapshot[f])
+            for f in HISTORY_FIELDS
+            if previous is None or previous[f] != snapshot[f]
+        }
+        metadata = (event.pgh_context.metadata or {}) if event.pgh_context_id else {}
+        timeline.append(
+            {
+                "id": event.pgh_id,
+                "label": event.pgh_label,
+                "at": event.pgh_created_at,
+                "user": names.get(metadata.get("user"), "system"),
+                "action": metadata.get("action", ""),
+                "changes": changes,
+                "snapshot": snapshot,
+                "version": event.version,
+            }
+        )
+        previous = snapshot
+    return timeline

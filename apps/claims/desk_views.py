@@ -1,0 +1,316 @@
+"""The editor's desk in the browser: review queue, work lists with bulk actions, dashboard,
+history, editing with conflict handling, notifications. Thin: parse, call a service, render."""
+
+from __future__ import annotations
+
+from django.apps import apps as django_apps
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from apps.accounts.roles import ANALYST, EDITOR, is_analyst, is_editor
+from apps.articles.models import Outlet
+from apps.core.errors import Conflict, DomainError, NotAllowed
+
+from . import desk, notifications, services
+from .models import Claim, Claimant, Notification, Verdict
+
+
+def _int(value) -> int | None:
+    return int(value) if value and str(value).isdigit() else None
+
+
+def _researchers():
+    return (
+        User.objects.filter(groups__name__in=[ANALYST, EDITOR], is_active=True)
+        .distinct()
+        .order_by("username")
+    )
+
+
+def _forbidden(request: HttpRequest, message: str) -> HttpResponse:
+    return render(request, "desk/forbidden.html", {"message": message}, status=403)
+
+
+# --- Review queue -----------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    filters = {
+        "outlet": _int(request.GET.get("outlet")),
+        "claimant": _int(request.GET.get("claimant")),
+        "assignee": _int(request.GET.get("assignee")),
+        "verdict": request.GET.get("verdict", ""),
+        "older_than_days": _int(request.GET.get("older_than_days")),
+    }
+    claims = desk.review_queue(**filters)
+    page = Paginator(claims, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "desk/review_queue.html",
+        {
+            "page": page,
+            "filters": filters,
+            "outlets": Outlet.objects.order_by("name"),
+            "claimants": Claimant.objects.filter(merged_into__isnull=True).order_by("name")[:500],
+            "assignees": _researchers(),
+            "verdicts": Verdict.choices,
+            "can_review": is_editor(request.user),
+        },
+    )
+
+
+@require_POST
+@login_required
+def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """Approve or send back from the queue; answers the queue row (htmx) or redirects."""
+    claim = get_object_or_404(Claim, pk=pk)
+    decision = request.POST.get("decision")
+    note = request.POST.get("note", "")
+    try:
+        if decision == "approve":
+            claim = services.review_approve(
+                claim=claim,
+                by=request.user,
+                note=note,
+                override_reason=request.POST.get("override_reason", ""),
+                version=_int(request.POST.get("version")),
+            )
+            outcome = f"Published as {claim.get_verdict_display().lower()}."
+        elif decision == "send_back":
+            claim = services.review_send_back(
+                claim=claim, by=request.user, note=note, version=_int(request.POST.get("version"))
+            )
+            outcome = "Sent back to researching."
+        else:
+            raise DomainError("Choose approve or send back.")
+    except DomainError as exc:
+        if request.headers.get("HX-Request"):
+            row = desk.review_queue().filter(pk=pk).first() or claim
+            return render(
+                request,
+                "desk/_queue_row.html",
+                {
+                    "claim": row,
+                    "error": exc.message,
+                    "note": note,
+                    "can_review": is_editor(request.user),
+                },
+                status=exc.status,
+            )
+        messages.error(request, exc.message)
+        return redirect("desk:review_queue")
+    if request.headers.get("HX-Request"):
+        return render(request, "desk/_queue_done.html", {"claim": claim, "outcome": outcome})
+    messages.success(request, f"Claim #{claim.pk}: {outcome}")
+    return redirect("desk:review_queue")
+
+
+# --- Work lists and bulk actions ---------------------------------------------------------
+
+
+def _work_list(request: HttpRequest, *, title: str, unassigned: bool) -> HttpResponse:
+    claims = desk.work_list(assignee_id=request.user.pk, unassigned=unassigned)
+    page = Paginator(claims, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "desk/work_list.html",
+        {
+            "page": page,
+            "title": title,
+            "unassigned": unassigned,
+            "assignees": _researchers(),
+            "bulk_actions": [
+                ("assign", "Assign to…"),
+                ("add_tag", "Add tag…"),
+                ("start_research", "Start research"),
+                ("submit", "Submit for review"),
+                *(
+                    [("approve", "Approve and publish"), ("send_back", "Send back")]
+                    if is_editor(request.user)
+                    else []
+                ),
+            ],
+            "can_act": is_analyst(request.user),
+        },
+    )
+
+
+@require_GET
+@login_required
+def my_claims(request: HttpRequest) -> HttpResponse:
+    return _work_list(request, title="My claims", unassigned=False)
+
+
+@require_GET
+@login_required
+def unassigned(request: HttpRequest) -> HttpResponse:
+    return _work_list(request, title="Unassigned claims", unassigned=True)
+
+
+@require_POST
+@login_required
+def bulk(request: HttpRequest) -> HttpResponse:
+    ids = [i for i in request.POST.getlist("claim") if i.isdigit()]
+    assignee = None
+    if request.POST.get("action") == "assign" and _int(request.POST.get("assignee")):
+        assignee = User.objects.filter(pk=_int(request.POST.get("assignee"))).first()
+    try:
+        results = services.claims_bulk(
+            claim_ids=ids,
+            action=request.POST.get("action", ""),
+            by=request.user,
+            assignee=assignee,
+            tag=request.POST.get("tag", ""),
+            note=request.POST.get("note", ""),
+        )
+    except NotAllowed as exc:
+        return _forbidden(request, exc.message)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(request.POST.get("back") or "desk:mine")
+    statements = dict(
+        Claim.objects.filter(pk__in=[r.claim_id for r in results]).values_list("pk", "statement")
+    )
+    return render(
+        request,
+        "desk/bulk_results.html",
+        {
+            "results": [(r, statements.get(r.claim_id, "")) for r in results],
+            "ok": sum(r.ok for r in results),
+            "failed": sum(not r.ok for r in results),
+            "back": request.POST.get("back") or "",
+        },
+    )
+
+
+# --- Dashboard ---------------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    data = desk.dashboard()
+    return render(
+        request,
+        "desk/dashboard.html",
+        {
+            **data,
+            "status_chart": desk.bar_chart(data["by_status"]),
+            "verdict_chart": desk.bar_chart(data["by_verdict"]),
+            "week_chart": desk.bar_chart(data["per_week"]),
+        },
+    )
+
+
+# --- History and editing -------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def history(request: HttpRequest, pk: int) -> HttpResponse:
+    timeline = desk.claim_history(pk)
+    if not timeline:
+        return render(request, "desk/forbidden.html", {"message": "No such claim."}, status=404)
+    selected_id = _int(request.GET.get("event"))
+    selected = next((e for e in timeline if e["id"] == selected_id), None)
+    assignee_names = dict(
+        User.objects.filter(
+            pk__in={e["snapshot"]["assignee_id"] for e in timeline} - {None}
+        ).values_list("pk", "username")
+    )
+    return render(
+        request,
+        "desk/history.html",
+        {
+            "claim": Claim.objects.filter(pk=pk).first(),
+            "claim_id": pk,
+            "timeline": list(reversed(timeline)),
+            "selected": selected,
+            "assignee_names": assignee_names,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def claim_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = get_object_or_404(Claim.objects.select_related("assignee"), pk=pk)
+    if not is_analyst(request.user):
+        return _forbidden(request, "Only analysts, editors and admins can edit claims.")
+    context = {"claim": claim, "assignees": _researchers()}
+    if request.method == "GET":
+        context["form"] = {
+            "statement": claim.statement,
+            "tags": ", ".join(claim.tags),
+            "assignee": claim.assignee_id or "",
+            "version": claim.version,
+        }
+        return render(request, "desk/claim_edit.html", context)
+    submitted = {
+        "statement": request.POST.get("statement", ""),
+        "tags": request.POST.get("tags", ""),
+        "assignee": request.POST.get("assignee", ""),
+        "version": request.POST.get("version", ""),
+    }
+    changes = {}
+    if submitted["statement"].strip() != claim.statement:
+        changes["statement"] = submitted["statement"]
+    if [t.strip().lower() for t in submitted["tags"].split(",") if t.strip()] != claim.tags:
+        changes["tags"] = submitted["tags"]
+    new_assignee = _int(submitted["assignee"])
+    if new_assignee != claim.assignee_id:
+        changes["assignee"] = User.objects.filter(pk=new_assignee).first() if new_assignee else None
+    try:
+        if not changes:
+            raise DomainError("Nothing changed.", code="unchanged")
+        loaded = Claim(pk=claim.pk, version=_int(submitted["version"]) or 0)
+        # Compare against what the user loaded, not what is stored now, to report their edit.
+        services.claim_update(claim=_as_loaded(claim, loaded.version), by=request.user, **changes)
+    except Conflict as exc:
+        claim.refresh_from_db()
+        context.update(
+            form={**submitted, "version": claim.version},
+            conflict=exc.details.get("their_changes") or {},
+            error=exc.message,
+        )
+        return render(request, "desk/claim_edit.html", context, status=409)
+    except DomainError as exc:
+        context.update(form=submitted, error=exc.message)
+        return render(request, "desk/claim_edit.html", context, status=exc.status)
+    messages.success(request, "Claim saved.")
+    return redirect("claims:detail", pk=claim.pk)
+
+
+def _as_loaded(claim: Claim, version: int) -> Claim:
+    """The claim as the user loaded it: its stored values at `version` if that is in the
+    history, so a conflict can say what the other person changed since."""
+    event_model = django_apps.get_model("claims", "ClaimEvent")
+    snapshot = (
+        event_model.objects.filter(pgh_obj_id=claim.pk, version=version).order_by("-pgh_id").first()
+    )
+    loaded = Claim.objects.get(pk=claim.pk)
+    loaded.version = version
+    if snapshot is not None:
+        for field in ("statement", "status", "verdict", "rationale", "tags", "assignee_id"):
+            setattr(loaded, field, getattr(snapshot, field))
+    return loaded
+
+
+# --- Notifications -------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def notification_list(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        notifications.notifications_mark_read(user=request.user)
+        return redirect("desk:notifications")
+    items = Notification.objects.filter(user=request.user).select_related("claim")[:100]
+    return render(request, "desk/notifications.html", {"items": items})
