@@ -10,9 +10,10 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 QUOTE = "Russia is running out of munitions used in the war in Ukraine"
+QUOTE_END = len(QUOTE)
 
 
-def in_review(article, analyst, *, start=0, end=len(QUOTE), evidence=True):
+def in_review(article, analyst, *, start=0, end=QUOTE_END, evidence=True):
     claim = services.claim_create(
         article=article, start=start, end=end, quote=article.text[start:end], by=analyst
     )
