@@ -12,5 +12,6 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("claims/<int:pk>/history/", views.history, name="history"),
     path("claims/<int:pk>/edit/", views.claim_edit, name="claim_edit"),
+    path("claims/<int:pk>/delete/", views.claim_delete, name="claim_delete"),
     path("notifications/", views.notification_list, name="notifications"),
 ]

@@ -314,3 +314,20 @@ def notification_list(request: HttpRequest) -> HttpResponse:
         return redirect("desk:notifications")
     items = Notification.objects.filter(user=request.user).select_related("claim")[:100]
     return render(request, "desk/notifications.html", {"items": items})
+
+
+@require_POST
+@login_required
+def claim_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = get_object_or_404(Claim, pk=pk)
+    try:
+        services.claim_delete(
+            claim=claim, by=request.user, version=_int(request.POST.get("version"))
+        )
+    except NotAllowed as exc:
+        return _forbidden(request, exc.message)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("claims:detail", pk=pk)
+    messages.success(request, f"Claim #{pk} deleted. Its history is kept.")
+    return redirect("claims:list")

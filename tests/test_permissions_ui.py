@@ -1,0 +1,149 @@
+"""Every role × action in the browser. The outcome is checked in the database, not only
+in the status code, so a view that answered 200 but changed something would fail."""
+
+import pytest
+from django.test import Client
+
+from apps.claims import services
+from apps.claims.models import Claim
+from apps.evidence.services import evidence_add
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+QUOTE = "Russia is running out of munitions used in the war in Ukraine"
+ROLES = ["anonymous", "reader", "analyst", "editor", "admin"]
+
+
+@pytest.fixture
+def world(article):
+    author = factories.user_with_role("analyst", username="author")
+    claim = services.claim_create(article=article, start=0, end=len(QUOTE), quote=QUOTE, by=author)
+    evidence_add(claim=claim, by=author, stance="supports", url="https://example.org/a")
+    return {"article": article, "author": author, "claim": claim}
+
+
+def client_as(role, django_user_model):
+    client = Client()
+    if role == "reader":
+        client.force_login(django_user_model.objects.create_user("reader"))
+    elif role != "anonymous":
+        client.force_login(factories.user_with_role(role))
+    return client
+
+
+def to_status(claim, status, by):
+    if status in ("in_review", "published"):
+        claim = services.claim_propose_verdict(claim=claim, verdict="true", rationale="ok", by=by)
+        claim = services.claim_submit_for_review(claim=claim, by=by)
+    if status == "published":
+        editor = factories.user_with_role("editor")
+        claim = services.review_approve(claim=claim, by=editor)
+    return claim
+
+
+ALLOWED = {
+    "view": {"reader", "analyst", "editor", "admin"},
+    "create": {"analyst", "editor", "admin"},
+    "edit": {"analyst", "editor", "admin"},
+    "propose": {"analyst", "editor", "admin"},
+    "approve": {"editor", "admin"},
+    "reopen": {"editor", "admin"},
+    "delete": {"editor", "admin"},
+    "bulk": {"analyst", "editor", "admin"},
+    "admin": {"admin"},
+}
+
+
+def act(action, client, world):
+    claim = world["claim"]
+    if action == "view":
+        response = client.get(f"/claims/{claim.pk}/")
+        return (
+            response,
+            response.status_code == 200 and claim.statement in response.content.decode(),
+        )
+    if action == "create":
+        text = world["article"].text
+        start = text.index("The economy")
+        quote = text[start : start + 30]
+        before = Claim.objects.count()
+        response = client.post(
+            "/claims/create/",
+            {
+                "article": world["article"].pk,
+                "start": start,
+                "end": start + 30,
+                "quote": quote,
+                "statement": quote,
+            },
+        )
+        return response, Claim.objects.count() == before + 1
+    if action == "edit":
+        response = client.post(
+            f"/desk/claims/{claim.pk}/edit/",
+            {"statement": "Edited statement", "tags": "", "assignee": "", "version": claim.version},
+        )
+        claim.refresh_from_db()
+        return response, claim.statement == "Edited statement"
+    if action == "propose":
+        response = client.post(
+            f"/claims/{claim.pk}/propose/",
+            {"verdict": "false", "rationale": "r", "version": claim.version},
+        )
+        claim.refresh_from_db()
+        return response, claim.verdict == "false"
+    if action == "approve":
+        claim = to_status(claim, "in_review", world["author"])
+        response = client.post(
+            f"/claims/{claim.pk}/approve/", {"version": claim.version, "note": ""}
+        )
+        claim.refresh_from_db()
+        return response, claim.status == "published"
+    if action == "reopen":
+        claim = to_status(claim, "published", world["author"])
+        response = client.post(
+            f"/claims/{claim.pk}/reopen/", {"version": claim.version, "note": "new data"}
+        )
+        claim.refresh_from_db()
+        return response, claim.status == "researching"
+    if action == "delete":
+        response = client.post(f"/desk/claims/{claim.pk}/delete/", {"version": claim.version})
+        return response, not Claim.objects.filter(pk=claim.pk).exists()
+    if action == "bulk":
+        response = client.post(
+            "/desk/bulk/", {"claim": [claim.pk], "action": "add_tag", "tag": "x"}
+        )
+        claim.refresh_from_db()
+        return response, claim.tags == ["x"]
+    if action == "admin":
+        response = client.get("/admin/claims/claim/")
+        return response, response.status_code == 200
+    raise AssertionError(action)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("action", list(ALLOWED))
+def test_role_action_matrix_in_the_browser(role, action, world, django_user_model):
+    client = client_as(role, django_user_model)
+    response, happened = act(action, client, world)
+    if role in ALLOWED[action]:
+        assert happened, f"{role} should be able to {action}: {response.status_code}"
+    else:
+        assert not happened, f"{role} must not be able to {action}"
+        if role == "anonymous":
+            assert response.status_code == 302 and "login" in response["Location"]
+        elif action != "admin":
+            assert response.status_code in (403, 302), response.status_code
+
+
+def test_deleted_claim_is_a_404_not_an_error(world, django_user_model):
+    client = client_as("analyst", django_user_model)
+    claim_id = world["claim"].pk
+    services.claim_delete(claim=world["claim"], by=factories.user_with_role("editor"))
+    assert client.get(f"/claims/{claim_id}/").status_code == 404
+    assert (
+        client.post(
+            f"/claims/{claim_id}/propose/", {"verdict": "true", "rationale": "x"}
+        ).status_code
+        == 404
+    )
