@@ -1,5 +1,6 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 
+from . import services
 from .models import (
     Appearance,
     Claim,
@@ -19,14 +20,45 @@ class AppearanceInline(admin.TabularInline):
     readonly_fields = ("quote", "prefix", "suffix", "start", "end")
 
 
+def _workflow_action(action: str, label: str):
+    """An admin action that runs the same service as the browser and the API, per claim."""
+
+    def run(modeladmin, request, queryset):
+        results = services.claims_bulk(
+            claim_ids=queryset.values_list("pk", flat=True), action=action, by=request.user
+        )
+        for result in results:
+            level = messages.SUCCESS if result.ok else messages.ERROR
+            modeladmin.message_user(request, f"Claim #{result.claim_id}: {result.message}", level)
+
+    run.__name__ = f"workflow_{action}"
+    run.short_description = label
+    return run
+
+
 @admin.register(Claim)
 class ClaimAdmin(admin.ModelAdmin):
     list_display = ("statement", "status", "verdict", "assignee", "updated_at")
     list_filter = ("status", "verdict")
     search_fields = ("statement",)
     raw_id_fields = ("assignee", "created_by", "proposed_by")
-    readonly_fields = ("version", "created_at", "updated_at", "submitted_at", "published_at")
+    # Status and verdict change only through the workflow actions, which apply its rules.
+    readonly_fields = (
+        "status",
+        "verdict",
+        "version",
+        "created_at",
+        "updated_at",
+        "submitted_at",
+        "published_at",
+        "proposed_by",
+    )
     inlines = [AppearanceInline]
+    actions = [
+        _workflow_action("start_research", "Start research"),
+        _workflow_action("submit", "Submit for review"),
+        _workflow_action("approve", "Approve and publish (editors)"),
+    ]
 
 
 @admin.register(Claimant)

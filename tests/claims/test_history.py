@@ -80,3 +80,23 @@ def test_evidence_and_appearance_changes_are_recorded(article, analyst):
         claim_id=claim.pk
     )
     assert appearance_events.get().quote == QUOTE
+
+
+def test_admin_workflow_action_uses_the_service_rules(article, analyst):
+    admin = factories.user_with_role("admin")
+    ready = services.claim_create(article=article, start=0, end=len(QUOTE), quote=QUOTE, by=analyst)
+    ready = services.claim_propose_verdict(claim=ready, verdict="true", rationale="ok", by=analyst)
+    bare = factories.ClaimFactory()
+    client = Client()
+    client.force_login(admin)
+    response = client.post(
+        "/admin/claims/claim/",
+        {"action": "workflow_submit", "_selected_action": [ready.pk, bare.pk]},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert f"Claim #{ready.pk}: Now in review." in page
+    assert f"Claim #{bare.pk}: Propose a verdict" in page
+    ready.refresh_from_db()
+    bare.refresh_from_db()
+    assert ready.status == "in_review" and bare.status == "new"
