@@ -1,2 +1,24 @@
+from django.urls import path
+
+from . import views
+
 app_name = "claims"
-urlpatterns = []
+urlpatterns = [
+    path("", views.claim_list, name="list"),
+    path("create/", views.claim_create, name="create"),
+    path("search/", views.claim_search, name="search"),
+    path("<int:pk>/", views.claim_detail, name="detail"),
+    path("<int:pk>/attach/", views.claim_attach, name="attach"),
+    path("<int:pk>/evidence/", views.claim_action, {"action": "evidence"}, name="evidence_add"),
+    path(
+        "<int:pk>/start-research/",
+        views.claim_action,
+        {"action": "start_research"},
+        name="start_research",
+    ),
+    path("<int:pk>/propose/", views.claim_action, {"action": "propose"}, name="propose"),
+    path("<int:pk>/submit/", views.claim_action, {"action": "submit"}, name="submit"),
+    path("<int:pk>/approve/", views.claim_action, {"action": "approve"}, name="approve"),
+    path("<int:pk>/send-back/", views.claim_action, {"action": "send_back"}, name="send_back"),
+    path("<int:pk>/reopen/", views.claim_action, {"action": "reopen"}, name="reopen"),
+]
