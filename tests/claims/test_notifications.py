@@ -16,7 +16,9 @@ QUOTE = "Russia is running out of munitions used in the war in Ukraine"
 def claim_in_review(article, analyst):
     claim = services.claim_create(article=article, start=0, end=len(QUOTE), quote=QUOTE, by=analyst)
     evidence_add(claim=claim, by=analyst, stance="supports", url="https://example.org/r")
-    claim = services.claim_propose_verdict(claim=claim, verdict="true", rationale="Yes.", by=analyst)
+    claim = services.claim_propose_verdict(
+        claim=claim, verdict="true", rationale="Yes.", by=analyst
+    )
     return services.claim_submit_for_review(claim=claim, by=analyst)
 
 
@@ -36,7 +38,9 @@ def test_send_back_and_publish_notify_the_proposer(claim_in_review, analyst, edi
     claim = services.review_send_back(claim=claim_in_review, by=editor, note="More sources.")
     claim = services.claim_submit_for_review(claim=claim, by=analyst)
     services.review_approve(claim=claim, by=editor)
-    kinds = list(Notification.objects.filter(user=analyst).order_by("id").values_list("kind", flat=True))
+    kinds = list(
+        Notification.objects.filter(user=analyst).order_by("id").values_list("kind", flat=True)
+    )
     assert kinds == ["sent_back", "published"]
     assert not Notification.objects.filter(user=editor).exists()
 
@@ -50,8 +54,12 @@ def test_mark_read_only_touches_the_users_own_notices(claim_in_review, analyst, 
 
 
 def test_status_change_and_publish_create_signed_webhook_deliveries(claim_in_review, editor):
-    hook = Webhook.objects.create(url="https://hooks.example/x", secret="s3cret", events=["claim.published"])
-    Webhook.objects.create(url="https://hooks.example/y", secret="s", events=["claim.status_changed"], is_active=False)
+    hook = Webhook.objects.create(
+        url="https://hooks.example/x", secret="s3cret", events=["claim.published"]
+    )
+    Webhook.objects.create(
+        url="https://hooks.example/y", secret="s", events=["claim.status_changed"], is_active=False
+    )
     services.review_approve(claim=claim_in_review, by=editor)
     delivery = WebhookDelivery.objects.get()
     assert delivery.webhook == hook and delivery.event == "claim.published"
