@@ -1,12 +1,45 @@
-"""One JSON error shape for every API failure: {"error": {"code", "message", "details"}}."""
+"""One JSON error shape for every API failure: {"error": {"code", "message", "details"}}.
+
+Statuses: 400 invalid input, 401 no or bad credentials, 403 role or token scope, 404 unknown
+id, 409 the `version` in the body is stale, 412 the If-Match header is stale, 428 If-Match
+missing where it is required, 429 too many requests (with Retry-After).
+"""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from apps.core.errors import DomainError
+
+
+class PreconditionFailed(DomainError):
+    """The If-Match header names a version that is no longer current."""
+
+    code = "precondition_failed"
+    status = 412
+
+
+class PreconditionRequired(DomainError):
+    """A write that must say which version it changes came without If-Match."""
+
+    code = "precondition_required"
+    status = 428
+
+
+class ErrorBodySerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="Stable machine-readable code, e.g. `conflict`.")
+    message = serializers.CharField(help_text="What went wrong, written for a person.")
+    details = serializers.JSONField(
+        help_text="Structured context: field errors, versions, allowed actions."
+    )
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Documentation only: the shape of every error response."""
+
+    error = ErrorBodySerializer()
 
 
 def _first_message(detail) -> str:
@@ -44,5 +77,11 @@ def exception_handler(exc, context):
         message, details = str(detail), {}
     if response.status_code == status.HTTP_401_UNAUTHORIZED and code == "not_authenticated":
         message = "Authentication required: send 'Authorization: Token <key>' or sign in."
+    if isinstance(exc, exceptions.Throttled):
+        details = {"retry_after_seconds": int(exc.wait) if exc.wait is not None else None}
+        message = (
+            "Too many requests for this token; wait as long as the Retry-After header says, "
+            "then try again."
+        )
     response.data = {"error": {"code": code, "message": message, "details": details}}
     return response

@@ -1,23 +1,228 @@
-import django_filters
+"""FilterSets: every user-supplied filter is declared here, never passed to .filter(**...)."""
 
-from apps.claims.models import Claim, Status, Verdict
+from datetime import UTC, datetime
+
+import django_filters
+from django import forms
+from django.contrib.postgres.search import SearchQuery, SearchVectorField
+from django.db.models import Exists, F, Func, OuterRef, Q
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework.exceptions import ValidationError
+
+from apps.articles.models import Article, Outlet
+from apps.claims.models import Appearance, Claim, Claimant, Status, Verdict
+from apps.evidence.models import EvidenceLink
+from apps.ingestion.models import Feed, IngestJob
+
+SEARCH_CONFIG = "english"
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IdFilter(django_filters.NumberFilter):
+    """An id: a whole number (NumberFilter alone would take 1.5)."""
+
+    field_class = forms.IntegerField
+
+
+def english_document(field: str) -> Func:
+    """to_tsvector('english', <field>), spelled out so that the query's expression and the
+    GIN index's are the same text (SearchVector adds a COALESCE that PostgreSQL may fold
+    away in an index on a NOT NULL column, and then the index no longer matches)."""
+    return Func(
+        F(field),
+        template="to_tsvector('english'::regconfig, %(expressions)s)",
+        output_field=SearchVectorField(),
+    )
+
+
+def claim_text_search(value: str) -> Q:
+    """Full-text match of `value` (web-search syntax: words, "phrases", -not, or) over the
+    claim statement and the quotes of its appearances.
+
+    Two uncorrelated sub-selects, each able to use a GIN expression index on
+    to_tsvector('english', ...), instead of an OR across a join that could use neither."""
+    query = SearchQuery(value, search_type="websearch", config=SEARCH_CONFIG)
+    by_statement = (
+        Claim.objects.annotate(document=english_document("statement"))
+        .filter(document=query)
+        .order_by()
+        .values("id")
+    )
+    by_quote = (
+        Appearance.objects.annotate(document=english_document("quote"))
+        .filter(document=query)
+        .order_by()
+        .values("claim_id")
+    )
+    return Q(id__in=by_statement.union(by_quote))
+
+
+def as_utc(value: datetime | None) -> datetime | None:
+    """Naive times are UTC; offsets are applied here, so PostgreSQL never sees one it
+    refuses (it allows at most ±15:59). Raises OverflowError at the ends of the calendar."""
+    if value is None:
+        return None
+    if timezone.is_naive(value):
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
+    def filter(self, qs, value):
+        try:
+            value = as_utc(value)
+        except OverflowError:
+            raise ValidationError(
+                {self.field_name: ["This time is outside the range the API accepts."]}
+            ) from None
+        return super().filter(qs, value)
 
 
 class ClaimFilter(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=Status.choices)
-    verdict = django_filters.MultipleChoiceFilter(choices=Verdict.choices)
+    status = django_filters.MultipleChoiceFilter(
+        choices=Status.choices, help_text="Workflow status; repeat for any of several."
+    )
+    verdict = django_filters.MultipleChoiceFilter(
+        choices=Verdict.choices, help_text="Verdict; repeat for any of several."
+    )
+    claimant = IdFilter(
+        method="filter_claimant", help_text="Claims with an appearance by this claimant id."
+    )
+    outlet = IdFilter(
+        method="filter_outlet", help_text="Claims appearing in an article of this outlet id."
+    )
+    article = IdFilter(method="filter_article", help_text="Claims appearing in this article id.")
+    tag = django_filters.CharFilter(
+        method="filter_tag", help_text="Claims carrying this tag (lower case)."
+    )
+    assignee = IdFilter(field_name="assignee_id", help_text="Claims assigned to this user id.")
+    published_since = UtcDateTimeFilter(
+        field_name="published_at",
+        lookup_expr="gte",
+        help_text="Published at or after this time (ISO 8601).",
+    )
+    updated_since = UtcDateTimeFilter(
+        field_name="updated_at",
+        lookup_expr="gte",
+        help_text="Changed at or after this time (ISO 8601). For sync, prefer the `resume` "
+        "link, which never skips a change.",
+    )
+    q = django_filters.CharFilter(
+        method="filter_q",
+        max_length=500,
+        help_text='Full-text search over the statement and the quotes: words, "a phrase", '
+        "-excluded, or.",
+    )
 
     class Meta:
         model = Claim
         fields = ["status", "verdict"]
 
+    def _with_appearance(self, queryset, condition: Q):
+        return queryset.filter(
+            Exists(Appearance.objects.filter(condition, claim_id=OuterRef("pk")))
+        )
+
+    def filter_claimant(self, queryset, name, value):
+        return self._with_appearance(queryset, Q(claimant_id=value))
+
+    def filter_outlet(self, queryset, name, value):
+        # The claims of an outlet's articles, computed first (OFFSET 0 keeps PostgreSQL
+        # from folding it into a semi-join that walks every appearance in claim order to
+        # fill a LIMIT: 20 ms instead of 200-400 ms at 2M appearances). `value` is a
+        # validated integer, passed as a parameter.
+        return queryset.filter(
+            id__in=RawSQL(
+                "SELECT claim_id FROM (SELECT a.claim_id FROM claims_appearance a "
+                "JOIN articles_article r ON r.id = a.article_id WHERE r.outlet_id = %s "
+                "OFFSET 0) AS outlet_claims",
+                [int(value)],
+            )
+        )
+
+    def filter_article(self, queryset, name, value):
+        return self._with_appearance(queryset, Q(article_id=value))
+
+    def filter_tag(self, queryset, name, value):
+        tag = " ".join(value.split()).lower()
+        return queryset.filter(tags__contains=[tag]) if tag else queryset
+
+    def filter_q(self, queryset, name, value):
+        if not value.strip():
+            return queryset
+        return queryset.filter(claim_text_search(value))
+
 
 class ArticleFilter(django_filters.FilterSet):
-    outlet = django_filters.NumberFilter(field_name="outlet_id")
-    language = django_filters.CharFilter()
+    outlet = IdFilter(field_name="outlet_id", help_text="Outlet id.")
+    language = django_filters.CharFilter(help_text="Language code, e.g. `en`.")
+    status = django_filters.ChoiceFilter(choices=Article.Status.choices)
+    published_since = UtcDateTimeFilter(field_name="published_at", lookup_expr="gte")
 
     class Meta:
-        from apps.articles.models import Article
-
         model = Article
-        fields = ["outlet", "language"]
+        fields = ["outlet", "language", "status"]
+
+
+class OutletFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_q", max_length=200, help_text="Name or domain.")
+    country = django_filters.CharFilter(help_text="ISO 3166 alpha-2 code.")
+
+    class Meta:
+        model = Outlet
+        fields = ["country"]
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(domain__icontains=value))
+
+
+class ClaimantFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_q", max_length=200, help_text="Name or alias.")
+    kind = django_filters.ChoiceFilter(choices=Claimant.Kind.choices)
+
+    class Meta:
+        model = Claimant
+        fields = ["kind"]
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(key__icontains=value))
+
+
+class AppearanceFilter(django_filters.FilterSet):
+    claim = IdFilter(field_name="claim_id")
+    article = IdFilter(field_name="article_id")
+    claimant = IdFilter(field_name="claimant_id")
+
+    class Meta:
+        model = Appearance
+        fields = ["claim", "article", "claimant"]
+
+
+class EvidenceFilter(django_filters.FilterSet):
+    claim = IdFilter(field_name="claim_id")
+    stance = django_filters.ChoiceFilter(choices=EvidenceLink.Stance.choices)
+
+    class Meta:
+        model = EvidenceLink
+        fields = ["claim", "stance"]
+
+
+class IngestJobFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=IngestJob.Status.choices)
+    channel = django_filters.ChoiceFilter(choices=IngestJob.Channel.choices)
+
+    class Meta:
+        model = IngestJob
+        fields = ["status", "channel"]
+
+
+class FeedFilter(django_filters.FilterSet):
+    outlet = IdFilter(field_name="outlet_id")
+    is_active = django_filters.BooleanFilter()
+
+    class Meta:
+        model = Feed
+        fields = ["outlet", "is_active"]

@@ -1,9 +1,40 @@
+from datetime import UTC
+
+from django.contrib.auth import get_user_model
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.articles.models import Article, Outlet
 from apps.claims.models import VERDICT_RATING, Appearance, Claim, Claimant
-from apps.evidence.models import EvidenceLink
+from apps.claims.services import MAX_STATEMENT
+from apps.evidence.models import EvidenceLink, Source
+from apps.ingestion.models import Feed, IngestJob
+
+User = get_user_model()
+
+
+def claim_page_url(request, claim_id: int) -> str:
+    """The claim's page on this site, absolute."""
+    path = reverse("claims:detail", args=[claim_id])
+    return request.build_absolute_uri(path) if request is not None else path
+
+
+def _iso(value) -> str | None:
+    """What DRF's DateTimeField gives for an aware UTC datetime (TIME_ZONE is UTC)."""
+    if value is None:
+        return None
+    text = value.astimezone(UTC).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+# The claim list is the API's hot path: 50 claims with their appearances, claimants and
+# evidence. These serializers declare their fields for validation of the schema but build
+# the representation directly, which is several times faster than field-by-field
+# serialization; tests/api/test_claim_list.py checks both give identical output.
+
+
+# --- Reads -----------------------------------------------------------------------------
 
 
 class OutletSerializer(serializers.ModelSerializer):
@@ -13,7 +44,7 @@ class OutletSerializer(serializers.ModelSerializer):
 
 
 class ArticleSerializer(serializers.ModelSerializer):
-    outlet = OutletSerializer(read_only=True)
+    outlet = OutletSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = Article
@@ -34,14 +65,30 @@ class ArticleSerializer(serializers.ModelSerializer):
         ]
 
 
+class ArticleDetailSerializer(ArticleSerializer):
+    class Meta(ArticleSerializer.Meta):
+        fields = [*ArticleSerializer.Meta.fields, "text", "failure_reason"]
+
+
 class ClaimantSerializer(serializers.ModelSerializer):
     class Meta:
         model = Claimant
-        fields = ["id", "name", "kind", "role", "affiliation", "aliases"]
+        fields = ["id", "name", "kind", "role", "affiliation", "aliases", "merged_into"]
+
+    def to_representation(self, c):
+        return {
+            "id": c.id,
+            "name": c.name,
+            "kind": c.kind,
+            "role": c.role,
+            "affiliation": c.affiliation,
+            "aliases": list(c.aliases),
+            "merged_into": c.merged_into_id,
+        }
 
 
 class AppearanceSerializer(serializers.ModelSerializer):
-    claimant = ClaimantSerializer(read_only=True)
+    claimant = ClaimantSerializer(read_only=True, allow_null=True)
     article_url = serializers.CharField(source="article.canonical_url", read_only=True)
     article_title = serializers.CharField(source="article.title", read_only=True)
 
@@ -49,6 +96,7 @@ class AppearanceSerializer(serializers.ModelSerializer):
         model = Appearance
         fields = [
             "id",
+            "claim",
             "article",
             "article_title",
             "article_url",
@@ -63,6 +111,25 @@ class AppearanceSerializer(serializers.ModelSerializer):
             "created_at",
         ]
 
+    def to_representation(self, a):
+        claimant = a.claimant
+        return {
+            "id": a.id,
+            "claim": a.claim_id,
+            "article": a.article_id,
+            "article_title": a.article.title,
+            "article_url": a.article.canonical_url,
+            "claimant": None if claimant is None else _CLAIMANT.to_representation(claimant),
+            "start": a.start,
+            "end": a.end,
+            "quote": a.quote,
+            "prefix": a.prefix,
+            "suffix": a.suffix,
+            "origin": a.origin,
+            "orphaned": a.orphaned,
+            "created_at": _iso(a.created_at),
+        }
+
 
 class EvidenceSerializer(serializers.ModelSerializer):
     url = serializers.CharField(source="source.url", read_only=True)
@@ -74,6 +141,7 @@ class EvidenceSerializer(serializers.ModelSerializer):
         model = EvidenceLink
         fields = [
             "id",
+            "claim",
             "stance",
             "url",
             "title",
@@ -84,9 +152,51 @@ class EvidenceSerializer(serializers.ModelSerializer):
             "created_at",
         ]
 
+    def to_representation(self, e):
+        source = e.source
+        return {
+            "id": e.id,
+            "claim": e.claim_id,
+            "stance": e.stance,
+            "url": source.url,
+            "title": source.title,
+            "publisher": source.publisher,
+            "kind": source.kind,
+            "quote": e.quote,
+            "note": e.note,
+            "created_at": _iso(e.created_at),
+        }
 
-class ClaimSerializer(serializers.ModelSerializer):
+
+class ClaimSummarySerializer(serializers.ModelSerializer):
     rating = serializers.SerializerMethodField()
+    html_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Claim
+        fields = [
+            "id",
+            "statement",
+            "status",
+            "verdict",
+            "rating",
+            "tags",
+            "version",
+            "updated_at",
+            "published_at",
+            "html_url",
+        ]
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True, min_value=1, max_value=5))
+    def get_rating(self, obj) -> int | None:
+        return VERDICT_RATING.get(obj.verdict) if obj.verdict else None
+
+    @extend_schema_field(serializers.URLField())
+    def get_html_url(self, obj) -> str:
+        return claim_page_url(self.context.get("request"), obj.pk)
+
+
+class ClaimSerializer(ClaimSummarySerializer):
     appearances = AppearanceSerializer(many=True, read_only=True)
     evidence = EvidenceSerializer(many=True, read_only=True)
 
@@ -100,15 +210,202 @@ class ClaimSerializer(serializers.ModelSerializer):
             "rating",
             "rationale",
             "tags",
+            "assignee",
             "version",
             "created_at",
             "updated_at",
             "submitted_at",
             "published_at",
+            "html_url",
             "appearances",
             "evidence",
         ]
 
-    @extend_schema_field(serializers.IntegerField(allow_null=True))
-    def get_rating(self, obj) -> int | None:
-        return VERDICT_RATING.get(obj.verdict) if obj.verdict else None
+    def to_representation(self, c):
+        request = self.context.get("request")
+        return {
+            "id": c.id,
+            "statement": c.statement,
+            "status": c.status,
+            "verdict": c.verdict,
+            "rating": VERDICT_RATING.get(c.verdict) if c.verdict else None,
+            "rationale": c.rationale,
+            "tags": list(c.tags),
+            "assignee": c.assignee_id,
+            "version": c.version,
+            "created_at": _iso(c.created_at),
+            "updated_at": _iso(c.updated_at),
+            "submitted_at": _iso(c.submitted_at),
+            "published_at": _iso(c.published_at),
+            "html_url": claim_page_url(request, c.id),
+            "appearances": [_APPEARANCE.to_representation(a) for a in c.appearances.all()],
+            "evidence": [_EVIDENCE.to_representation(e) for e in c.evidence.all()],
+        }
+
+
+_CLAIMANT = ClaimantSerializer()
+_APPEARANCE = AppearanceSerializer()
+_EVIDENCE = EvidenceSerializer()
+
+
+class TombstoneSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="The deleted claim's id.")
+    deleted_at = serializers.DateTimeField(source="pgh_created_at")
+
+
+class SearchResultSerializer(serializers.Serializer):
+    score = serializers.FloatField(help_text="Similarity, 0 to 1; higher is closer.")
+    claim = ClaimSummarySerializer()
+
+
+class SearchResponseSerializer(serializers.Serializer):
+    query = serializers.CharField()
+    results = SearchResultSerializer(many=True)
+
+
+class IngestJobSerializer(serializers.ModelSerializer):
+    is_final = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = IngestJob
+        fields = [
+            "id",
+            "channel",
+            "url",
+            "status",
+            "is_final",
+            "failure_reason",
+            "attempts",
+            "article",
+            "created_at",
+            "updated_at",
+            "started_at",
+            "finished_at",
+        ]
+
+
+class FeedSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Feed
+        fields = [
+            "id",
+            "url",
+            "title",
+            "outlet",
+            "poll_interval_minutes",
+            "is_active",
+            "last_polled_at",
+            "last_success_at",
+            "last_error",
+            "consecutive_failures",
+            "next_poll_at",
+            "paused_reason",
+        ]
+
+
+# --- Writes: input only; the services apply the rules ----------------------------------
+
+
+class SpanInput(serializers.Serializer):
+    article = serializers.PrimaryKeyRelatedField(queryset=Article.objects.all())
+    start = serializers.IntegerField(min_value=0, help_text="Code point offset, inclusive.")
+    end = serializers.IntegerField(min_value=1, help_text="Code point offset, exclusive.")
+    quote = serializers.CharField(
+        trim_whitespace=False, max_length=20000, help_text="The article text at start..end."
+    )
+    claimant = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        help_text="Who made the claim; guessed from the text when left out.",
+    )
+
+
+class ClaimCreateInput(SpanInput):
+    statement = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=MAX_STATEMENT,
+        help_text="The claim in the analyst's words; the quote when left out.",
+    )
+
+
+class ClaimUpdateInput(serializers.Serializer):
+    statement = serializers.CharField(max_length=MAX_STATEMENT)
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=50), max_length=50, allow_empty=True
+    )
+    assignee = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), allow_null=True
+    )
+    version = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="The version you edit; stale → 409. Prefer If-Match (stale → 412).",
+    )
+
+
+class AppearanceCreateInput(SpanInput):
+    claim = serializers.PrimaryKeyRelatedField(queryset=Claim.objects.all())
+
+
+class EvidenceCreateInput(serializers.Serializer):
+    claim = serializers.PrimaryKeyRelatedField(queryset=Claim.objects.all())
+    stance = serializers.ChoiceField(choices=EvidenceLink.Stance.choices)
+    url = serializers.URLField(required=False, allow_blank=True, max_length=2000)
+    title = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    publisher = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    kind = serializers.ChoiceField(choices=Source.Kind.choices, default=Source.Kind.OTHER)
+    quote = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    article = serializers.PrimaryKeyRelatedField(
+        queryset=Article.objects.all(), required=False, allow_null=True
+    )
+
+
+class ArticlePushInput(serializers.Serializer):
+    url = serializers.URLField(
+        required=False,
+        allow_blank=True,
+        max_length=2000,
+        help_text="Alone: the page is fetched and extracted. With `content`: the article's URL.",
+    )
+    content = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        max_length=5_000_000,
+        help_text="The article itself, as plain text or HTML.",
+    )
+    format = serializers.ChoiceField(choices=[("text", "text"), ("html", "html")], default="text")
+    title = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+    published_at = serializers.DateTimeField(required=False, allow_null=True)
+    authors = serializers.ListField(
+        child=serializers.CharField(max_length=200), required=False, max_length=50
+    )
+    language = serializers.CharField(required=False, allow_blank=True, max_length=12)
+    outlet = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    outlet_domain = serializers.CharField(required=False, allow_blank=True, max_length=253)
+
+    def validate(self, attrs):
+        if not (attrs.get("url") or (attrs.get("content") or "").strip()):
+            raise serializers.ValidationError(
+                "Send `url` (to fetch a page) or `content` (the text or HTML itself)."
+            )
+        return attrs
+
+
+class WorkflowInput(serializers.Serializer):
+    verdict = serializers.ChoiceField(
+        choices=Claim._meta.get_field("verdict").choices, required=False
+    )
+    rationale = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=20000)
+    override_reason = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=2000
+    )
+    version = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="The version you act on; stale → 409. Prefer If-Match (stale → 412).",
+    )

@@ -1,17 +1,34 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import SimpleRouter
 
 from . import views
 
 app_name = "api"
 
-router = DefaultRouter()
+
+class OptionalSlashRouter(SimpleRouter):
+    """`/api/claims/search` and `/api/claims/search/` both work: no redirect that a client
+    might follow without its Authorization header."""
+
+    def __init__(self):
+        super().__init__()
+        self.trailing_slash = "/?"
+
+
+router = OptionalSlashRouter()
 router.register("claims", views.ClaimViewSet, basename="claim")
 router.register("articles", views.ArticleViewSet, basename="article")
+router.register("appearances", views.AppearanceViewSet, basename="appearance")
+router.register("evidence", views.EvidenceViewSet, basename="evidence")
+router.register("claimants", views.ClaimantViewSet, basename="claimant")
+router.register("outlets", views.OutletViewSet, basename="outlet")
+router.register("jobs", views.IngestJobViewSet, basename="job")
+router.register("feeds", views.FeedViewSet, basename="feed")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("", include(router.urls)),
+    re_path(r"^", views.api_not_found),
 ]

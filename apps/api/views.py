@@ -1,105 +1,631 @@
-from django.db.models import Prefetch
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers as drf_serializers
-from rest_framework import viewsets
+"""The client API. Views stay thin: they validate input and call the services that the
+browser and the workers use, so no client can bypass a rule."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, prefetch_related_objects
+from django.http import JsonResponse
+from django.utils.dateparse import parse_datetime
+from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
+from rest_framework.permissions import BasePermission
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
-from apps.articles.models import Article
+from apps.accounts.roles import is_admin, is_editor
+from apps.articles.models import Article, Outlet
 from apps.claims import services as claim_services
-from apps.claims.models import Appearance, Claim, Verdict
-from apps.core.errors import DomainError
+from apps.claims.models import Appearance, Claim, Claimant, Status
+from apps.core.errors import Conflict, DomainError, NotFound
 from apps.evidence.models import EvidenceLink
+from apps.evidence.services import evidence_add
+from apps.ingestion.models import Feed, IngestJob
+from apps.ingestion.services import job_submit_content, job_submit_url
 
 from . import serializers
-from .filters import ArticleFilter, ClaimFilter
+from .claimreview import claim_review, claim_review_graph
+from .conditional import expected_version, run_versioned, with_etag
+from .filters import (
+    AppearanceFilter,
+    ArticleFilter,
+    ClaimantFilter,
+    ClaimFilter,
+    EvidenceFilter,
+    FeedFilter,
+    IngestJobFilter,
+    OutletFilter,
+    as_utc,
+)
+from .history import their_changes
+from .pagination import KeysetPagination, TombstonePagination
+from .renderers import CSVRenderer, JSONLDRenderer
+from .similar import find_similar_claims
 
+IF_MATCH_REQUIRED = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    required=True,
+    description='The claim\'s ETag (or just its version, `"7"`). Missing → 428; stale → 412.',
+)
 IF_MATCH = OpenApiParameter(
     "If-Match",
     str,
     OpenApiParameter.HEADER,
     required=False,
-    description="The claim version you last saw (its ETag); a stale version gets 409.",
+    description='The claim\'s ETag (or just its version, `"7"`); stale → 412. Without it, '
+    "`version` in the body is checked instead (stale → 409), or nothing.",
+)
+ACCEPTED = OpenApiResponse(
+    serializers.IngestJobSerializer,
+    description="The ingest job was queued; poll its `Location` (GET /api/jobs/{id}/).",
 )
 
 
-class WorkflowInput(drf_serializers.Serializer):
-    verdict = drf_serializers.ChoiceField(choices=Verdict.choices, required=False)
-    rationale = drf_serializers.CharField(required=False, allow_blank=True)
-    note = drf_serializers.CharField(required=False, allow_blank=True, default="")
-    override_reason = drf_serializers.CharField(required=False, allow_blank=True, default="")
-    version = drf_serializers.IntegerField(required=False, min_value=1)
+class ConditionalMixin:
+    # ETag on every JSON GET, 304 on a matching If-None-Match. (A comment, not a docstring:
+    # drf-spectacular would show a docstring as every operation's description.)
+
+    etag_version = None
+
+    def handle_exception(self, exc):
+        # Errors are JSON whatever format was asked for (CSV, JSON-LD).
+        renderer = getattr(self.request, "accepted_renderer", None)
+        if renderer is None or renderer.format in ("csv", "jsonld"):
+            self.request.accepted_renderer = JSONRenderer()
+            self.request.accepted_media_type = JSONRenderer.media_type
+        return super().handle_exception(exc)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        return with_etag(request, response, version=self.etag_version)
 
 
-def _expected_version(request, data) -> int | None:
-    header = request.headers.get("If-Match", "").strip().strip("W/").strip('"')
-    if header:
-        try:
-            return int(header)
-        except ValueError:
-            raise DomainError("If-Match must be the claim's version number (its ETag).") from None
-    return data.get("version")
+class IsAdminRole(BasePermission):
+    message = "Only admins can manage feeds."
+
+    def has_permission(self, request, view):
+        return is_admin(request.user)
 
 
-class ClaimViewSet(viewsets.ReadOnlyModelViewSet):
-    """Claims with their appearances and evidence. Filter by status and verdict (repeatable).
-    Workflow actions are POSTs on the claim; each runs the same service as the browser."""
+@csrf_exempt
+def api_not_found(request, *args, **kwargs):
+    """Any other URL under /api/: the JSON error shape, not the HTML 404 page."""
+    return JsonResponse(
+        {
+            "error": {
+                "code": "not_found",
+                "message": "No such API endpoint or object. See /api/docs/ for the endpoints.",
+                "details": {},
+            }
+        },
+        status=404,
+    )
+
+
+def _page_size_for_search(raw) -> int:
+    try:
+        limit = int(raw) if raw not in (None, "") else 10
+    except ValueError:
+        limit = 0
+    if not 1 <= limit <= 50:
+        raise DomainError("limit must be a whole number from 1 to 50.", details={"limit": raw})
+    return limit
+
+
+CLAIM_SEARCH_PARAMS = [
+    OpenApiParameter(
+        "query", str, required=True, description="The text to look for, e.g. a sentence heard."
+    ),
+    OpenApiParameter("limit", int, required=False, description="1 to 50 results (default 10)."),
+]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List claims",
+        description="Filtered, cursor-paginated. `ordering=updated_at` is the sync order; "
+        "`format=csv` (or `Accept: text/csv`) streams every matching claim as CSV.",
+        responses={
+            (200, "application/json"): serializers.ClaimSerializer(many=True),
+            (200, "text/csv"): OpenApiTypes.STR,
+        },
+    ),
+    retrieve=extend_schema(summary="A claim with its appearances and evidence"),
+    create=extend_schema(
+        summary="Create a claim from a span of an article",
+        request=serializers.ClaimCreateInput,
+        responses={201: serializers.ClaimSerializer},
+    ),
+    update=extend_schema(
+        summary="Replace a claim's statement, tags and assignee",
+        request=serializers.ClaimUpdateInput,
+        parameters=[IF_MATCH_REQUIRED],
+    ),
+    partial_update=extend_schema(
+        summary="Change a claim's statement, tags or assignee",
+        request=serializers.ClaimUpdateInput,
+        parameters=[IF_MATCH_REQUIRED],
+    ),
+    destroy=extend_schema(summary="Delete a claim (editors)", parameters=[IF_MATCH]),
+)
+class ClaimViewSet(ConditionalMixin, viewsets.ModelViewSet):
+    """Claims with their appearances and evidence. Writes run the claim services; workflow
+    actions are POSTs on the claim."""
 
     serializer_class = serializers.ClaimSerializer
     filterset_class = ClaimFilter
+    pagination_class = KeysetPagination
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+
+    def get_renderers(self):
+        if self.action == "list":
+            return [JSONRenderer(), BrowsableAPIRenderer(), CSVRenderer()]
+        if self.action in ("claimreview", "claimreviews"):
+            return [JSONLDRenderer(), JSONRenderer()]
+        return [JSONRenderer(), BrowsableAPIRenderer()]
 
     def get_queryset(self):
+        # The article's text is large and not shown here: leave it in the database.
+        appearances = Appearance.objects.select_related("claimant", "article").defer(
+            "article__text"
+        )
+        if self.action in ("claimreview", "claimreviews"):
+            appearances = appearances.select_related("article__outlet")
         return Claim.objects.prefetch_related(
-            Prefetch(
-                "appearances",
-                queryset=Appearance.objects.select_related("claimant", "article").order_by("id"),
-            ),
+            Prefetch("appearances", queryset=appearances.order_by("id")),
             Prefetch(
                 "evidence", queryset=EvidenceLink.objects.select_related("source").order_by("id")
             ),
         )
 
+    def _respond(self, claim_id: int, *, http_status=status.HTTP_200_OK, headers=None):
+        claim = self.get_queryset().get(pk=claim_id)
+        data = self.get_serializer(claim).data
+        self.etag_version = claim.version
+        return Response(data, status=http_status, headers=headers)
+
+    # --- reads -------------------------------------------------------------------------
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(Claim.objects.all())
+        if request.accepted_renderer.format == "csv":
+            from .exports import claims_csv_response
+
+            ordering = self.paginator.get_ordering(request)
+            return claims_csv_response(queryset.order_by(*self.paginator.orderings[ordering]))
+        page = self.paginate_queryset(queryset)
+        self._prefetch(page)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def _prefetch(self, claims: list[Claim]) -> None:
+        prefetch_related_objects(claims, *self.get_queryset()._prefetch_related_lookups)
+
+    def retrieve(self, request, *args, **kwargs):
+        claim = self.get_object()
+        self.etag_version = claim.version
+        return Response(self.get_serializer(claim).data)
+
+    # --- writes ------------------------------------------------------------------------
+
+    def create(self, request, *args, **kwargs):
+        data = serializers.ClaimCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        claim = claim_services.claim_create(
+            article=values["article"],
+            start=values["start"],
+            end=values["end"],
+            quote=values["quote"],
+            statement=values.get("statement", ""),
+            claimant_name=values.get("claimant", ""),
+            by=request.user,
+        )
+        location = request.build_absolute_uri(f"/api/claims/{claim.pk}/")
+        return self._respond(
+            claim.pk, http_status=status.HTTP_201_CREATED, headers={"Location": location}
+        )
+
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        claim = self.get_object()
+        data = serializers.ClaimUpdateInput(data=request.data, partial=partial)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        expected = expected_version(request, values.pop("version", None), require_header=True)
+
+        def write(version):
+            try:
+                return claim_services.claim_update(
+                    claim=claim, by=request.user, version=version, **values
+                )
+            except Conflict as exc:
+                exc.details = {**exc.details, **their_changes(claim.pk, exc.details)}
+                raise
+
+        run_versioned(expected, write)
+        return self._respond(claim.pk)
+
+    def destroy(self, request, *args, **kwargs):
+        claim = self.get_object()
+        expected = expected_version(request, None, require_header=False)
+        run_versioned(
+            expected,
+            lambda version: claim_services.claim_delete(
+                claim=claim, by=request.user, version=version
+            ),
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    # --- workflow ----------------------------------------------------------------------
+
     def _run(self, request, service, **fields):
         claim = self.get_object()
-        data = WorkflowInput(data=request.data)
+        data = serializers.WorkflowInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
         kwargs = {name: values.get(name, default) for name, default in fields.items()}
-        claim = service(
-            claim=claim, by=request.user, version=_expected_version(request, values), **kwargs
+        expected = expected_version(request, values.get("version"), require_header=False)
+        run_versioned(
+            expected,
+            lambda version: service(claim=claim, by=request.user, version=version, **kwargs),
         )
-        claim = self.get_queryset().get(pk=claim.pk)
-        return Response(self.get_serializer(claim).data, headers={"ETag": f'"{claim.version}"'})
+        return self._respond(claim.pk)
 
-    @extend_schema(request=WorkflowInput, parameters=[IF_MATCH])
+    @extend_schema(
+        summary="Start research on a new claim",
+        request=serializers.WorkflowInput,
+        parameters=[IF_MATCH],
+    )
+    @action(detail=True, methods=["post"], url_path="start-research")
+    def start_research(self, request, pk=None):
+        return self._run(request, claim_services.claim_start_research)
+
+    @extend_schema(
+        summary="Propose a verdict (verdict, rationale)",
+        request=serializers.WorkflowInput,
+        parameters=[IF_MATCH],
+    )
     @action(detail=True, methods=["post"])
     def propose(self, request, pk=None):
         return self._run(request, claim_services.claim_propose_verdict, verdict="", rationale="")
 
-    @extend_schema(request=WorkflowInput, parameters=[IF_MATCH])
+    @extend_schema(
+        summary="Submit the proposed verdict for review",
+        request=serializers.WorkflowInput,
+        parameters=[IF_MATCH],
+    )
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         return self._run(request, claim_services.claim_submit_for_review)
 
-    @extend_schema(request=WorkflowInput, parameters=[IF_MATCH])
+    @extend_schema(
+        summary="Approve and publish (editors; note, override_reason)",
+        request=serializers.WorkflowInput,
+        parameters=[IF_MATCH],
+    )
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         return self._run(request, claim_services.review_approve, note="", override_reason="")
 
-    @extend_schema(request=WorkflowInput, parameters=[IF_MATCH])
+    @extend_schema(
+        summary="Send back to research (editors; note)",
+        request=serializers.WorkflowInput,
+        parameters=[IF_MATCH],
+    )
     @action(detail=True, methods=["post"], url_path="send-back")
     def send_back(self, request, pk=None):
         return self._run(request, claim_services.review_send_back, note="")
 
-    @extend_schema(request=WorkflowInput, parameters=[IF_MATCH])
+    @extend_schema(
+        summary="Reopen a published claim (editors; note)",
+        request=serializers.WorkflowInput,
+        parameters=[IF_MATCH],
+    )
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
         return self._run(request, claim_services.claim_reopen, note="")
 
+    # --- formats and sync --------------------------------------------------------------
 
-class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
-    serializer_class = serializers.ArticleSerializer
+    @extend_schema(
+        summary="schema.org ClaimReview of a published claim (JSON-LD)",
+        responses={
+            (200, "application/ld+json"): OpenApiTypes.OBJECT,
+            (200, "application/json"): OpenApiTypes.OBJECT,
+        },
+    )
+    @action(detail=True, methods=["get"], url_path="claimreview")
+    def claimreview(self, request, pk=None):
+        claim = get_object_or_404(self.get_queryset(), pk=pk)
+        if claim.status != Status.PUBLISHED:
+            raise NotFound(
+                "This claim has no published verdict yet, so it has no ClaimReview.",
+                details={"status": claim.status},
+            )
+        self.etag_version = claim.version
+        return Response(claim_review(claim, request))
+
+    @extend_schema(
+        summary="ClaimReview JSON-LD of published claims (filtered, paginated)",
+        operation_id="claims_claimreview_list",
+        description="The claim list's filters apply; only published claims are included. "
+        'The next page, if any, is in the `Link: <...>; rel="next"` header.',
+        filters=True,
+        responses={
+            (200, "application/ld+json"): OpenApiTypes.OBJECT,
+            (200, "application/json"): OpenApiTypes.OBJECT,
+        },
+    )
+    @action(detail=False, methods=["get"], url_path="claimreview")
+    def claimreviews(self, request):
+        queryset = self.filter_queryset(Claim.objects.filter(status=Status.PUBLISHED))
+        page = self.paginate_queryset(queryset)
+        self._prefetch(page)
+        headers = {}
+        next_link = self.paginator.get_next_link()
+        if next_link:
+            headers["Link"] = f'<{next_link}>; rel="next"'
+        return Response(claim_review_graph(page, request), headers=headers)
+
+    @extend_schema(
+        summary="Deleted claims (tombstones) for sync",
+        description="Oldest deletion first. Store `resume` and GET it later for deletions "
+        "after this page.",
+        parameters=[
+            OpenApiParameter(
+                "since",
+                OpenApiTypes.DATETIME,
+                required=False,
+                description="Only deletions at or after this time (ISO 8601).",
+            )
+        ],
+        responses={200: serializers.TombstoneSerializer(many=True)},
+        filters=False,
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="deleted",
+        pagination_class=TombstonePagination,
+        filterset_class=None,
+    )
+    def deleted(self, request):
+        events = Claim.pgh_event_model.objects.filter(pgh_label="delete").only(
+            "pgh_id", "pgh_created_at", "id"
+        )
+        since = request.query_params.get("since")
+        if since:
+            events = events.filter(pgh_created_at__gte=_parse_datetime(since, "since"))
+        page = self.paginate_queryset(events)
+        return self.get_paginated_response(serializers.TombstoneSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Has this been checked? Tracked claims most similar to a text",
+        parameters=CLAIM_SEARCH_PARAMS,
+        responses={200: serializers.SearchResponseSerializer},
+        filters=False,
+    )
+    @action(detail=False, methods=["get"], url_path="search", filterset_class=None)
+    def search(self, request):
+        text = " ".join((request.query_params.get("query") or "").split())[:1000]
+        if not text:
+            raise DomainError(
+                "Give the text to look for in `query`.", details={"query": ["Required."]}
+            )
+        limit = _page_size_for_search(request.query_params.get("limit"))
+        results = [
+            {"score": round(score, 4), "claim": claim}
+            for claim, score in find_similar_claims(text, limit=limit)
+        ]
+        data = serializers.SearchResponseSerializer(
+            {"query": text, "results": results}, context=self.get_serializer_context()
+        ).data
+        return Response(data)
+
+
+def _parse_datetime(raw: str, name: str):
+    try:
+        value = as_utc(parse_datetime(raw.strip()))
+    except (ValueError, OverflowError):
+        value = None
+    if value is None:
+        raise DomainError(
+            f"{name} must be an ISO 8601 date-time, e.g. 2026-01-31T12:00:00Z.",
+            details={name: [raw[:100]]},
+        )
+    return value
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List articles"),
+    retrieve=extend_schema(
+        summary="An article with its text", responses=serializers.ArticleDetailSerializer
+    ),
+    create=extend_schema(
+        summary="Push an article (text, HTML or a URL to fetch)",
+        request=serializers.ArticlePushInput,
+        responses={202: ACCEPTED},
+    ),
+)
+class ArticleViewSet(
+    ConditionalMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
     filterset_class = ArticleFilter
 
     def get_queryset(self):
-        return Article.objects.select_related("outlet")
+        queryset = Article.objects.select_related("outlet")
+        return queryset if self.action == "retrieve" else queryset.defer("text")
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return serializers.ArticleDetailSerializer
+        return serializers.ArticleSerializer
+
+    def create(self, request, *args, **kwargs):
+        data = serializers.ArticlePushInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        content = values.get("content") or ""
+        if content.strip():
+            metadata = {
+                key: values[key]
+                for key in ("url", "title", "language", "outlet", "outlet_domain")
+                if values.get(key)
+            }
+            if values.get("authors"):
+                metadata["authors"] = values["authors"]
+            if values.get("published_at"):
+                metadata["published_at"] = values["published_at"].isoformat()
+            job = job_submit_content(
+                name=values.get("title") or values.get("url") or "API push",
+                content=content,
+                fmt=values["format"],
+                metadata=metadata,
+                by=request.user,
+                channel=IngestJob.Channel.PUSH,
+            )
+        else:
+            job = job_submit_url(url=values["url"], by=request.user)
+        job.refresh_from_db()
+        location = request.build_absolute_uri(f"/api/jobs/{job.pk}/")
+        return Response(
+            serializers.IngestJobSerializer(job).data,
+            status=status.HTTP_202_ACCEPTED,
+            headers={"Location": location},
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List ingest jobs (yours; editors see all)"),
+    retrieve=extend_schema(summary="An ingest job's status"),
+)
+class IngestJobViewSet(ConditionalMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = serializers.IngestJobSerializer
+    filterset_class = IngestJobFilter
+
+    def get_queryset(self):
+        jobs = IngestJob.objects.all()
+        if getattr(self, "swagger_fake_view", False):
+            return jobs.none()
+        return jobs if is_editor(self.request.user) else jobs.filter(created_by=self.request.user)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List feeds (admins)"),
+    retrieve=extend_schema(summary="A feed and its polling state (admins)"),
+)
+class FeedViewSet(ConditionalMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = serializers.FeedSerializer
+    filterset_class = FeedFilter
+    permission_classes = [IsAdminRole]
+    queryset = Feed.objects.all()
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List outlets"), retrieve=extend_schema(summary="An outlet")
+)
+class OutletViewSet(ConditionalMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = serializers.OutletSerializer
+    filterset_class = OutletFilter
+    queryset = Outlet.objects.all()
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List claimants"), retrieve=extend_schema(summary="A claimant")
+)
+class ClaimantViewSet(ConditionalMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = serializers.ClaimantSerializer
+    filterset_class = ClaimantFilter
+    queryset = Claimant.objects.all()
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List appearances (where claims were made)"),
+    retrieve=extend_schema(summary="An appearance"),
+    create=extend_schema(
+        summary="Attach a span of an article to a tracked claim",
+        request=serializers.AppearanceCreateInput,
+        responses={201: serializers.AppearanceSerializer},
+    ),
+)
+class AppearanceViewSet(
+    ConditionalMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = serializers.AppearanceSerializer
+    filterset_class = AppearanceFilter
+
+    def get_queryset(self):
+        return Appearance.objects.select_related("claimant", "article")
+
+    def create(self, request, *args, **kwargs):
+        data = serializers.AppearanceCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        appearance = claim_services.appearance_create(
+            claim=values["claim"],
+            article=values["article"],
+            start=values["start"],
+            end=values["end"],
+            quote=values["quote"],
+            claimant_name=values.get("claimant", ""),
+            by=request.user,
+        )
+        appearance = self.get_queryset().get(pk=appearance.pk)
+        return Response(
+            self.get_serializer(appearance).data,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": request.build_absolute_uri(f"/api/appearances/{appearance.pk}/")},
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List evidence links"),
+    retrieve=extend_schema(summary="An evidence link"),
+    create=extend_schema(
+        summary="Link evidence to a claim",
+        request=serializers.EvidenceCreateInput,
+        responses={201: serializers.EvidenceSerializer},
+    ),
+)
+class EvidenceViewSet(
+    ConditionalMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = serializers.EvidenceSerializer
+    filterset_class = EvidenceFilter
+
+    def get_queryset(self):
+        return EvidenceLink.objects.select_related("source")
+
+    def create(self, request, *args, **kwargs):
+        data = serializers.EvidenceCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        link = evidence_add(by=request.user, **values)
+        link = self.get_queryset().get(pk=link.pk)
+        return Response(
+            self.get_serializer(link).data,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": request.build_absolute_uri(f"/api/evidence/{link.pk}/")},
+        )

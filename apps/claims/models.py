@@ -183,6 +183,24 @@ class Suggestion(TimeStamped):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    # Added by the claim-intelligence work (apps/claims/suggestions.py, matching.py).
+    model_score = models.FloatField(
+        null=True, blank=True, help_text="The check-worthiness model's own score, 0..1"
+    )
+    match_tier = models.CharField(
+        max_length=8,
+        blank=True,
+        choices=[("likely", "Likely the same"), ("related", "Possibly related")],
+        help_text="How close matched_claim is; empty when nothing matched.",
+    )
+    appearance = models.ForeignKey(
+        "Appearance",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The appearance made when the suggestion was accepted.",
+    )
 
     class Meta:
         ordering = ["article_id", "start"]
@@ -292,3 +310,44 @@ class WebhookDelivery(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.event} → {self.webhook_id} [{self.state}]"
+
+
+class SuggestionRun(TimeStamped):
+    """What the suggester did with one article, and why: suggested, or skipped (a
+    near-duplicate, a language the model does not cover, no text). Shown on the article."""
+
+    class Outcome(models.TextChoices):
+        SUGGESTED = "suggested", "Suggested"
+        SKIPPED_DUPLICATE = "skipped_duplicate", "Skipped: near-duplicate"
+        SKIPPED_LANGUAGE = "skipped_language", "Skipped: language not covered"
+        SKIPPED_EMPTY = "skipped_empty", "Skipped: no text"
+
+    article = models.OneToOneField(Article, on_delete=models.CASCADE, related_name="suggestion_run")
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    reason = models.CharField(max_length=500, blank=True)
+    language = models.CharField(max_length=12, blank=True)
+    model_name = models.CharField(max_length=100, blank=True)
+    model_version = models.CharField(max_length=40, blank=True)
+    threshold = models.FloatField(null=True, blank=True)
+    sentences = models.PositiveIntegerField(default=0)
+    suggested = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.article_id}: {self.get_outcome_display()}"
+
+
+class ClaimDifferences(models.Model):
+    """Where a claim's appearances disagree (places, numbers, dates, names), computed by
+    apps/claims/differences.py after appearances change; backs the claim list's filter."""
+
+    claim = models.OneToOneField(
+        Claim, on_delete=models.CASCADE, primary_key=True, related_name="differences"
+    )
+    disagrees = models.BooleanField(default=False, db_index=True)
+    kinds = ArrayField(models.CharField(max_length=10), default=list, blank=True)
+    summary = models.JSONField(default=dict, blank=True)
+    appearance_count = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"claim {self.claim_id}: {', '.join(self.kinds) or 'no differences'}"

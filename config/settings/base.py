@@ -227,3 +227,65 @@ LOGGING = {
     },
 }
 CLAIMTRACK_BASE_URL = env.str("CLAIMTRACK_BASE_URL", default="http://127.0.0.1:8000")
+
+# --- Client API (apps.api) -------------------------------------------------------------
+# Throttling per API token (per user for browser sessions, per address when anonymous):
+# over the rate → 429 with Retry-After. Rates are "<n>/<second|minute|hour|day>". Counts live
+# in the default cache; with several web processes, point CACHES at a shared Redis.
+import re as _re  # noqa: E402
+
+_API_RATE = r"^\d+/(s|sec|second|m|min|minute|h|hour|d|day)$"
+API_THROTTLE_RATE = env.str("API_THROTTLE_RATE", default="1200/minute")
+API_THROTTLE_ANON_RATE = env.str("API_THROTTLE_ANON_RATE", default="120/minute")
+for _name, _rate in (
+    ("API_THROTTLE_RATE", API_THROTTLE_RATE),
+    ("API_THROTTLE_ANON_RATE", API_THROTTLE_ANON_RATE),
+):
+    if not _re.match(_API_RATE, _rate):
+        raise ImproperlyConfigured(f"{_name}={_rate!r} is not a rate such as '600/minute'.")
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["apps.api.throttling.ApiRateThrottle"]
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
+    "token": API_THROTTLE_RATE,
+    "anon": API_THROTTLE_ANON_RATE,
+}
+REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "apps.api.schema.ClaimtrackAutoSchema"
+REST_FRAMEWORK["DEFAULT_CONTENT_NEGOTIATION_CLASS"] = "apps.api.negotiation.ApiContentNegotiation"
+# The schema and the Swagger UI (served from static/, works offline) need no login.
+SPECTACULAR_SETTINGS.update(
+    {
+        "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+        "SCHEMA_PATH_PREFIX": "/api/",
+        "COMPONENT_SPLIT_REQUEST": True,
+        "ENUM_NAME_OVERRIDES": {
+            "ClaimStatusEnum": "apps.claims.models.Status",
+            "VerdictEnum": "apps.claims.models.Verdict",
+            "ArticleStatusEnum": "apps.articles.models.Article.Status",
+            "JobStatusEnum": "apps.ingestion.models.IngestJob.Status",
+            "ChannelEnum": "apps.ingestion.models.IngestJob.Channel",
+            "AppearanceOriginEnum": "apps.claims.models.Appearance.Origin",
+        },
+    }
+)
+# Incremental sync holds back changes younger than this many seconds (and those of
+# transactions still writing), so a change committed late is never skipped by a cursor.
+API_SYNC_MARGIN_SECONDS = env.float("API_SYNC_MARGIN_SECONDS", default=1.0)
+API_CSV_CHUNK_SIZE = env_int("API_CSV_CHUNK_SIZE", 2000, minimum=1)
+# --- end client API ------------------------------------------------------------------------
+
+# --- Ingestion: periodic tasks (celery beat) ------------------------------------------------
+# Both are safe with more than one beat process: feeds are leased with SELECT ... FOR UPDATE
+# SKIP LOCKED, and the sweeper only re-enqueues jobs idle past INGEST_STUCK_AFTER_SECONDS.
+# "expires": if no worker takes a run before the next one is sent, it is dropped, not piled up.
+CELERY_BEAT_SCHEDULE = {
+    "ingestion-poll-due-feeds": {
+        "task": "apps.ingestion.tasks.feeds_poll_due",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    "ingestion-sweep-stuck-jobs": {
+        "task": "apps.ingestion.tasks.jobs_sweep",
+        "schedule": 120.0,
+        "options": {"expires": 110},
+    },
+}
+# --- end ingestion ---------------------------------------------------------------------------

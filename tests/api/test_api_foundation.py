@@ -86,7 +86,7 @@ def test_editor_publishes_through_the_api(editor, claim_in_review):
     response = client_for(editor).post(f"/api/claims/{claim_in_review.id}/approve/", {"note": "ok"})
     assert response.status_code == 200, response.content
     assert response.json()["status"] == "published"
-    assert response["ETag"] == f'"{claim_in_review.version + 1}"'
+    assert response["ETag"].startswith(f'"{claim_in_review.version + 1}-')
 
 
 def test_read_only_token_cannot_write(editor, claim_in_review):
@@ -95,13 +95,13 @@ def test_read_only_token_cannot_write(editor, claim_in_review):
     assert "read-only" in response.json()["error"]["message"]
 
 
-def test_stale_version_is_a_409_conflict(editor, claim_in_review):
+def test_stale_if_match_on_a_workflow_action_is_412(editor, claim_in_review):
     response = client_for(editor).post(
         f"/api/claims/{claim_in_review.id}/approve/",
         HTTP_IF_MATCH=f'"{claim_in_review.version - 1}"',
     )
-    assert response.status_code == 409
-    assert response.json()["error"]["code"] == "conflict"
+    assert response.status_code == 412
+    assert response.json()["error"]["code"] == "precondition_failed"
 
 
 def test_article_list_is_served(analyst, article):

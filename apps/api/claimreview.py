@@ -1,0 +1,109 @@
+"""schema.org ClaimReview (JSON-LD) for published claims, with the properties Google's fact
+check documentation requires (claimReviewed, reviewRating.alternateName, url) and recommends
+(author, datePublished, itemReviewed with its author, datePublished, appearance and
+firstAppearance; rating bestRating, worstRating, ratingValue, name)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from apps.claims.models import VERDICT_RATING, Appearance, Claim, Claimant, Verdict
+
+from .serializers import claim_page_url
+
+CONTEXT = "https://schema.org"
+
+
+def _date(value) -> str | None:
+    return value.date().isoformat() if value else None
+
+
+def _creative_work(appearance: Appearance) -> dict:
+    article = appearance.article
+    work: dict = {"@type": "CreativeWork"}
+    url = article.canonical_url or article.url
+    if url:
+        work["url"] = url
+    if article.title:
+        work["headline"] = article.title
+    if article.published_at:
+        work["datePublished"] = _date(article.published_at)
+    outlet = article.outlet
+    if outlet is not None:
+        work["publisher"] = {"@type": "Organization", "name": outlet.name}
+    return work
+
+
+def _claimant(claimant: Claimant) -> dict:
+    if claimant.kind == Claimant.Kind.ORGANIZATION:
+        return {"@type": "Organization", "name": claimant.name}
+    person = {"@type": "Person", "name": claimant.name}
+    if claimant.role:
+        person["jobTitle"] = claimant.role
+    if claimant.affiliation:
+        person["affiliation"] = {"@type": "Organization", "name": claimant.affiliation}
+    return person
+
+
+def _first_seen_order(appearance: Appearance):
+    published = appearance.article.published_at
+    return (published is None, published or appearance.created_at, appearance.pk)
+
+
+def claim_review(claim: Claim, request, *, with_context: bool = True) -> dict:
+    """The ClaimReview of a published claim. Expects appearances prefetched with their
+    article, the article's outlet and the claimant."""
+    label = Verdict(claim.verdict).label
+    rating: dict = {"@type": "Rating", "alternateName": label, "name": label}
+    value = VERDICT_RATING.get(claim.verdict)
+    if value is not None:
+        rating["ratingValue"] = value
+    rating["bestRating"] = 5
+    rating["worstRating"] = 1
+
+    appearances = sorted(claim.appearances.all(), key=_first_seen_order)
+    item: dict = {"@type": "Claim"}
+    claimant = next((a.claimant for a in appearances if a.claimant is not None), None)
+    if claimant is not None:
+        item["author"] = _claimant(claimant)
+    if appearances:
+        first = appearances[0]
+        first_date = first.article.published_at or first.created_at
+        item["datePublished"] = _date(first_date)
+        seen: set[int] = set()
+        works = []
+        for appearance in appearances:
+            if appearance.article_id not in seen:
+                seen.add(appearance.article_id)
+                works.append(_creative_work(appearance))
+        item["appearance"] = works
+        item["firstAppearance"] = works[0]
+
+    review: dict = {}
+    if with_context:
+        review["@context"] = CONTEXT
+    review.update(
+        {
+            "@type": "ClaimReview",
+            "url": claim_page_url(request, claim.pk),
+            "claimReviewed": claim.statement,
+            "datePublished": _date(claim.published_at),
+            "author": {
+                "@type": "Organization",
+                "name": settings.CLAIMTRACK_ORGANIZATION,
+                "url": request.build_absolute_uri("/"),
+            },
+            "reviewRating": rating,
+            "itemReviewed": item,
+        }
+    )
+    if review["datePublished"] is None:
+        del review["datePublished"]
+    return review
+
+
+def claim_review_graph(claims, request) -> dict:
+    return {
+        "@context": CONTEXT,
+        "@graph": [claim_review(claim, request, with_context=False) for claim in claims],
+    }

@@ -1,0 +1,470 @@
+"""Suggested claims: the check-worthy sentences of an article, attributed and matched.
+
+`suggestions_generate(article=...)` runs after an article is stored (ingestion's
+``article_suggest`` task calls it through ``apps.claims.services``). For each sentence
+(`apps.claims.nlp.sentences.split_sentences`) it takes the check-worthiness model's
+score (`apps.claims.nlp.checkworthy.load_model()`, the same model `score_sentences`
+uses) and adjusts it for news text, where the model (trained on debate transcripts)
+sees most sentences as statements of fact:
+
+* headings and standalone lines without a final full stop, questions and fragments of
+  under `MIN_WORDS` words are not suggested (a heading repeats the story's claims);
+* a sentence central to the article (sharing content words with many of its other
+  sentences) goes up, a peripheral one down (`CENTRALITY_WEIGHT`, per-article z-score);
+* a sentence anchored in time (a month, a weekday, "last year") goes up
+  (`DATE_WEIGHT`): events and figures with a date are what fact-checkers check.
+
+The adjusted score (0..1) is stored as ``score``, the model's own as ``model_score``;
+sentences at or above the threshold (setting ``CLAIMS_SUGGESTION_THRESHOLD``) become
+suggestions, each with its guessed claimant (`nlp.attribution.guess_claimant`) and the
+best tracked claim the matcher finds (`matching.match_claims`, with its tier).
+
+Rules: a near-duplicate article (``duplicate_of`` set) gets none (its claims are the
+original's; suggesting them again would count them twice); an article in a language the
+model does not cover gets none, and the reason is recorded (`SuggestionRun`) and shown
+on the article. Running it again leaves the same rows: open suggestions are updated in
+place, accepted and dismissed ones are never touched, and open ones that no longer
+qualify are removed.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import statistics
+from collections import Counter
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import timezone
+
+from apps.accounts.roles import is_analyst
+from apps.articles.models import Article
+from apps.core.errors import DomainError, NotAllowed
+from apps.core.language import detect_language, primary_language
+
+from . import differences  # noqa: F401 - connects the signals that keep differences fresh
+from .models import Appearance, Claim, Claimant, Suggestion, SuggestionRun
+
+DEFAULT_THRESHOLD = 0.40
+DEFAULT_LANGUAGES = ("en",)
+MIN_WORDS = 4
+CENTRALITY_WEIGHT = 1.25
+DATE_WEIGHT = 1.0
+MAX_SENTENCE_CHARS = 1500  # a "sentence" longer than this is a paragraph without stops
+
+LANGUAGE_NAMES = {
+    "en": "English", "fi": "Finnish", "de": "German", "fr": "French", "es": "Spanish",
+    "it": "Italian", "pt": "Portuguese", "nl": "Dutch", "sv": "Swedish", "no": "Norwegian",
+    "nb": "Norwegian", "da": "Danish", "ru": "Russian", "uk": "Ukrainian", "pl": "Polish",
+    "cs": "Czech", "et": "Estonian", "ko": "Korean", "ja": "Japanese", "zh": "Chinese",
+    "ar": "Arabic", "tr": "Turkish", "el": "Greek", "hu": "Hungarian", "ro": "Romanian",
+}  # fmt: skip
+
+
+def threshold() -> float:
+    return float(getattr(settings, "CLAIMS_SUGGESTION_THRESHOLD", DEFAULT_THRESHOLD))
+
+
+def covered_languages() -> tuple[str, ...]:
+    return tuple(getattr(settings, "CLAIMS_SUGGESTION_LANGUAGES", DEFAULT_LANGUAGES))
+
+
+def checkworthy_model():
+    """The check-worthiness model the workers use (setting ``CLAIMS_CHECKWORTHY_MODEL``:
+    a bundled name such as "default" or "minilm", or a path; the default model if unset).
+    `score_sentences` calls this too, so both always score with the same model."""
+    from .nlp.checkworthy import load_model
+
+    return load_model(getattr(settings, "CLAIMS_CHECKWORTHY_MODEL", None) or None)
+
+
+def language_name(code: str) -> str:
+    return LANGUAGE_NAMES.get(code, code or "an undetected language")
+
+
+# --------------------------------------------------------------------------- scoring
+
+
+@dataclass(frozen=True)
+class ScoredSentence:
+    start: int
+    end: int
+    text: str
+    model_score: float
+    score: float  # adjusted for news text, 0..1
+    eligible: bool  # False: a heading, a question or a fragment
+    note: str = ""
+
+
+_TERMINAL = re.compile(r"[.!…:;\"”’»)\]]\s*$")
+_CONTENT_WORD = re.compile(r"[^\W\d_]{3,}")
+_TIME_ANCHOR = re.compile(
+    r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"
+    r"December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|yesterday|"
+    r"tomorrow|(?:last|this|next|final) (?:week|month|year)|(?:19|20)\d\d)\b"
+)
+_STOP = frozenset(
+    """the and that this with from have has had was were are for not but its his her
+    their they them then than there these those which who whom what when where will
+    would could should can may might also been being into over about after before more
+    most some any all both each other such only very just said says say told according
+    however while because though although""".split()
+)
+
+
+def _is_heading(text: str, start: int, end: int, sentence: str) -> bool:
+    """A whole line without final punctuation: a headline, a subhead, a caption."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line = text[line_start : len(text) if line_end < 0 else line_end].strip()
+    return line == sentence.strip() and not _TERMINAL.search(sentence)
+
+
+def _content_words(sentence: str) -> set[str]:
+    return {w for w in (m.lower() for m in _CONTENT_WORD.findall(sentence)) if w not in _STOP}
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return math.log(p / (1 - p))
+
+
+def _sigmoid(z: float) -> float:
+    return 1 / (1 + math.exp(-z)) if z >= 0 else math.exp(z) / (1 + math.exp(z))
+
+
+def score_sentences_in(text: str, *, model=None) -> list[ScoredSentence]:
+    """Every sentence of `text` with the model's and the news-adjusted score."""
+    from .nlp.sentences import split_sentences
+
+    spans = [s for s in split_sentences(text or "") if s.text.strip()]
+    if not spans:
+        return []
+    model = model or checkworthy_model()
+    model_scores = model.score([s.text[:MAX_SENTENCE_CHARS] for s in spans])
+    words = [_content_words(s.text) for s in spans]
+    frequency = Counter(w for ws in words for w in ws)
+    n = len(spans)
+    centrality = [
+        (sum(frequency[w] - 1 for w in ws) / (len(ws) + 1)) / n if n > 1 else 0.0 for ws in words
+    ]
+    mean = statistics.fmean(centrality)
+    spread = statistics.pstdev(centrality) or 1.0
+    scored = []
+    for span, model_score, central in zip(spans, model_scores, centrality, strict=True):
+        note = ""
+        if span.text.rstrip().rstrip('"”’»)').endswith("?"):
+            note = "question"
+        elif _is_heading(text, span.start, span.end, span.text):
+            note = "heading"
+        elif len(span.text.split()) < MIN_WORDS:
+            note = "fragment"
+        z = _logit(model_score) + CENTRALITY_WEIGHT * (central - mean) / spread
+        if _TIME_ANCHOR.search(span.text):
+            z += DATE_WEIGHT
+        scored.append(
+            ScoredSentence(
+                start=span.start,
+                end=span.end,
+                text=span.text,
+                model_score=round(float(model_score), 4),
+                score=round(_sigmoid(z), 4),
+                eligible=not note,
+                note=note,
+            )
+        )
+    return scored
+
+
+# --------------------------------------------------------------------------- generating
+
+
+def _article_language(article: Article) -> tuple[str, bool]:
+    """(primary language code, detected now) — detected from the text when unset."""
+    declared = primary_language(article.language)
+    if declared:
+        return declared, False
+    return detect_language(article.text), True
+
+
+def _record_run(article: Article, outcome: str, **fields) -> SuggestionRun:
+    run, _ = SuggestionRun.objects.update_or_create(
+        article=article, defaults={"outcome": outcome, **fields}
+    )
+    return run
+
+
+def _drop_open(article: Article, keep_ids: set[int] | None = None) -> None:
+    stale = Suggestion.objects.filter(article=article, state=Suggestion.State.OPEN)
+    if keep_ids:
+        stale = stale.exclude(pk__in=keep_ids)
+    stale.delete()
+
+
+def _existing_claimant(name: str) -> Claimant | None:
+    """The claimant a guessed name refers to, without creating one: a suggestion that
+    nobody accepts must not add people to the claimant list."""
+    from .nlp.attribution import claimant_key
+
+    key = claimant_key(name) if name else ""
+    if not key:
+        return None
+    return Claimant.objects.filter(key=key, merged_into__isnull=True).first()
+
+
+@transaction.atomic
+def suggestions_generate(*, article: Article) -> list[Suggestion]:
+    """Suggest the check-worthy sentences of `article` (see the module's docstring).
+    Returns the open suggestions now stored for it, in text order."""
+    from . import matching
+    from .nlp.attribution import guess_claimant
+
+    # One run per article at a time: a second worker waits, then sees the first's rows.
+    article = Article.objects.select_for_update().get(pk=article.pk)
+    model = checkworthy_model()
+    common = {
+        "model_name": model.name[:100],
+        "model_version": str(model.version)[:40],
+        "threshold": threshold(),
+    }
+    if article.duplicate_of_id:
+        _drop_open(article)
+        _record_run(
+            article,
+            SuggestionRun.Outcome.SKIPPED_DUPLICATE,
+            reason=(
+                f"A near-duplicate of article #{article.duplicate_of_id}: its claims are "
+                "suggested on the original, so they are not counted twice."
+            ),
+            sentences=0,
+            suggested=0,
+            **common,
+        )
+        return []
+    language, detected = _article_language(article)
+    if detected and language:
+        Article.objects.filter(pk=article.pk, language="").update(language=language)
+    common["language"] = language
+    if not article.text.strip():
+        _drop_open(article)
+        _record_run(
+            article,
+            SuggestionRun.Outcome.SKIPPED_EMPTY,
+            reason="The article has no text.",
+            sentences=0,
+            suggested=0,
+            **common,
+        )
+        return []
+    if language and language not in covered_languages():
+        _drop_open(article)
+        covered = ", ".join(language_name(code) for code in covered_languages())
+        _record_run(
+            article,
+            SuggestionRun.Outcome.SKIPPED_LANGUAGE,
+            reason=(
+                f"No claims suggested: the article is in {language_name(language)} "
+                f"({language}) and the check-worthiness model covers {covered} only. "
+                "Tag its claims by hand."
+            ),
+            sentences=0,
+            suggested=0,
+            **common,
+        )
+        return []
+
+    scored = score_sentences_in(article.text, model=model)
+    cutoff = threshold()
+    # A sentence an analyst has tagged already needs no suggestion.
+    tagged = list(Appearance.objects.filter(article=article).values_list("start", "end"))
+    chosen = [
+        s
+        for s in scored
+        if s.eligible
+        and s.score >= cutoff
+        and not any(start < s.end and s.start < end for start, end in tagged)
+    ]
+    existing = {(s.start, s.end): s for s in Suggestion.objects.filter(article=article)}
+    keep: set[int] = set()
+    for sentence in chosen:
+        guess = guess_claimant(article.text, sentence.start, sentence.end)
+        claimant_name = guess.name[:200] if guess else ""
+        best = matching.match_claims(sentence.text, limit=1, min_score=matching.RELATED_THRESHOLD)
+        match = best[0] if best else None
+        values = {
+            "sentence": sentence.text,
+            "score": min(1.0, max(0.0, sentence.score)),
+            "model_score": sentence.model_score,
+            "claimant_name": claimant_name,
+            "claimant": _existing_claimant(claimant_name),
+            "matched_claim": match.claim if match else None,
+            "match_score": match.score if match else None,
+            "match_tier": match.tier if match else "",
+        }
+        current = existing.get((sentence.start, sentence.end))
+        if current is None:
+            current = Suggestion.objects.create(
+                article=article, start=sentence.start, end=sentence.end, **values
+            )
+        elif current.state == Suggestion.State.OPEN:
+            changed = [name for name, value in values.items() if getattr(current, name) != value]
+            if changed:
+                for name in changed:
+                    setattr(current, name, values[name])
+                current.save(update_fields=[*changed, "updated_at"])
+        keep.add(current.pk)
+    _drop_open(article, keep_ids=keep)
+    note = "" if language else "The language could not be detected; scored as English."
+    _record_run(
+        article,
+        SuggestionRun.Outcome.SUGGESTED,
+        reason=note,
+        sentences=len(scored),
+        suggested=len(chosen),
+        **common,
+    )
+    return list(
+        Suggestion.objects.filter(article=article, state=Suggestion.State.OPEN)
+        .select_related("matched_claim", "claimant")
+        .order_by("start")
+    )
+
+
+# --------------------------------------------------------------------------- deciding
+
+
+def _require_analyst(user: User | None, action: str) -> None:
+    if not is_analyst(user):
+        raise NotAllowed(f"Only analysts, editors and admins can {action}.")
+
+
+def _lock_open(suggestion: Suggestion) -> Suggestion:
+    current = (
+        Suggestion.objects.select_for_update()
+        .select_related("article")
+        .filter(pk=suggestion.pk)
+        .first()
+    )
+    if current is None:
+        raise DomainError(
+            "This suggestion no longer exists (the article was re-analysed).", code="not_found"
+        )
+    if current.state != Suggestion.State.OPEN:
+        raise DomainError(
+            f"This suggestion was already {current.get_state_display().lower()}.",
+            code="already_decided",
+        )
+    return current
+
+
+@transaction.atomic
+def suggestion_accept(
+    *, suggestion: Suggestion, by: User | None, claim: Claim | None = None, statement: str = ""
+) -> Appearance:
+    """Accept a suggestion: a new claim from its sentence (`statement` overrides the
+    wording), or, with `claim`, a new appearance of that tracked claim. Goes through
+    `claim_create` / `appearance_create`, so every rule of tagging by hand applies; the
+    appearance is marked as coming from a suggestion. Returns the appearance."""
+    from . import services
+
+    _require_analyst(by, "accept suggestions")
+    current = _lock_open(suggestion)
+    article = current.article
+    if claim is None:
+        created = services.claim_create(
+            article=article,
+            start=current.start,
+            end=current.end,
+            quote=current.sentence,
+            by=by,
+            statement=statement,
+            claimant_name=current.claimant_name,
+        )
+        appearance = created.appearances.order_by("id").first()
+        # claim_create tags as an analyst; this one came from a suggestion.
+        Appearance.objects.filter(pk=appearance.pk).update(origin=Appearance.Origin.SUGGESTION)
+        appearance.origin = Appearance.Origin.SUGGESTION
+        claim = created
+    else:
+        appearance = services.appearance_create(
+            claim=claim,
+            article=article,
+            start=current.start,
+            end=current.end,
+            quote=current.sentence,
+            by=by,
+            claimant_name=current.claimant_name,
+            origin=Appearance.Origin.SUGGESTION,
+        )
+    Suggestion.objects.filter(pk=current.pk).update(
+        state=Suggestion.State.ACCEPTED,
+        decided_by=by,
+        decided_at=timezone.now(),
+        matched_claim=claim,
+        appearance=appearance,
+        updated_at=timezone.now(),
+    )
+    suggestion.refresh_from_db()
+    return appearance
+
+
+@transaction.atomic
+def suggestion_dismiss(*, suggestion: Suggestion, by: User | None) -> Suggestion:
+    _require_analyst(by, "dismiss suggestions")
+    current = _lock_open(suggestion)
+    now = timezone.now()
+    Suggestion.objects.filter(pk=current.pk).update(
+        state=Suggestion.State.DISMISSED, decided_by=by, decided_at=now, updated_at=now
+    )
+    suggestion.refresh_from_db()
+    return suggestion
+
+
+@dataclass(frozen=True)
+class AcceptResult:
+    suggestion_id: int
+    ok: bool
+    message: str
+    claim_id: int | None = None
+    appearance_id: int | None = None
+
+
+def suggestions_accept_above(
+    *, article: Article, score: float, by: User | None
+) -> list[AcceptResult]:
+    """Accept every open suggestion of `article` scoring at least `score`. A "likely the
+    same" match attaches to that claim; anything else becomes a new claim. Each one
+    succeeds or fails on its own (its own transaction), with a result line."""
+    _require_analyst(by, "accept suggestions")
+    try:
+        score = float(score)
+    except (TypeError, ValueError):
+        raise DomainError("The score must be a number between 0 and 1.") from None
+    if not 0.0 <= score <= 1.0:
+        raise DomainError("The score must be between 0 and 1.")
+    from .matching import LIKELY
+
+    results = []
+    pending = Suggestion.objects.filter(
+        article=article, state=Suggestion.State.OPEN, score__gte=score
+    ).select_related("matched_claim")
+    for suggestion in pending.order_by("start"):
+        target = suggestion.matched_claim if suggestion.match_tier == LIKELY else None
+        try:
+            with transaction.atomic():
+                appearance = suggestion_accept(suggestion=suggestion, by=by, claim=target)
+        except DomainError as exc:
+            results.append(AcceptResult(suggestion.pk, False, exc.message))
+            continue
+        message = (
+            f"Attached to claim #{appearance.claim_id}."
+            if target
+            else f"New claim #{appearance.claim_id}."
+        )
+        results.append(
+            AcceptResult(suggestion.pk, True, message, appearance.claim_id, appearance.pk)
+        )
+    return results

@@ -1,0 +1,66 @@
+import json
+import re
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from apps.articles.models import Article
+from apps.claims.models import Claim, Suggestion
+
+ROOT = Path(__file__).resolve().parents[2]
+ANNOTATION = ROOT / "fixtures" / "eval" / "seed-claims.json"
+SEEDS = ROOT / "fixtures" / "seeds"
+KEEP = ("002_f49be105a19d2bd2.txt", "004_58777fc59fe47373.txt")
+
+
+@pytest.fixture
+def small_annotation(tmp_path):
+    """Two of the five samples, so the test stays quick."""
+    data = json.loads(ANNOTATION.read_text(encoding="utf-8"))
+    data["articles"] = {k: v for k, v in data["articles"].items() if k in KEEP}
+    data["claims"] = [c for c in data["claims"] if c["article"] in KEEP]
+    path = tmp_path / "eval" / "claims.json"
+    path.parent.mkdir()
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path, len(data["claims"])
+
+
+def _figure(pattern: str, text: str) -> float:
+    match = re.search(pattern, text)
+    assert match, f"{pattern!r} not in:\n{text}"
+    return float(match.group(1))
+
+
+@pytest.mark.django_db
+def test_imports_the_samples_into_an_empty_database_and_prints_the_figures(
+    small_annotation, tmp_path
+):
+    path, quotes = small_annotation
+    out = StringIO()
+    figures_path = tmp_path / "figures.json"
+    call_command(
+        "evaluate_claims", str(path), "--seeds", str(SEEDS), "--json", str(figures_path),
+        stdout=out,
+    )  # fmt: skip
+    text = out.getvalue()
+    assert "Articles: 2 (2 imported now, 0 already in the database)" in text
+    assert Article.objects.filter(source_name__in=KEEP).count() == 2
+    assert Suggestion.objects.filter(article__source_name__in=KEEP).exists()
+    recall = _figure(r"recall ([\d.]+) \(\d+/" + str(quotes), text)
+    precision = _figure(r"precision ([\d.]+) \(\d+/\d+ suggestions", text)
+    assert 0.5 <= recall <= 1 and 0.2 <= precision <= 1
+    assert _figure(r"Claimant accuracy: ([\d.]+)", text) >= 0.85
+    assert 0 < _figure(r"MAP ([\d.]+)", text) <= 1
+    assert "likely the same (score >=" in text and "possibly related (score >=" in text
+    assert "Targets:" in text
+    figures = json.loads(figures_path.read_text(encoding="utf-8"))
+    assert figures["matching"]["tiers"]["likely"]["false_pairs"] == []
+    # The claims it made to measure matching are rolled back.
+    assert not Claim.objects.exists()
+
+    again = StringIO()
+    call_command("evaluate_claims", str(path), "--seeds", str(SEEDS), stdout=again)
+    assert "Articles: 2 (0 imported now, 2 already in the database)" in again.getvalue()
+    assert _figure(r"recall ([\d.]+)", again.getvalue()) == recall
