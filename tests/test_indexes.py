@@ -1,0 +1,22 @@
+"""The indexes the heavy queries rely on exist (they are created by raw SQL migrations,
+outside the model state, so nothing else would notice them missing)."""
+
+import pytest
+from django.db import connection
+
+pytestmark = pytest.mark.django_db
+
+EXPECTED = [
+    "claim_statement_fts",
+    "claim_statement_trgm",
+    "appearance_quote_fts",
+    "claimevent_tombstones",
+    "article_search_gin",
+]
+
+
+def test_search_and_sync_indexes_exist():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE schemaname = 'public'")
+        names = {row[0] for row in cursor.fetchall()}
+    assert set(EXPECTED) <= names, set(EXPECTED) - names
