@@ -7,7 +7,13 @@ mkdir -p var
 log=var/smoke-run.log
 setsid make run PORT="$port" >"$log" 2>&1 &
 pid=$!
-cleanup() { kill -TERM -- "-$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; }
+cleanup() {
+  # SIGINT first, so Python runs its exit handlers; then make sure nothing is left.
+  kill -INT -- "-$pid" 2>/dev/null || true
+  for _ in $(seq 10); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+  kill -TERM -- "-$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
 trap cleanup EXIT
 for _ in $(seq 180); do
   if curl -fsS -o /dev/null "http://127.0.0.1:$port/accounts/login/" 2>/dev/null; then break; fi

