@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from apps.articles.models import Article, Outlet
 from apps.claims.models import VERDICT_RATING, Appearance, Claim, Claimant
-from apps.claims.services import MAX_STATEMENT
+from apps.claims.services import BULK_ACTIONS, MAX_STATEMENT
 from apps.evidence.models import EvidenceLink, Source
 from apps.ingestion.models import Feed, IngestJob
 
@@ -409,3 +409,25 @@ class WorkflowInput(serializers.Serializer):
         min_value=1,
         help_text="The version you act on; stale → 409. Prefer If-Match (stale → 412).",
     )
+
+
+class BulkInput(serializers.Serializer):
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), min_length=1, max_length=500
+    )
+    action = serializers.ChoiceField(choices=[(a, a) for a in BULK_ACTIONS])
+    assignee = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), allow_null=True, required=False
+    )
+    tag = serializers.CharField(required=False, allow_blank=True, default="", max_length=50)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=20000)
+
+
+class BulkResultSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="claim_id")
+    ok = serializers.BooleanField()
+    message = serializers.CharField()
+
+
+class BulkOutput(serializers.Serializer):
+    results = BulkResultSerializer(many=True)

@@ -282,6 +282,26 @@ class ClaimViewSet(ConditionalMixin, viewsets.ModelViewSet):
         return self._respond(claim.pk)
 
     @extend_schema(
+        summary="Apply one action to many claims; each succeeds or fails on its own",
+        request=serializers.BulkInput,
+        responses={200: serializers.BulkOutput},
+    )
+    @action(detail=False, methods=["post"], url_path="bulk", filterset_class=None)
+    def bulk(self, request):
+        data = serializers.BulkInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        results = claim_services.claims_bulk(
+            claim_ids=values["ids"],
+            action=values["action"],
+            by=request.user,
+            assignee=values.get("assignee"),
+            tag=values["tag"],
+            note=values["note"],
+        )
+        return Response(serializers.BulkOutput({"results": results}).data)
+
+    @extend_schema(
         summary="Start research on a new claim",
         request=serializers.WorkflowInput,
         parameters=[IF_MATCH],
