@@ -56,6 +56,7 @@ __all__ = [
     "TooLarge",
     "fetch",
     "non_public_reason",
+    "post",
 ]
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
@@ -163,6 +164,7 @@ class FetchResult:
     charset: str | None  # from the Content-Type header, only if Python knows the codec
     body: bytes
     elapsed: float
+    reason: str = ""  # the status line's phrase ("OK")
 
     @property
     def not_modified(self) -> bool:
@@ -732,10 +734,10 @@ def _size(n: int) -> str:
     return f"{n / 1_000_000:g} MB" if n >= 1_000_000 else f"{n:,} bytes"
 
 
-def _build_headers(accept: Iterable[str], extra: Mapping[str, str] | None) -> dict[str, str]:
+def _build_headers(accept: Iterable[str] | None, extra: Mapping[str, str] | None) -> dict[str, str]:
     headers = {
         "User-Agent": str(_setting("FETCH_USER_AGENT", DEFAULT_USER_AGENT)),
-        "Accept": ", ".join(sorted(accept)) + ", */*;q=0.1",
+        "Accept": ", ".join(sorted(accept)) + ", */*;q=0.1" if accept is not None else "*/*",
         "Accept-Encoding": "gzip, deflate",
     }
     lowered = {k.lower(): k for k in headers}
@@ -786,7 +788,9 @@ def fetch(
         pinned = _checked_addresses(target, allow, deadline)
         conn = _open(target, pinned, deadline)
         try:
-            outcome = _exchange(conn, target, request_headers, accept, max_bytes, deadline)
+            outcome = _exchange(
+                conn, target, "GET", None, request_headers, accept, max_bytes, deadline
+            )
         finally:
             deadline.release()
             conn.close()
@@ -810,25 +814,95 @@ def fetch(
                 }
             current = location
             continue
-        status, response_headers, content_type, charset, body = outcome
-        return FetchResult(
-            url=url,
-            final_url=target.url,
-            status=status,
-            headers=response_headers,
-            content_type=content_type,
-            charset=charset,
-            body=body,
-            elapsed=time.monotonic() - started,
+        return _result(url, target, outcome, started)
+
+
+def _result(url: str, target: _Target, outcome: tuple, started: float) -> FetchResult:
+    status, reason, response_headers, content_type, charset, body = outcome
+    return FetchResult(
+        url=url,
+        final_url=target.url,
+        status=status,
+        headers=response_headers,
+        content_type=content_type,
+        charset=charset,
+        body=body,
+        elapsed=time.monotonic() - started,
+        reason=reason,
+    )
+
+
+def post(
+    url: str,
+    *,
+    body: bytes,
+    headers: Mapping[str, str],
+    timeout: float | None = None,
+    max_bytes: int | None = None,
+    allowed_hosts: Iterable[str] | None = None,
+) -> FetchResult:
+    """POST ``body`` to ``url`` through the same guard as ``fetch`` (webhooks).
+
+    The address is checked and pinned, the total deadline and the response-size cap
+    apply, and any response content type is accepted (the caller only needs the
+    status). Redirects are not followed: resending a body to wherever a server
+    points is how a webhook becomes a request forgery, so a 3xx is a permanent
+    ``HTTPStatusError``. A 2xx comes back as a result; 5xx, 408, 425 and 429 raise a
+    transient ``HTTPStatusError``, other statuses a permanent one.
+    """
+    if not isinstance(body, bytes | bytearray):
+        raise TypeError("post() body must be bytes")
+    max_bytes = int(
+        max_bytes if max_bytes is not None else _setting("FETCH_MAX_BYTES", DEFAULT_MAX_BYTES)
+    )
+    seconds = float(timeout if timeout is not None else _setting("FETCH_TIMEOUT", DEFAULT_TIMEOUT))
+    allow = _AllowList.parse(
+        allowed_hosts if allowed_hosts is not None else _setting("FETCH_ALLOWED_HOSTS", ())
+    )
+    request_headers = _build_headers(None, headers)
+    started = time.monotonic()
+    deadline = _Deadline(seconds)
+    target = _parse_url(url)
+    pinned = _checked_addresses(target, allow, deadline)
+    conn = _open(target, pinned, deadline)
+    try:
+        outcome = _exchange(
+            conn,
+            target,
+            "POST",
+            bytes(body),
+            request_headers,
+            None,
+            max_bytes,
+            deadline,
+            follow_redirects=False,
         )
+    finally:
+        deadline.release()
+        conn.close()
+    return _result(url, target, outcome, started)
 
 
-def _exchange(conn, target: _Target, request_headers, accept, max_bytes, deadline):
-    """One request/response. Returns a redirect Location (str) or the response parts."""
+def _exchange(
+    conn,
+    target: _Target,
+    method: str,
+    request_body: bytes | None,
+    request_headers,
+    accept,
+    max_bytes,
+    deadline,
+    *,
+    follow_redirects: bool = True,
+):
+    """One request/response. Returns a redirect Location (str) or the response parts.
+
+    ``accept`` None takes any content type (and does not sniff)."""
     try:
         conn.request(
-            "GET",
+            method,
             target.request_target,
+            body=request_body,
             headers=request_headers,
             preload_content=False,
             decode_content=False,
@@ -836,16 +910,26 @@ def _exchange(conn, target: _Target, request_headers, accept, max_bytes, deadlin
         response = conn.getresponse()
         headers = {k.lower(): v for k, v in response.headers.itermerged()}
         status = response.status
+        phrase = response.reason or ""
 
-        if status in _REDIRECT_STATUSES and headers.get("location"):
-            return headers["location"]
-        if status == 304:
-            return status, headers, "", None, b""
+        if follow_redirects:
+            if status in _REDIRECT_STATUSES and headers.get("location"):
+                return headers["location"]
+            if status == 304:
+                return status, phrase, headers, "", None, b""
+        elif 300 <= status < 400:
+            raise HTTPStatusError(
+                f"{target.url} answered {status} {phrase}".rstrip()
+                + ": a redirect, which Claimtrack does not follow when sending; "
+                "use the final address.",
+                status=status,
+                url=target.url,
+            )
         if status >= 300 or status < 200:
-            raise _status_error(target.url, status, response.reason or "", headers)
+            raise _status_error(target.url, status, phrase, headers)
 
         content_type, charset = _parse_content_type(headers.get("content-type", ""))
-        if content_type and content_type not in accept:
+        if accept is not None and content_type and content_type not in accept:
             raise _bad_type(target.url, f"a {content_type} document", accept)
         declared = headers.get("content-length", "").strip()
         if declared.isdigit() and int(declared) > max_bytes:
@@ -857,7 +941,7 @@ def _exchange(conn, target: _Target, request_headers, accept, max_bytes, deadlin
 
         decoder = _decoder(headers.get("content-encoding", ""), target.url)
         body = bytearray()
-        sniffed = bool(content_type)
+        sniffed = bool(content_type) or accept is None
 
         def take(piece: bytes) -> None:
             body.extend(piece)
@@ -885,7 +969,7 @@ def _exchange(conn, target: _Target, request_headers, accept, max_bytes, deadlin
             raise deadline.timeout_error(target.url)
         if not sniffed and body:
             content_type = _check_sniffed(target.url, bytes(body[:_SNIFF_BYTES]), accept)
-        return status, headers, content_type, charset, bytes(body)
+        return status, phrase, headers, content_type, charset, bytes(body)
     except FetchError:
         raise
     except (urllib3.exceptions.HTTPError, http.client.HTTPException, OSError, zlib.error) as exc:

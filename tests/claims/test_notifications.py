@@ -76,3 +76,56 @@ def test_signature_verifies_and_rejects_tampering_and_replay():
     assert not notifications.verify_signature("other", header, body)
     old = notifications.sign("secret", now - 3600, body)
     assert not notifications.verify_signature("secret", old, body)
+
+
+@pytest.fixture
+def receiver(settings):
+    from tests.core.httpserver import LocalServer
+    from tests.core.test_http_fetch import _PostHandler
+
+    with LocalServer() as server:
+        server._server.RequestHandlerClass = _PostHandler
+        server.posted = []
+        settings.FETCH_ALLOWED_HOSTS = [server.host_port]
+        yield server
+
+
+def test_webhook_is_delivered_signed_and_logged(claim_in_review, editor, receiver):
+    from tests.core.httpserver import Reply
+
+    receiver.route("/hook", Reply(204))
+    Webhook.objects.create(url=receiver.url("/hook"), secret="s3cret", events=["claim.published"])
+    services.review_approve(claim=claim_in_review, by=editor)
+    delivery = notifications.webhook_deliver(WebhookDelivery.objects.get().pk)
+    assert delivery.state == "delivered" and delivery.response_status == 204
+    request, body = receiver.posted[0]
+    assert json.loads(body)["claim"]["status"] == "published"
+    assert notifications.verify_signature("s3cret", request.headers["x-claimtrack-signature"], body)
+
+
+def test_webhook_failing_with_5xx_is_retried_then_marked_failed(claim_in_review, editor, receiver):
+    from tests.core.httpserver import Reply
+
+    receiver.route("/hook", Reply(503))
+    Webhook.objects.create(url=receiver.url("/hook"), secret="s", events=["claim.published"])
+    services.review_approve(claim=claim_in_review, by=editor)
+    delivery_id = WebhookDelivery.objects.get().pk
+    for _ in range(notifications.MAX_DELIVERY_ATTEMPTS - 1):
+        with pytest.raises(notifications.DeliveryRetry):
+            notifications.webhook_deliver(delivery_id)
+    delivery = notifications.webhook_deliver(delivery_id)
+    assert delivery.state == "failed" and delivery.attempts == notifications.MAX_DELIVERY_ATTEMPTS
+    assert delivery.response_status == 503 and delivery.last_error
+
+
+def test_webhook_to_a_private_address_fails_at_once_with_the_reason(
+    claim_in_review, editor, settings
+):
+    settings.FETCH_ALLOWED_HOSTS = []
+    Webhook.objects.create(
+        url="http://169.254.169.254/hook", secret="s", events=["claim.published"]
+    )
+    services.review_approve(claim=claim_in_review, by=editor)
+    delivery = notifications.webhook_deliver(WebhookDelivery.objects.get().pk)
+    assert delivery.state == "failed" and delivery.attempts == 1
+    assert "169.254.169.254" in delivery.last_error

@@ -1,5 +1,6 @@
 """The safe HTTP client against a local server: good pages, and the bodies it must refuse."""
 
+import contextlib
 import gzip
 import shutil
 import socket
@@ -14,13 +15,24 @@ import pytest
 from apps.core.http import (
     HTML_TYPES,
     BadContentType,
+    BlockedURL,
     ConnectionFailed,
     HTTPStatusError,
     Timeout,
     TooLarge,
     fetch,
+    post,
 )
-from tests.core.httpserver import LocalServer, Reply, allow_list, drip, redirect, repeat
+from tests.core.httpserver import (
+    LocalServer,
+    Reply,
+    Request,
+    _Handler,
+    allow_list,
+    drip,
+    redirect,
+    repeat,
+)
 
 MB = 1_000_000
 HTML = {"Content-Type": "text/html; charset=utf-8"}
@@ -335,3 +347,113 @@ def test_https_certificate_for_another_name_is_refused(request, tls_server):
     assert "certificate is not valid" in caught.value.reason
     assert caught.value.transient is False
     assert tls_server.requests == []
+
+
+# --- POST (webhook deliveries)
+
+
+class _PostHandler(_Handler):
+    """The LocalServer handler, also answering POST: the body read by Content-Length is
+    recorded with the request in ``server.owner.posted``; the route's reply is sent."""
+
+    def do_POST(self):
+        owner = self.server.owner
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length)
+        request = Request(self.path, {k.lower(): v for k, v in self.headers.items()})
+        owner.posted.append((request, body))
+        route = owner.routes.get(self.path.split("?", 1)[0])
+        reply = Reply(404, {"Content-Type": "text/plain"}, b"no such route")
+        if route is not None:
+            reply = route(request) if callable(route) else route
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            self._send(owner, reply)
+
+
+@pytest.fixture
+def post_server():
+    with LocalServer() as local:
+        local._server.RequestHandlerClass = _PostHandler
+        local.posted = []
+        yield local
+
+
+@pytest.fixture
+def post_allowed(request, post_server):
+    return allow_list(request, [post_server.host_port])
+
+
+def test_post_sends_body_and_headers_and_returns_the_answer(post_server, post_allowed):
+    post_server.route("/hook", Reply(202, {"Content-Type": "application/json"}, b'{"ok":true}'))
+    payload = b'{"event":"claim.published","id":7}'
+
+    result = post(
+        post_server.url("/hook"),
+        body=payload,
+        headers={"Content-Type": "application/json", "X-Signature": "t=1,v1=abc"},
+        **post_allowed,
+    )
+
+    assert result.status == 202
+    assert result.reason == "Accepted"
+    assert result.body == b'{"ok":true}'
+    assert result.content_type == "application/json"  # any response type is accepted
+    (request, body), *_ = post_server.posted
+    assert body == payload
+    assert request.headers["content-type"] == "application/json"
+    assert request.headers["x-signature"] == "t=1,v1=abc"
+    assert request.headers["content-length"] == str(len(payload))
+    assert request.headers["user-agent"].startswith("Claimtrack/")
+
+
+def test_post_to_a_private_address_is_refused_with_the_allow_list_empty(request, post_server):
+    no_allow = allow_list(request, [])
+    with pytest.raises(BlockedURL) as caught:
+        post(post_server.url("/hook"), body=b"{}", headers={}, **no_allow)
+    assert caught.value.transient is False
+    assert "loopback" in caught.value.reason
+    assert post_server.posted == []
+
+
+def test_post_server_error_is_transient(post_server, post_allowed):
+    post_server.route("/hook", Reply(500, {"Content-Type": "text/html"}, b"oops"))
+    with pytest.raises(HTTPStatusError) as caught:
+        post(post_server.url("/hook"), body=b"{}", headers={}, **post_allowed)
+    assert caught.value.status == 500
+    assert caught.value.transient is True
+    assert "500 Internal Server Error" in caught.value.reason
+
+
+def test_post_client_error_is_permanent(post_server, post_allowed):
+    post_server.route("/hook", Reply(400, {"Content-Type": "text/plain"}, b"bad signature"))
+    with pytest.raises(HTTPStatusError) as caught:
+        post(post_server.url("/hook"), body=b"{}", headers={}, **post_allowed)
+    assert caught.value.status == 400
+    assert caught.value.transient is False
+
+
+def test_post_does_not_follow_redirects(post_server, post_allowed):
+    post_server.route("/hook", redirect("http://169.254.169.254/latest/meta-data/", 307))
+    with pytest.raises(HTTPStatusError) as caught:
+        post(post_server.url("/hook"), body=b"{}", headers={}, **post_allowed)
+    assert caught.value.status == 307
+    assert caught.value.transient is False
+    assert "redirect" in caught.value.reason
+    assert len(post_server.posted) == 1
+
+
+def test_post_response_body_is_capped(post_server, post_allowed):
+    post_server.route(
+        "/hook", Reply(200, {"Content-Type": "text/plain"}, repeat(b"x" * 65536, 5 * MB))
+    )
+    with pytest.raises(TooLarge):
+        post(post_server.url("/hook"), body=b"{}", headers={}, max_bytes=MB, **post_allowed)
+
+
+def test_post_to_a_dripping_server_hits_the_total_deadline(post_server, post_allowed):
+    post_server.route("/hook", Reply(200, {"Content-Type": "text/plain"}, drip(b"x" * 30, 0.5)))
+    started = time.monotonic()
+    with pytest.raises(Timeout) as caught:
+        post(post_server.url("/hook"), body=b"{}", headers={}, timeout=1, **post_allowed)
+    assert caught.value.transient is True
+    assert time.monotonic() - started < 3
