@@ -56,3 +56,20 @@ def real_worker(settings, transactional_db):
     ) as worker:
         yield worker
     app.conf.update(saved)
+
+
+SAMPLE_QUOTE = "Russia is running out of munitions used in the war in Ukraine"
+
+
+@pytest.fixture
+def world(article):
+    """An article, the analyst who tagged it, and a claim from it with one piece of evidence."""
+    from apps.claims import services
+    from apps.evidence.services import evidence_add
+
+    author = factories.user_with_role("analyst", username="author")
+    claim = services.claim_create(
+        article=article, start=0, end=len(SAMPLE_QUOTE), quote=SAMPLE_QUOTE, by=author
+    )
+    evidence_add(claim=claim, by=author, stance="supports", url="https://example.org/a")
+    return {"article": article, "author": author, "claim": claim}

@@ -46,3 +46,15 @@ class ClaimFactory(factory.django.DjangoModelFactory):
         model = Claim
 
     statement = factory.Sequence(lambda n: f"Claim statement number {n}")
+
+
+def advance_claim(claim, status: str, by):
+    """Take a new claim, with evidence, to `status` through the real services."""
+    from apps.claims import services
+
+    if status in ("in_review", "published"):
+        claim = services.claim_propose_verdict(claim=claim, verdict="true", rationale="ok", by=by)
+        claim = services.claim_submit_for_review(claim=claim, by=by)
+    if status == "published":
+        claim = services.review_approve(claim=claim, by=user_with_role("editor"))
+    return claim

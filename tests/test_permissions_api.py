@@ -7,11 +7,9 @@ from rest_framework.test import APIClient
 from apps.accounts.services import api_token_create
 from apps.claims import services
 from apps.claims.models import Claim
-from apps.evidence.services import evidence_add
 from tests import factories
 
 pytestmark = pytest.mark.django_db
-QUOTE = "Russia is running out of munitions used in the war in Ukraine"
 ROLES = ["anonymous", "reader", "analyst-read", "analyst", "editor", "admin"]
 ALLOWED = {
     "view": {"reader", "analyst-read", "analyst", "editor", "admin"},
@@ -26,14 +24,6 @@ ALLOWED = {
 }
 
 
-@pytest.fixture
-def world(article):
-    author = factories.user_with_role("analyst", username="author")
-    claim = services.claim_create(article=article, start=0, end=len(QUOTE), quote=QUOTE, by=author)
-    evidence_add(claim=claim, by=author, stance="supports", url="https://example.org/a")
-    return {"article": article, "author": author, "claim": claim}
-
-
 def api_as(role, django_user_model):
     client = APIClient()
     if role == "anonymous":
@@ -46,14 +36,6 @@ def api_as(role, django_user_model):
     _token, key = api_token_create(user=user, name="matrix", scope=scope)
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return client
-
-
-def to_status(claim, status, by):
-    claim = services.claim_propose_verdict(claim=claim, verdict="true", rationale="ok", by=by)
-    claim = services.claim_submit_for_review(claim=claim, by=by)
-    if status == "published":
-        claim = services.review_approve(claim=claim, by=factories.user_with_role("editor"))
-    return claim
 
 
 def act(action, api, world):
@@ -88,12 +70,12 @@ def act(action, api, world):
         claim.refresh_from_db()
         return response, claim.verdict == "false"
     if action == "approve":
-        claim = to_status(claim, "in_review", world["author"])
+        claim = factories.advance_claim(claim, "in_review", world["author"])
         response = api.post(f"{url}approve/", {}, format="json")
         claim.refresh_from_db()
         return response, claim.status == "published"
     if action == "reopen":
-        claim = to_status(claim, "published", world["author"])
+        claim = factories.advance_claim(claim, "published", world["author"])
         response = api.post(f"{url}reopen/", {"note": "new data"}, format="json")
         claim.refresh_from_db()
         return response, claim.status == "researching"

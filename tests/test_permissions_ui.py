@@ -6,20 +6,10 @@ from django.test import Client
 
 from apps.claims import services
 from apps.claims.models import Claim
-from apps.evidence.services import evidence_add
 from tests import factories
 
 pytestmark = pytest.mark.django_db
-QUOTE = "Russia is running out of munitions used in the war in Ukraine"
 ROLES = ["anonymous", "reader", "analyst", "editor", "admin"]
-
-
-@pytest.fixture
-def world(article):
-    author = factories.user_with_role("analyst", username="author")
-    claim = services.claim_create(article=article, start=0, end=len(QUOTE), quote=QUOTE, by=author)
-    evidence_add(claim=claim, by=author, stance="supports", url="https://example.org/a")
-    return {"article": article, "author": author, "claim": claim}
 
 
 def client_as(role, django_user_model):
@@ -29,16 +19,6 @@ def client_as(role, django_user_model):
     elif role != "anonymous":
         client.force_login(factories.user_with_role(role))
     return client
-
-
-def to_status(claim, status, by):
-    if status in ("in_review", "published"):
-        claim = services.claim_propose_verdict(claim=claim, verdict="true", rationale="ok", by=by)
-        claim = services.claim_submit_for_review(claim=claim, by=by)
-    if status == "published":
-        editor = factories.user_with_role("editor")
-        claim = services.review_approve(claim=claim, by=editor)
-    return claim
 
 
 ALLOWED = {
@@ -93,14 +73,14 @@ def act(action, client, world):
         claim.refresh_from_db()
         return response, claim.verdict == "false"
     if action == "approve":
-        claim = to_status(claim, "in_review", world["author"])
+        claim = factories.advance_claim(claim, "in_review", world["author"])
         response = client.post(
             f"/claims/{claim.pk}/approve/", {"version": claim.version, "note": ""}
         )
         claim.refresh_from_db()
         return response, claim.status == "published"
     if action == "reopen":
-        claim = to_status(claim, "published", world["author"])
+        claim = factories.advance_claim(claim, "published", world["author"])
         response = client.post(
             f"/claims/{claim.pk}/reopen/", {"version": claim.version, "note": "new data"}
         )
