@@ -13,6 +13,7 @@ urlpatterns = [
     path("articles/", include("apps.articles.urls")),
     path("claims/", include("apps.claims.urls")),
     path("desk/", include("apps.claims.desk_urls")),
+    path("evidence/", include("apps.evidence.urls")),
     path("ingest/", include("apps.ingestion.urls")),
     path("suggestions/", include("apps.claims.suggestion_urls")),
 ]

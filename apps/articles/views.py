@@ -1,17 +1,18 @@
 """The article list and the reading page.
 
-The reading page shows the claims tagged in the article. `articles` comes before `claims`
-in the dependency order, so this module never imports the claims app: it reads the
-appearances through the reverse relation and takes the status vocabulary from the model
-metadata. The claims views render this page (with their form re-filled) when a create or
-attach fails, through `render_article_page`.
+The reading page shows the claims tagged in the article and the open suggestions. `articles`
+comes before `claims` in the dependency order, so this module never imports the claims app:
+it reads appearances and suggestions through the reverse relations and takes the status
+vocabulary from the model metadata. The suggestions' margin is the claims app's fragment,
+loaded by URL (htmx) when that app provides it. The claims views render this page (with
+their form re-filled) when a create or attach fails, through `render_article_page`.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from functools import cache
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.postgres.search import SearchQuery, SearchVector
@@ -20,21 +21,29 @@ from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
+
+from apps.core.weburls import is_web_url
 
 from .models import Article, Outlet
 
 PAGE_SIZE = 50
 PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
-
-
-def is_web_url(url: str) -> bool:
-    """Only http(s) addresses become links: no javascript:, data:, file: or relative URLs."""
-    try:
-        parts = urlsplit((url or "").strip())
-    except ValueError:
-        return False
-    return parts.scheme.lower() in {"http", "https"} and bool(parts.netloc)
+SUGGESTIONS_FRAGMENT = "articles/_suggestions.html"
+MAX_DUPLICATES_SHOWN = 20
+CLAIM_CARDS = 40  # claims listed in the margin before "Show all"
+# What the reading page reads of each appearance, its claim and claimant (no more: a long
+# article has hundreds of rows, and every field costs).
+TAGGED_FIELDS = (
+    "id", "article_id", "claim_id", "claimant_id", "start", "end", "quote", "orphaned",
+    "claim__id", "claim__statement", "claim__status", "claim__verdict",
+    "claimant__id", "claimant__name",
+)  # fmt: skip
 
 
 # --- Building the highlighted text ------------------------------------------------------
@@ -48,6 +57,7 @@ class Piece:
     text: str
     marks: list = field(default_factory=list)  # appearances covering this run, innermost first
     first_of: list = field(default_factory=list)  # appearances that start here (for anchors)
+    suggestion: object | None = None  # the open suggestion covering this run, if any
 
     @property
     def primary(self):
@@ -56,6 +66,14 @@ class Piece:
     @property
     def claim_ids(self) -> str:
         return " ".join(str(a.claim_id) for a in self.marks)
+
+    @property
+    def html(self) -> SafeString:
+        """The escaped text. A carriage return is written as a character reference: the
+        HTML parser turns a literal CR (or CRLF) into LF, which would make the browser's
+        text one code point shorter than the stored text and shift every offset after it."""
+        escaped = escape(self.text)
+        return mark_safe(escaped.replace("\r", "&#13;")) if "\r" in escaped else escaped  # noqa: S308
 
 
 @dataclass
@@ -77,19 +95,27 @@ def paragraph_bounds(text: str) -> list[tuple[int, int]]:
     return bounds
 
 
-def build_paragraphs(text: str, appearances) -> list[Paragraph]:
+def build_paragraphs(text: str, appearances, suggestions=()) -> list[Paragraph]:
     """Cut the text into paragraphs and, inside them, into pieces at every highlight edge.
 
     Overlapping appearances do not nest: each piece lists every appearance that covers it,
-    innermost (shortest) first, so overlaps render as adjacent marks. Runs in
-    O((n + p) log(n + p)) for n appearances and p paragraphs, with no queries.
+    innermost (shortest) first, so overlaps render as adjacent marks. Open suggestions are
+    a second layer: each piece knows the suggestion covering it (they do not overlap; if
+    they did, the earlier one wins). Runs in O((n + s + p) log(n + s + p)) for n
+    appearances, s suggestions and p paragraphs, with no queries.
     """
     spans = [a for a in appearances if 0 <= a.start < a.end <= len(text)]
+    suggested = sorted(
+        (s for s in suggestions if 0 <= s.start < s.end <= len(text)),
+        key=lambda s: (s.start, s.end),
+    )
     cuts = {0, len(text)}
     for start, end in paragraph_bounds(text):
         cuts.update((start, end))
     for a in spans:
         cuts.update((a.start, a.end))
+    for sg in suggested:
+        cuts.update((sg.start, sg.end))
     points = sorted(cuts)
     starts_at: dict[int, list] = {}
     ends_at: dict[int, list] = {}
@@ -99,6 +125,7 @@ def build_paragraphs(text: str, appearances) -> list[Paragraph]:
 
     paragraphs = []
     active: dict[int, object] = {}
+    sg_index = 0
     # Appearances that started but have no piece yet (one may start inside a paragraph
     # break); the next piece carries their anchor.
     unanchored: dict[int, object] = {}
@@ -117,18 +144,75 @@ def build_paragraphs(text: str, appearances) -> list[Paragraph]:
             nxt = points[point_index + 1] if point_index + 1 < len(points) else len(text)
             if here >= p_start and nxt > here:
                 marks = sorted(active.values(), key=lambda a: (a.end - a.start, a.start, a.pk))
+                while sg_index < len(suggested) and suggested[sg_index].end <= here:
+                    sg_index += 1
+                covering = None
+                if sg_index < len(suggested) and suggested[sg_index].start <= here:
+                    covering = suggested[sg_index]
                 pieces.append(
                     Piece(
                         offset=here,
                         text=text[here : min(nxt, p_end)],
                         marks=marks,
                         first_of=list(unanchored.values()),
+                        suggestion=covering,
                     )
                 )
                 unanchored.clear()
             point_index += 1
         paragraphs.append(Paragraph(start=p_start, end=p_end, pieces=pieces))
     return paragraphs
+
+
+def _mark_title(appearance) -> str:
+    claim = appearance.claim
+    statement = claim.statement if len(claim.statement) <= 140 else claim.statement[:139] + "…"
+    return f"Claim #{appearance.claim_id} ({claim.get_status_display()}): {statement}"
+
+
+def render_text(paragraphs: list[Paragraph]) -> SafeString:
+    """The article body's HTML: one <p> per paragraph, one element per piece.
+
+    Written in Python rather than as a template loop: a long article has thousands of
+    pieces and the template engine's per-node cost made the page's time grow with the
+    number of highlights. Every string from outside goes through `escape` (the piece text
+    through `Piece.html`); everything else is an integer from the database or one of our
+    own class names. The markup is what selection.js reads: data-offset on every piece.
+    """
+    out: list[str] = []
+    add = out.append
+    for paragraph in paragraphs:
+        add(f'<p dir="auto" data-start="{paragraph.start}" data-end="{paragraph.end}">')
+        for piece in paragraph.pieces:
+            for a in piece.first_of:
+                add(f'<span class="anchor" id="appearance-{int(a.pk)}"></span>')
+            sg = piece.suggestion
+            sg_attr = f' data-suggestion="{int(sg.pk)}"' if sg is not None else ""
+            if piece.marks:
+                a = piece.primary
+                classes = f"hl status-{escape(a.claim.status)}"
+                if len(piece.marks) > 1:
+                    classes += " hl-overlap"
+                if sg is not None:
+                    classes += " sg"
+                add(
+                    f'<mark class="{classes}" data-claim="{int(a.claim_id)}" '
+                    f'data-claims="{piece.claim_ids}" data-start="{int(a.start)}" '
+                    f'data-end="{int(a.end)}" data-offset="{piece.offset}"{sg_attr} '
+                    f'title="{escape(_mark_title(a))}">{piece.html}</mark>'
+                )
+            elif sg is not None:
+                title = f"Suggested claim (score {sg.score:.2f})"
+                if sg.claimant_name:
+                    title += f", {sg.claimant_name}"
+                add(
+                    f'<span class="sg"{sg_attr} data-offset="{piece.offset}" '
+                    f'title="{escape(title)}">{piece.html}</span>'
+                )
+            else:
+                add(f'<span data-offset="{piece.offset}">{piece.html}</span>')
+        add("</p>\n")
+    return mark_safe("".join(out))  # noqa: S308 - built from escaped parts, see above
 
 
 # --- Pages --------------------------------------------------------------------------------
@@ -198,14 +282,43 @@ def _claim_statuses() -> list[tuple[str, str]]:
     return list(claim._meta.get_field("status").choices)
 
 
-def render_article_page(
-    request: HttpRequest, article: Article, *, selection: dict | None = None, status: int = 200
-) -> HttpResponse:
-    """The reading page. `selection` re-opens the create/attach panel with what the user
-    typed (after an error): {"mode", "start", "end", "quote", "statement", "claimant_name",
-    "error"}."""
+@cache
+def _suggestions_fragment_exists() -> bool:
+    """Whether the claims app ships the suggestions' margin fragment (checked once)."""
+    try:
+        get_template(SUGGESTIONS_FRAGMENT)
+    except TemplateDoesNotExist:
+        return False
+    return True
+
+
+def _suggestions_url(article: Article) -> str:
+    """The URL of the suggestions' margin for this article, or "" when there is none."""
+    if not _suggestions_fragment_exists():
+        return ""
+    try:
+        return reverse("suggestions:article", args=[article.pk])
+    except NoReverseMatch:
+        return ""
+
+
+def _open_suggestions(article: Article) -> list:
+    if not hasattr(article, "suggestions"):
+        return []
+    return list(
+        article.suggestions.filter(state="open")
+        .only("id", "article_id", "start", "end", "score", "claimant_name")
+        .order_by("start", "id")
+    )
+
+
+def _tagged(article: Article) -> tuple[list, list, list[dict]]:
+    """The article's appearances: (anchored in the current text, not found in it, one
+    entry per claim in text order with its appearances). One query."""
     appearances = list(
-        article.appearances.select_related("claim", "claimant").order_by("start", "id")
+        article.appearances.select_related("claim", "claimant")
+        .only(*TAGGED_FIELDS)
+        .order_by("start", "id")
     )
     text = article.text
     anchored, unanchored = [], []
@@ -220,19 +333,62 @@ def render_article_page(
     for a in appearances:
         entry = claims.setdefault(a.claim_id, {"claim": a.claim, "appearances": []})
         entry["appearances"].append(a)
+    return anchored, unanchored, list(claims.values())
+
+
+def render_article_page(
+    request: HttpRequest, article: Article, *, selection: dict | None = None, status: int = 200
+) -> HttpResponse:
+    """The reading page. `selection` re-opens the create/attach panel with what the user
+    typed (after an error): {"mode", "start", "end", "quote", "statement", "claimant_name",
+    "error"}. A constant number of queries, whatever the number of appearances; the
+    margin lists the first CLAIM_CARDS claims (the rest on request)."""
+    anchored, unanchored, claims = _tagged(article)
+    suggestions_url = _suggestions_url(article)
+    suggestions = _open_suggestions(article) if suggestions_url else []
+    duplicates = list(
+        article.duplicates.select_related("outlet")
+        .only("id", "title", "duplicate_similarity", "outlet__name")
+        .order_by("-duplicate_similarity", "id")[: MAX_DUPLICATES_SHOWN + 1]
+    )
     return render(
         request,
         "articles/detail.html",
         {
             "article": article,
-            "paragraphs": build_paragraphs(text, anchored),
+            "article_html": render_text(build_paragraphs(article.text, anchored, suggestions)),
             "unanchored": unanchored,
-            "claims_here": list(claims.values()),
+            "claims_here": claims[:CLAIM_CARDS],
+            "claim_count": len(claims),
+            "more_claims": len(claims) > CLAIM_CARDS,
             "statuses": _claim_statuses(),
             "original_url": article.url if is_web_url(article.url) else "",
             "selection": selection or {},
+            "suggestions_url": suggestions_url,
+            "suggestion_count": len(suggestions),
+            "duplicates": duplicates[:MAX_DUPLICATES_SHOWN],
+            "more_duplicates": len(duplicates) > MAX_DUPLICATES_SHOWN,
         },
         status=status,
+    )
+
+
+@require_safe
+@login_required
+def article_claims(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every claim tagged in the article, for the margin's "Show all" (htmx)."""
+    article = get_object_or_404(Article, pk=pk)
+    _anchored, unanchored, claims = _tagged(article)
+    return render(
+        request,
+        "articles/_claims_here.html",
+        {
+            "article": article,
+            "claims_here": claims,
+            "claim_count": len(claims),
+            "more_claims": False,
+            "unanchored": unanchored,
+        },
     )
 
 

@@ -1,8 +1,12 @@
 """Forms for the claim pages. They parse input; every rule lives in apps.claims.services."""
 
+import re
+
 from django import forms
 
 from .models import Verdict
+
+_LINE_BREAK = re.compile(r"\r\n?")
 
 
 def first_error(form: forms.Form) -> str:
@@ -25,10 +29,24 @@ class SpanForm(forms.Form):
         label="Claimant", required=False, max_length=200, help_text="Who made the claim (optional)"
     )
 
-    def clean_quote(self) -> str:
-        # Browsers submit every line break in form data as CRLF; stored text uses LF
-        # (apps.core.text.normalize_text), so a quote across paragraphs comes back as LF.
-        return self.cleaned_data["quote"].replace("\r\n", "\n")
+
+def quote_as_in_text(text: str, start, end, quote: str) -> str:
+    """The quote with its line breaks as the article text has them.
+
+    Browsers submit every line break in form data as CRLF, whatever the text holds (LF
+    after normalisation, but CRLF or CR in text stored by other means). Only line breaks
+    are forgiven: any other difference still reaches the service's check, which refuses it.
+    """
+    try:
+        start, end = int(start), int(end)
+    except (TypeError, ValueError):
+        return quote
+    if not (0 <= start < end <= len(text)):
+        return quote
+    actual = text[start:end]
+    if quote != actual and _LINE_BREAK.sub("\n", quote) == _LINE_BREAK.sub("\n", actual):
+        return actual
+    return quote
 
 
 class ClaimCreateForm(SpanForm):

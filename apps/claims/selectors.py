@@ -1,16 +1,35 @@
-"""Reads of claims that are more than one line: lists, the attach search, the history."""
+"""Reads of claims that are more than one line: lists, the attach search, the side panel,
+claimant names, orphaned appearances, the history.
+
+Evidence sits after claims in the dependency order: its rows are reached through the app
+registry (as apps/claims/desk.py does), never by importing apps.evidence.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    CharField,
+    Count,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from pghistory.models import Events
 
-from .models import Appearance, Claim, Review, Status, Verdict
+from apps.articles.models import Article
+
+from .models import Appearance, Claim, Claimant, Review, Status, Verdict
 
 MAX_QUERY_WORDS = 8
 HISTORY_LIMIT = 200
@@ -33,15 +52,24 @@ def claim_text_filter(q: str) -> Q:
     return condition
 
 
-def appearance_count_subquery() -> Coalesce:
+def _count_per_claim(model) -> Coalesce:
+    """A correlated COUNT per claim: evaluated for the rows shown, no join fan-out."""
     counts = (
-        Appearance.objects.filter(claim=OuterRef("pk"))
+        model.objects.filter(claim=OuterRef("pk"))
         .order_by()
         .values("claim")
         .annotate(n=Count("*"))
         .values("n")
     )
     return Coalesce(Subquery(counts, output_field=IntegerField()), Value(0))
+
+
+def appearance_count_subquery() -> Coalesce:
+    return _count_per_claim(Appearance)
+
+
+def evidence_count_subquery() -> Coalesce:
+    return _count_per_claim(django_apps.get_model("evidence", "EvidenceLink"))
 
 
 def claim_list(*, status: str = "", verdict: str = "", q: str = "") -> QuerySet[Claim]:
@@ -58,21 +86,72 @@ def claim_list(*, status: str = "", verdict: str = "", q: str = "") -> QuerySet[
     )
 
 
-def claims_for_attach(*, q: str = "", limit: int = 20) -> list[Claim]:
-    """Claims an analyst may attach a span to: text search over statements."""
-    claims = Claim.objects.all()
-    if q.strip():
-        claims = claims.filter(claim_text_filter(q))
-    return list(
-        claims.annotate(appearance_count=appearance_count_subquery()).order_by(
-            "-updated_at", "-id"
-        )[:limit]
+def similar_claims(text: str, *, limit: int = 10) -> list[tuple[Claim, float]]:
+    """Tracked claims most like `text`, best first, with a 0..1 score: the claim matcher
+    (apps/claims/matching.py) when it is there, else nothing (the word search remains)."""
+    text = (text or "").strip()
+    if not text:
+        return []
+    try:
+        from .matching import find_similar_claims
+    except ImportError:
+        return []
+    return list(find_similar_claims(text, limit=limit))
+
+
+@dataclass
+class AttachChoice:
+    claim: Claim
+    score: float | None  # similarity to the selection (or the typed words); None: word match
+    here: bool = False  # already tagged in this article
+
+
+def claims_for_attach(
+    *, q: str = "", quote: str = "", article_id: int | None = None, limit: int = 20
+) -> list[AttachChoice]:
+    """The "Attach to claim…" list. With nothing typed: the claims most similar to the
+    selected quote. With words typed: claims similar to them first, then every claim whose
+    statement has all the words. With neither, or no match: recently updated claims."""
+    q, quote = q.strip(), quote.strip()
+    scored = similar_claims(q or quote[:2000], limit=limit)
+    chosen: dict[int, AttachChoice] = {c.pk: AttachChoice(c, s) for c, s in scored}
+    if q or not chosen:
+        rest = Claim.objects.exclude(pk__in=list(chosen))
+        if q:
+            rest = rest.filter(claim_text_filter(q))
+        for claim in rest.order_by("-updated_at", "-id")[: max(0, limit - len(chosen))]:
+            chosen[claim.pk] = AttachChoice(claim, None)
+    if not chosen:
+        return []
+    ids = list(chosen)
+    counts = dict(
+        Claim.objects.filter(pk__in=ids)
+        .annotate(n=appearance_count_subquery())
+        .values_list("pk", "n")
     )
+    here = (
+        set(
+            Appearance.objects.filter(claim_id__in=ids, article_id=article_id).values_list(
+                "claim_id", flat=True
+            )
+        )
+        if article_id
+        else set()
+    )
+    choices = list(chosen.values())[:limit]
+    for choice in choices:
+        choice.claim.appearance_count = counts.get(choice.claim.pk, 0)
+        choice.here = choice.claim.pk in here
+    return choices
 
 
 def claim_for_page(*, pk: int) -> QuerySet[Claim]:
     """The claim with what its page shows, fetched in a constant number of queries."""
-    return Claim.objects.filter(pk=pk).select_related("created_by", "proposed_by", "assignee")
+    return (
+        Claim.objects.filter(pk=pk)
+        .select_related("created_by", "proposed_by", "assignee")
+        .annotate(evidence_total=evidence_count_subquery())
+    )
 
 
 def claim_appearances(*, claim: Claim) -> list[Appearance]:
@@ -80,6 +159,106 @@ def claim_appearances(*, claim: Claim) -> list[Appearance]:
         claim.appearances.select_related("article", "article__outlet", "claimant").order_by(
             "-created_at", "-id"
         )
+    )
+
+
+def claim_panel(*, pk: int, article_id: int | None = None) -> dict | None:
+    """What the reading page's side panel shows for a claim: the claim and its appearances,
+    this article's first. (Its evidence comes from the evidence app's template tag.)"""
+    claim = Claim.objects.filter(pk=pk).select_related("assignee").first()
+    if claim is None:
+        return None
+    appearances = claim_appearances(claim=claim)
+    appearances.sort(key=lambda a: (a.article_id != article_id, a.article_id, a.start))
+    return {"claim": claim, "appearances": appearances, "article_id": article_id}
+
+
+def claimant_names(*, q: str, limit: int = 12) -> list[tuple[str, str]]:
+    """Claimants whose name or an alias contains `q`: (name, the alias that matched or "")."""
+    q = " ".join((q or "").split())[:100]
+    if len(q) < 2:
+        return []
+    aliases = Func(F("aliases"), Value(" | "), function="array_to_string", output_field=CharField())
+    rows = (
+        Claimant.objects.filter(merged_into__isnull=True)
+        .annotate(alias_text=aliases)
+        .filter(Q(name__icontains=q) | Q(alias_text__icontains=q))
+        .order_by("name")
+        .values_list("name", "aliases")[:limit]
+    )
+    folded = q.casefold()
+    names = []
+    for name, alias_list in rows:
+        alias = (
+            ""
+            if folded in name.casefold()
+            else next((a for a in alias_list if folded in a.casefold()), "")
+        )
+        names.append((name, alias))
+    return names
+
+
+@dataclass
+class ClaimantCandidate:
+    name: str
+    likely: bool = False  # the attribution guess for the selected span
+    role: str = ""
+
+
+MAX_CANDIDATES = 12
+
+
+def claimant_candidates(*, article: Article, start: int | None, end: int | None) -> list:
+    """Who the selected span may be attributed to, for one-click picking: the attribution
+    guess for the span first, then the names the article attributes statements to (by
+    sentence), the claimants already tagged in it and its suggestions' guesses."""
+    from .nlp.attribution import claimant_key, guess_claimant
+
+    text = article.text
+    found: dict[str, ClaimantCandidate] = {}
+
+    def add(name: str, *, likely: bool = False, role: str = "") -> None:
+        name = " ".join((name or "").split())
+        key = claimant_key(name) if name else ""
+        if key and key not in found and len(found) < MAX_CANDIDATES:
+            found[key] = ClaimantCandidate(name=name, likely=likely, role=role)
+
+    if start is not None and end is not None and 0 <= start < end <= len(text):
+        guess = guess_claimant(text, start, end)
+        if guess is not None:
+            add(guess.name, likely=True, role=guess.role)
+    tagged = (
+        Appearance.objects.filter(article=article, claimant__isnull=False)
+        .order_by("start")
+        .values_list("claimant__name", flat=True)
+    )
+    for name in tagged:
+        add(name)
+    # One attribution analysis per text (cached by attribution) serves every sentence.
+    from .nlp.sentences import split_sentences
+
+    for sentence in split_sentences(text):
+        if len(found) >= MAX_CANDIDATES:
+            break
+        guess = guess_claimant(text, sentence.start, sentence.end)
+        if guess is not None:
+            add(guess.name, role=guess.role)
+    suggested = (
+        article.suggestions.exclude(claimant_name="")
+        .order_by("start")
+        .values_list("claimant_name", flat=True)
+    )
+    for name in suggested[:MAX_CANDIDATES]:
+        add(name)
+    return list(found.values())
+
+
+def orphaned_appearances() -> QuerySet[Appearance]:
+    """Appearances that could not be re-anchored after their article's text changed."""
+    return (
+        Appearance.objects.filter(orphaned=True)
+        .select_related("claim", "article", "article__outlet", "claimant", "tagged_by")
+        .order_by("-updated_at", "-id")
     )
 
 

@@ -7,9 +7,12 @@ urlpatterns = [
     path("", views.claim_list, name="list"),
     path("create/", views.claim_create, name="create"),
     path("search/", views.claim_search, name="search"),
+    path("claimants/", views.claimant_autocomplete, name="claimant_autocomplete"),
+    path("claimants/candidates/", views.claimant_candidates, name="claimant_candidates"),
+    path("orphaned/", views.orphaned_list, name="orphaned"),
     path("<int:pk>/", views.claim_detail, name="detail"),
+    path("<int:pk>/panel/", views.claim_panel, name="panel"),
     path("<int:pk>/attach/", views.claim_attach, name="attach"),
-    path("<int:pk>/evidence/", views.claim_action, {"action": "evidence"}, name="evidence_add"),
     path(
         "<int:pk>/start-research/",
         views.claim_action,

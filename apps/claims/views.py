@@ -3,10 +3,9 @@
 Errors from the services (DomainError) are shown to the user with what they typed kept,
 and with the error's HTTP status (400, 403, 409) so htmx and JSON clients can tell.
 
-The claim page also shows and adds evidence. `evidence` sits after `claims` in the
-dependency order; this page is the one place the two meet, so the import below is the
-exception (see the report/decisions: an apps/evidence view included from config/urls.py
-would remove it).
+Evidence comes after claims in the dependency order, so nothing here imports it: the claim
+page shows evidence through the evidence app's template tags, and the evidence views
+(apps/evidence/views.py) call `render_claim_page` back when they need the page.
 """
 
 from __future__ import annotations
@@ -17,20 +16,15 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
-from apps.accounts.roles import is_analyst
+from apps.accounts.roles import is_analyst, is_editor
 from apps.articles.models import Article
-from apps.articles.views import is_web_url, render_article_page
+from apps.articles.views import render_article_page
 from apps.core.errors import DomainError
-from apps.evidence import services as evidence_services
-from apps.evidence.forms import EvidenceForm
-from apps.evidence.models import EvidenceLink
 
 from . import selectors, services
 from .forms import (
@@ -41,6 +35,7 @@ from .forms import (
     SpanForm,
     VersionForm,
     first_error,
+    quote_as_in_text,
 )
 from .models import Claim, Status, Verdict
 
@@ -59,18 +54,12 @@ def error_json(exc: DomainError) -> JsonResponse:
     return JsonResponse({"error": {"code": exc.code, "message": exc.message}}, status=exc.status)
 
 
+def _int(value) -> int | None:
+    value = str(value or "").strip()
+    return int(value) if value.isdigit() else None
+
+
 # --- Lists -----------------------------------------------------------------------------
-
-
-def _evidence_count() -> Coalesce:
-    counts = (
-        EvidenceLink.objects.filter(claim=OuterRef("pk"))
-        .order_by()
-        .values("claim")
-        .annotate(n=Count("*"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counts, output_field=IntegerField()), Value(0))
 
 
 @require_safe
@@ -80,7 +69,7 @@ def claim_list(request: HttpRequest) -> HttpResponse:
     verdict = request.GET.get("verdict", "")
     q = request.GET.get("q", "").strip()[:200]
     claims = selectors.claim_list(status=status, verdict=verdict, q=q).annotate(
-        evidence_count=_evidence_count()
+        evidence_count=selectors.evidence_count_subquery()
     )
     page = Paginator(claims, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -103,13 +92,42 @@ def claim_list(request: HttpRequest) -> HttpResponse:
 @require_safe
 @login_required
 def claim_search(request: HttpRequest) -> HttpResponse:
-    """The "Attach to claim…" list: a fragment of claims matching the text typed."""
+    """The "Attach to claim…" list: with nothing typed, the claims most similar to the
+    selected quote; with words typed, claims like them first, then word matches."""
     q = request.GET.get("q", "").strip()[:200]
+    quote = request.GET.get("quote", "")[:2000]
     return render(
         request,
         "claims/_attach_results.html",
-        {"claims": selectors.claims_for_attach(q=q), "q": q},
+        {
+            "choices": selectors.claims_for_attach(
+                q=q, quote=quote, article_id=_int(request.GET.get("article"))
+            ),
+            "q": q,
+            "quote": quote.strip(),
+        },
     )
+
+
+@require_safe
+@login_required
+def claimant_autocomplete(request: HttpRequest) -> HttpResponse:
+    """<option>s for the claimant field's datalist: claimants by name or alias."""
+    q = request.GET.get("q") or request.GET.get("claimant_name") or ""
+    return render(
+        request, "claims/_claimant_options.html", {"names": selectors.claimant_names(q=q)}
+    )
+
+
+@require_safe
+@login_required
+def claimant_candidates(request: HttpRequest) -> HttpResponse:
+    """The names an analyst can pick for the selected span, likeliest first."""
+    article = get_object_or_404(Article, pk=_int(request.GET.get("article")) or 0)
+    candidates = selectors.claimant_candidates(
+        article=article, start=_int(request.GET.get("start")), end=_int(request.GET.get("end"))
+    )
+    return render(request, "claims/_claimant_candidates.html", {"candidates": candidates})
 
 
 # --- Creating claims and appearances from a span ----------------------------------------
@@ -148,6 +166,16 @@ def _article_anchor(article_id: int, appearance_id: int) -> str:
     return f"{reverse('articles:detail', args=[article_id])}#appearance-{appearance_id}"
 
 
+def _span(form, article: Article) -> dict:
+    data = form.cleaned_data
+    return {
+        "start": data["start"],
+        "end": data["end"],
+        "quote": quote_as_in_text(article.text, data["start"], data["end"], data["quote"]),
+        "claimant_name": data["claimant_name"],
+    }
+
+
 @require_POST
 @login_required
 def claim_create(request: HttpRequest) -> HttpResponse:
@@ -158,15 +186,11 @@ def claim_create(request: HttpRequest) -> HttpResponse:
             raise DomainError("That article does not exist (any more).", code="not_found")
         if not form.is_valid():
             raise DomainError(first_error(form))
-        data = form.cleaned_data
         claim = services.claim_create(
             article=article,
-            start=data["start"],
-            end=data["end"],
-            quote=data["quote"],
-            statement=data["statement"],
-            claimant_name=data["claimant_name"],
+            statement=form.cleaned_data["statement"],
             by=request.user,
+            **_span(form, article),
         )
     except DomainError as exc:
         return _span_failed(request, article, "create", exc)
@@ -191,15 +215,8 @@ def claim_attach(request: HttpRequest, pk: int) -> HttpResponse:
             raise DomainError("That article does not exist (any more).", code="not_found")
         if not form.is_valid():
             raise DomainError(first_error(form))
-        data = form.cleaned_data
         appearance = services.appearance_create(
-            claim=claim,
-            article=article,
-            start=data["start"],
-            end=data["end"],
-            quote=data["quote"],
-            claimant_name=data["claimant_name"],
-            by=request.user,
+            claim=claim, article=article, by=request.user, **_span(form, article)
         )
     except DomainError as exc:
         return _span_failed(request, article, "attach", exc, claim_id=claim.pk)
@@ -210,6 +227,38 @@ def claim_attach(request: HttpRequest, pk: int) -> HttpResponse:
         )
     messages.success(request, f"Attached to claim #{claim.pk}.")
     return redirect(url)
+
+
+# --- The reading page's side panel ------------------------------------------------------
+
+
+@require_safe
+@login_required
+def claim_panel(request: HttpRequest, pk: int) -> HttpResponse:
+    """A claim in the reading page's margin (htmx): statement, status, verdict, every
+    appearance with its quote in context, and the evidence by stance."""
+    data = selectors.claim_panel(pk=pk, article_id=_int(request.GET.get("article")))
+    if data is None:
+        raise Http404("No such claim.")
+    return render(request, "claims/_panel.html", data)
+
+
+# --- Orphaned appearances ---------------------------------------------------------------
+
+
+@require_safe
+@login_required
+def orphaned_list(request: HttpRequest) -> HttpResponse:
+    """Appearances lost when their article's text changed, for an editor to re-tag."""
+    if not is_editor(request.user):
+        return render(
+            request,
+            "claims/orphaned.html",
+            {"forbidden": "Only editors see the orphaned appearances."},
+            status=403,
+        )
+    page = Paginator(selectors.orphaned_appearances(), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "claims/orphaned.html", {"page": page, "query_string": ""})
 
 
 # --- The claim page and its workflow ----------------------------------------------------
@@ -269,26 +318,10 @@ ACTIONS: dict[str, Action] = {
         ),
         "Reopened.",
     ),
-    "evidence": Action(
-        EvidenceForm,
-        # evidence_add takes no version: adding a source commutes with other changes.
-        lambda claim, by, d: evidence_services.evidence_add(
-            claim=claim,
-            by=by,
-            stance=d["stance"],
-            url=d["url"],
-            title=d["title"],
-            publisher=d["publisher"],
-            kind=d["kind"],
-            quote=d["quote"],
-            note=d["note"],
-        ),
-        "Evidence added.",
-    ),
 }
 
 
-def _auto_id(action: str) -> str:
+def auto_id(action: str) -> str:
     # Several forms on one page have a "note"; element ids must stay unique.
     return f"id_{action}_%s"
 
@@ -297,24 +330,14 @@ def _blank_forms(claim: Claim) -> dict:
     return {
         "propose": ProposeVerdictForm(
             initial={"verdict": claim.verdict, "rationale": claim.rationale},
-            auto_id=_auto_id("propose"),
+            auto_id=auto_id("propose"),
         ),
-        "approve": ApproveForm(auto_id=_auto_id("approve")),
-        "send_back": NoteForm(auto_id=_auto_id("send_back")),
-        "reopen": NoteForm(auto_id=_auto_id("reopen")),
-        "evidence": EvidenceForm(auto_id=_auto_id("evidence")),
+        "approve": ApproveForm(auto_id=auto_id("approve")),
+        "send_back": NoteForm(auto_id=auto_id("send_back")),
+        "reopen": NoteForm(auto_id=auto_id("reopen")),
+        # The evidence form is the evidence app's (its template tag makes a blank one).
+        "evidence": None,
     }
-
-
-def _evidence_by_stance(claim: Claim) -> list[dict]:
-    links = list(claim.evidence.select_related("source", "linked_by").order_by("created_at", "id"))
-    groups = []
-    for stance, label in EvidenceLink.Stance.choices:
-        items = [link for link in links if link.stance == stance]
-        for link in items:
-            link.safe_url = link.source.url if is_web_url(link.source.url) else ""
-        groups.append({"stance": stance, "label": label, "links": items})
-    return groups
 
 
 def render_claim_page(
@@ -327,22 +350,23 @@ def render_claim_page(
     notice: str = "",
     status: int = 200,
 ) -> HttpResponse:
+    """The claim page, or its body for htmx. `failed_action`/`failed_form` re-show a form
+    with the user's input and `error` next to it (the evidence views use "evidence")."""
     forms = _blank_forms(claim)
     if failed_action and failed_form is not None:
         forms[failed_action] = failed_form
-    evidence = _evidence_by_stance(claim)
     actions = services.allowed_actions(claim=claim, user=request.user)
     can_add_evidence = is_analyst(request.user) and claim.status != Status.PUBLISHED
     shown_forms = {*actions, *(["evidence"] if can_add_evidence else [])}
     context = {
         "claim": claim,
         "appearances": selectors.claim_appearances(claim=claim),
-        "evidence_groups": evidence,
-        "evidence_total": sum(len(g["links"]) for g in evidence),
+        "evidence_total": getattr(claim, "evidence_total", None),
         "reviews": list(claim.reviews.select_related("editor")),
         "history": selectors.claim_history(claim=claim),
         "actions": actions,
         "can_add_evidence": can_add_evidence,
+        "can_edit": is_analyst(request.user),
         "forms": forms,
         "failed_action": failed_action,
         "error": error,
@@ -354,19 +378,22 @@ def render_claim_page(
     return render(request, template, context, status=status)
 
 
+def claim_for_page(pk: int) -> Claim:
+    return get_object_or_404(selectors.claim_for_page(pk=pk))
+
+
 @require_safe
 @login_required
 def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    claim = get_object_or_404(selectors.claim_for_page(pk=pk))
-    return render_claim_page(request, claim)
+    return render_claim_page(request, claim_for_page(pk))
 
 
 @require_POST
 @login_required
 def claim_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     spec = ACTIONS[action]
-    claim = get_object_or_404(selectors.claim_for_page(pk=pk))
-    form = spec.form(request.POST, auto_id=_auto_id(action))
+    claim = claim_for_page(pk)
+    form = spec.form(request.POST, auto_id=auto_id(action))
     try:
         if not form.is_valid():
             raise DomainError(first_error(form))
@@ -374,10 +401,9 @@ def claim_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except DomainError as exc:
         if wants_json(request):
             return error_json(exc)
-        claim = get_object_or_404(selectors.claim_for_page(pk=pk))
         return render_claim_page(
             request,
-            claim,
+            claim_for_page(pk),
             failed_action=action,
             failed_form=form,
             error=exc.message,
@@ -386,7 +412,6 @@ def claim_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if wants_json(request):
         return JsonResponse({"claim": claim.pk, "message": spec.done})
     if is_htmx(request):
-        claim = get_object_or_404(selectors.claim_for_page(pk=pk))
-        return render_claim_page(request, claim, notice=spec.done)
+        return render_claim_page(request, claim_for_page(pk), notice=spec.done)
     messages.success(request, spec.done)
     return redirect("claims:detail", pk=claim.pk)

@@ -1,4 +1,4 @@
-"""The evidence form on the claim page. Rules (URL schemes, published claims) live in
+"""The evidence forms on the claim page. Rules (URL schemes, published claims) live in
 apps.evidence.services."""
 
 from django import forms
@@ -11,8 +11,11 @@ class EvidenceForm(forms.Form):
         label="URL",
         required=False,
         max_length=2000,
-        widget=forms.URLInput(attrs={"placeholder": "https://…"}),
+        help_text="Its title and publisher are fetched for you; type them to set your own.",
+        widget=forms.URLInput(attrs={"placeholder": "https://…", "autocomplete": "off"}),
     )
+    # Another article in Claimtrack, picked with the article search (its id).
+    article = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     title = forms.CharField(label="Title", required=False, max_length=500)
     publisher = forms.CharField(label="Publisher", required=False, max_length=200)
     kind = forms.ChoiceField(label="Kind", choices=Source.Kind.choices, initial=Source.Kind.OTHER)
@@ -31,3 +34,14 @@ class EvidenceForm(forms.Form):
         label="Note", required=False, max_length=20_000, widget=forms.Textarea(attrs={"rows": 2})
     )
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class SourceDetailsForm(forms.Form):
+    """Correct a source's title and publisher (fetched ones are guesses)."""
+
+    title = forms.CharField(label="Title", required=False, max_length=500)
+    publisher = forms.CharField(label="Publisher", required=False, max_length=200)
+
+
+def blank_evidence_form() -> EvidenceForm:
+    return EvidenceForm(auto_id="id_evidence_%s")

@@ -7,6 +7,7 @@
  * string by code point. Each run of text in #article-body sits in an element whose
  * data-offset is its code-point start; a DOM point maps back to
  *   data-offset + (code points of the element's text before the point).
+ * The server writes carriage returns as &#13; so the DOM text equals the stored text.
  * Nothing from the page is ever written as HTML: only textContent and input values.
  */
 (function () {
@@ -16,6 +17,7 @@
   if (!body) {
     return;
   }
+  var articleId = body.getAttribute("data-article");
 
   // Code points in a string (a surrogate pair counts once, a lone surrogate counts once).
   function codePointLength(s) {
@@ -33,12 +35,15 @@
     return n;
   }
 
-  function pieces() {
-    return body.querySelectorAll("[data-offset]");
-  }
-
   function pieceStart(el) {
     return parseInt(el.getAttribute("data-offset"), 10);
+  }
+
+  // The text piece (element with data-offset) holding a DOM node, or null.
+  function pieceOf(node) {
+    var el = node && node.nodeType === Node.TEXT_NODE ? node.parentElement : node;
+    var piece = el && el.closest ? el.closest("[data-offset]") : null;
+    return piece && body.contains(piece) ? piece : null;
   }
 
   // Code-point offset of a boundary point (node, offset) that lies inside piece `el`.
@@ -57,19 +62,23 @@
 
   // The code-point span [start, end) of the article covered by a DOM range, or null.
   function rangeToSpan(range) {
-    var first = null;
-    var last = null;
-    var all = pieces();
-    for (var i = 0; i < all.length; i++) {
-      if (range.intersectsNode(all[i])) {
-        if (!first) {
-          first = all[i];
+    var first = pieceOf(range.startContainer);
+    var last = pieceOf(range.endContainer);
+    if (!first || !last) {
+      // A boundary between pieces (a triple click selects whole paragraphs): walk them.
+      var all = body.querySelectorAll("[data-offset]");
+      first = last = null;
+      for (var i = 0; i < all.length; i++) {
+        if (range.intersectsNode(all[i])) {
+          if (!first) {
+            first = all[i];
+          }
+          last = all[i];
         }
-        last = all[i];
       }
-    }
-    if (!first) {
-      return null;
+      if (!first) {
+        return null;
+      }
     }
     var start = first.contains(range.startContainer)
       ? offsetInPiece(first, range.startContainer, range.startOffset)
@@ -100,12 +109,15 @@
     return { start: start, end: end, quote: codePoints.slice(start, end).join("") };
   }
 
-  // --- Highlights and the margin ---------------------------------------------------------
+  // --- Highlights and the claim panel ------------------------------------------------------
+
+  var panelInfo = document.getElementById("panel-url");
+  var claimPanel = document.getElementById("claim-panel");
 
   function focusClaim(claimId, scroll) {
-    var cards = document.querySelectorAll(".claim-card.is-focused, mark.hl.is-focused");
-    for (var i = 0; i < cards.length; i++) {
-      cards[i].classList.remove("is-focused");
+    var focused = document.querySelectorAll(".claim-card.is-focused, mark.hl.is-focused");
+    for (var i = 0; i < focused.length; i++) {
+      focused[i].classList.remove("is-focused");
     }
     var card = document.getElementById("claim-card-" + claimId);
     if (card) {
@@ -114,11 +126,43 @@
         card.scrollIntoView({ block: "nearest" });
       }
     }
+    var wanted = " " + claimId + " ";
     var marks = body.querySelectorAll("mark[data-claims]");
     for (var j = 0; j < marks.length; j++) {
-      if (marks[j].getAttribute("data-claims").split(" ").indexOf(String(claimId)) !== -1) {
+      if ((" " + marks[j].getAttribute("data-claims") + " ").indexOf(wanted) !== -1) {
         marks[j].classList.add("is-focused");
       }
+    }
+  }
+
+  // The claim in the margin: statement, status, verdict, appearances, evidence (htmx).
+  function openPanel(claimId) {
+    if (!claimPanel || !panelInfo || !window.htmx) {
+      return;
+    }
+    var url = panelInfo.getAttribute("data-url").replace("/0/", "/" + encodeURIComponent(claimId) + "/");
+    claimPanel.hidden = false;
+    claimPanel.setAttribute("data-claim", claimId);
+    claimPanel.setAttribute("aria-busy", "true");
+    window.htmx
+      .ajax("GET", url + "?article=" + encodeURIComponent(articleId), {
+        target: claimPanel,
+        swap: "innerHTML",
+      })
+      .then(function () {
+        claimPanel.removeAttribute("aria-busy");
+        claimPanel.scrollIntoView({ block: "nearest" });
+      });
+  }
+
+  function closePanelOfClaim() {
+    if (claimPanel) {
+      if (claimPanel.contains(document.activeElement)) {
+        document.activeElement.blur();
+      }
+      claimPanel.hidden = true;
+      claimPanel.replaceChildren();
+      claimPanel.removeAttribute("data-claim");
     }
   }
 
@@ -129,7 +173,23 @@
     }
     var mark = event.target.closest && event.target.closest("mark[data-claim]");
     if (mark) {
-      focusClaim(mark.getAttribute("data-claim"), true);
+      var claimId = mark.getAttribute("data-claim");
+      focusClaim(claimId, true);
+      openPanel(claimId);
+    }
+  });
+
+  document.addEventListener("click", function (event) {
+    var target = event.target.closest && event.target.closest("[data-action]");
+    if (!target) {
+      return;
+    }
+    var action = target.getAttribute("data-action");
+    if (action === "panel") {
+      focusClaim(target.getAttribute("data-claim"), false);
+      openPanel(target.getAttribute("data-claim"));
+    } else if (action === "close-panel") {
+      closePanelOfClaim();
     }
   });
 
@@ -147,6 +207,18 @@
   window.addEventListener("hashchange", focusFromHash);
   focusFromHash();
 
+  var api = {
+    codePointLength: codePointLength,
+    rangeToSpan: rangeToSpan,
+    focusClaim: focusClaim,
+    openPanel: openPanel,
+    closePanel: closePanelOfClaim,
+    current: function () {
+      return null;
+    },
+  };
+  window.claimtrackSelection = api;
+
   if (!canTag) {
     return;
   }
@@ -159,6 +231,8 @@
   var createForm = document.getElementById("create-form");
   var attachForm = document.getElementById("attach-form");
   var search = document.getElementById("attach-q");
+  var candidates = document.getElementById("claimant-candidates");
+  var picker = candidates && candidates.parentElement;
   var current = null;
 
   function hideMenu() {
@@ -174,7 +248,13 @@
       var lastRect = rects.length ? rects[rects.length - 1] : rect;
       top = lastRect.bottom + window.scrollY + 8;
     }
-    var left = Math.max(8, Math.min(rect.left + window.scrollX, window.scrollX + document.documentElement.clientWidth - menu.offsetWidth - 8));
+    var left = Math.max(
+      8,
+      Math.min(
+        rect.left + window.scrollX,
+        window.scrollX + document.documentElement.clientWidth - menu.offsetWidth - 8
+      )
+    );
     menu.style.top = top + "px";
     menu.style.left = left + "px";
   }
@@ -186,6 +266,10 @@
       return;
     }
     var range = selection.getRangeAt(0);
+    if (!body.contains(range.commonAncestorContainer) && !range.intersectsNode(body)) {
+      hideMenu();
+      return;
+    }
     var span = rangeToSpan(range);
     current = span && trimmed(span);
     if (!current) {
@@ -193,6 +277,12 @@
       return;
     }
     showMenu(range);
+  }
+
+  // A span chosen by other means (a suggestion picked with j/k).
+  function setCurrent(start, end) {
+    current = trimmed({ start: start, end: end });
+    return current;
   }
 
   function fill(form) {
@@ -206,8 +296,35 @@
     panel.setAttribute("data-mode", mode);
     var parts = panel.querySelectorAll("[data-show-for]");
     for (var i = 0; i < parts.length; i++) {
-      parts[i].hidden = parts[i].getAttribute("data-show-for") !== mode;
+      parts[i].hidden = parts[i].getAttribute("data-show-for").split(" ").indexOf(mode) === -1;
     }
+  }
+
+  function claimantInput() {
+    var mode = panel.getAttribute("data-mode");
+    var form = mode === "attach" ? attachForm : createForm;
+    return form.elements.claimant_name;
+  }
+
+  function loadCandidates() {
+    if (!window.htmx || !candidates || !current) {
+      return;
+    }
+    var url =
+      candidates.getAttribute("data-url") +
+      "?article=" + encodeURIComponent(articleId) +
+      "&start=" + current.start +
+      "&end=" + current.end;
+    candidates.replaceChildren();
+    var asked = current;
+    window.htmx.ajax("GET", url, { target: candidates, swap: "innerHTML" }).then(function () {
+      // The likeliest name goes into the field unless the analyst has typed one.
+      var likely = candidates.querySelector("[data-likely]");
+      var input = claimantInput();
+      if (likely && asked === current && !input.value && !input.getAttribute("data-touched")) {
+        input.value = likely.getAttribute("data-claimant-name");
+      }
+    });
   }
 
   function loadAttachResults() {
@@ -218,7 +335,7 @@
 
   function open(mode) {
     if (!current) {
-      return;
+      return false;
     }
     fill(createForm);
     fill(attachForm);
@@ -227,7 +344,15 @@
       oldError.remove();
     }
     quotePreview.textContent = current.quote;
+    createForm.elements.claimant_name.value = "";
+    attachForm.elements.claimant_name.value = "";
+    createForm.elements.claimant_name.removeAttribute("data-touched");
+    attachForm.elements.claimant_name.removeAttribute("data-touched");
     showMode(mode);
+    if (picker) {
+      // The names to pick from sit under the claimant field of the form in use.
+      claimantInput().closest("label").after(picker);
+    }
     hideMenu();
     panel.scrollIntoView({ block: "nearest" });
     if (mode === "create") {
@@ -235,12 +360,19 @@
       statement.value = current.quote.replace(/\s+/g, " ").trim();
       statement.focus();
     } else {
+      search.value = "";
       search.focus();
       loadAttachResults();
     }
+    loadCandidates();
+    return true;
   }
 
-  function closePanel() {
+  function closeSelectionPanel() {
+    // Give the keys back to the page now (a hidden field can keep the focus a while).
+    if (panel.contains(document.activeElement)) {
+      document.activeElement.blur();
+    }
     panel.hidden = true;
     panel.setAttribute("data-mode", "");
   }
@@ -257,7 +389,20 @@
   });
   panel.addEventListener("click", function (event) {
     if (event.target.closest("button[data-action='cancel']")) {
-      closePanel();
+      closeSelectionPanel();
+      return;
+    }
+    var chip = event.target.closest("button[data-claimant-name]");
+    if (chip) {
+      var input = claimantInput();
+      input.value = chip.getAttribute("data-claimant-name");
+      input.setAttribute("data-touched", "true");
+      input.focus();
+    }
+  });
+  panel.addEventListener("input", function (event) {
+    if (event.target.name === "claimant_name") {
+      event.target.setAttribute("data-touched", "true");
     }
   });
 
@@ -282,18 +427,27 @@
   });
 
   // After a failed save the server re-opens the panel with the user's input.
-  document.addEventListener("DOMContentLoaded", function () {
+  function reopenAfterError() {
     if (!panel.hidden && panel.getAttribute("data-mode") === "attach") {
       loadAttachResults();
     }
-  });
+  }
+  // Deferred scripts run before DOMContentLoaded, and htmx sets the page up on it.
+  document.addEventListener("DOMContentLoaded", reopenAfterError);
 
-  // For tests and the console: the span the menu would send.
-  window.claimtrackSelection = {
-    codePointLength: codePointLength,
-    rangeToSpan: rangeToSpan,
-    current: function () {
-      return current;
-    },
+  // For the keyboard (workspace.js), tests and the console.
+  api.current = function () {
+    return current;
+  };
+  api.refreshSelection = checkSelection;
+  api.setCurrent = setCurrent;
+  api.clearCurrent = function () {
+    current = null;
+  };
+  api.open = open;
+  api.hideMenu = hideMenu;
+  api.closeSelectionPanel = closeSelectionPanel;
+  api.selectionPanelMode = function () {
+    return panel.hidden ? "" : panel.getAttribute("data-mode");
   };
 })();

@@ -27,7 +27,7 @@ def test_editor_approves_and_publishes_a_submitted_claim(live_server, page, scre
 
     log_in(page, live_server, "eddie")
     expect(page.locator(".who .role")).to_have_text("editor")
-    page.get_by_role("link", name="Claims").click()
+    page.get_by_role("link", name="Claims", exact=True).click()
     page.get_by_label("Status").select_option("in_review")
     page.get_by_role("button", name="Filter").click()
     expect(page.locator(".listing tbody tr")).to_have_count(1)

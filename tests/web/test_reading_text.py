@@ -6,8 +6,9 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from apps.articles.views import articles_for_list, build_paragraphs, is_web_url, paragraph_bounds
+from apps.articles.views import articles_for_list, build_paragraphs, paragraph_bounds
 from apps.claims.models import Claim
+from apps.core.weburls import is_web_url
 from tests import factories
 
 

@@ -1,0 +1,139 @@
+"""Browser views for evidence: add it to a claim, correct a source's title, poll for a
+fetched title, find a Claimtrack article to cite. Thin: parse, call a service, render.
+
+The claim page belongs to the claims app; these views render it back (with the failed
+form and its error, or a notice) through `apps.claims.views.render_claim_page`."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST, require_safe
+
+from apps.accounts.roles import is_analyst
+from apps.articles.models import Article
+from apps.articles.views import articles_for_list
+from apps.claims.forms import first_error
+from apps.claims.views import claim_for_page, error_json, is_htmx, render_claim_page, wants_json
+from apps.core.errors import DomainError
+
+from . import services
+from .forms import EvidenceForm, SourceDetailsForm
+from .models import EvidenceLink
+from .templatetags.evidence_ui import prepare_link
+
+ARTICLE_RESULTS = 8
+
+
+@require_POST
+@login_required
+def evidence_add(request: HttpRequest, claim_pk: int) -> HttpResponse:
+    claim = claim_for_page(claim_pk)
+    form = EvidenceForm(request.POST, auto_id="id_evidence_%s")
+    try:
+        if not form.is_valid():
+            raise DomainError(first_error(form))
+        data = form.cleaned_data
+        article = None
+        if data["article"]:
+            article = Article.objects.select_related("outlet").filter(pk=data["article"]).first()
+            if article is None:
+                raise DomainError("That article does not exist (any more); pick another.")
+        # evidence_add takes no version: adding a source commutes with other changes.
+        services.evidence_add(
+            claim=claim,
+            by=request.user,
+            stance=data["stance"],
+            url=data["url"],
+            title=data["title"],
+            publisher=data["publisher"],
+            kind=data["kind"],
+            quote=data["quote"],
+            note=data["note"],
+            article=article,
+        )
+    except DomainError as exc:
+        if wants_json(request):
+            return error_json(exc)
+        return render_claim_page(
+            request,
+            claim_for_page(claim_pk),
+            failed_action="evidence",
+            failed_form=form,
+            error=exc.message,
+            status=exc.status,
+        )
+    done = "Evidence added."
+    if wants_json(request):
+        return JsonResponse({"claim": claim.pk, "message": done})
+    if is_htmx(request):
+        return render_claim_page(request, claim_for_page(claim_pk), notice=done)
+    messages.success(request, done)
+    return redirect("claims:detail", pk=claim.pk)
+
+
+def _link(pk: int) -> EvidenceLink:
+    return prepare_link(
+        get_object_or_404(
+            EvidenceLink.objects.select_related("source", "source__article", "linked_by", "claim"),
+            pk=pk,
+        )
+    )
+
+
+def _render_link(request, link, *, form=None, error="", status=200) -> HttpResponse:
+    return render(
+        request,
+        "evidence/_link.html",
+        {
+            "link": link,
+            "can_edit": is_analyst(request.user),
+            "edit_form": form,
+            "edit_error": error,
+        },
+        status=status,
+    )
+
+
+@require_safe
+@login_required
+def link_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One piece of evidence (htmx): polled while its title is being fetched."""
+    return _render_link(request, _link(pk))
+
+
+@require_POST
+@login_required
+def source_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct the title and publisher of a piece of evidence's source."""
+    link = _link(pk)
+    form = SourceDetailsForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise DomainError(first_error(form))
+        services.source_update(
+            source=link.source,
+            by=request.user,
+            title=form.cleaned_data["title"],
+            publisher=form.cleaned_data["publisher"],
+        )
+    except DomainError as exc:
+        if not is_htmx(request):
+            messages.error(request, exc.message)
+            return redirect("claims:detail", pk=link.claim_id)
+        return _render_link(request, link, form=form, error=exc.message, status=exc.status)
+    if not is_htmx(request):
+        messages.success(request, "Source updated.")
+        return redirect("claims:detail", pk=link.claim_id)
+    return _render_link(request, _link(pk))
+
+
+@require_safe
+@login_required
+def article_search(request: HttpRequest) -> HttpResponse:
+    """Articles to cite as evidence, found by words of their title or text."""
+    q = request.GET.get("article_q", request.GET.get("q", "")).strip()[:200]
+    articles = list(articles_for_list(q=q)[:ARTICLE_RESULTS]) if q else []
+    return render(request, "evidence/_article_results.html", {"articles": articles, "q": q})
