@@ -1,4 +1,5 @@
-"""Measure suggestion, attribution and matching against a hand annotation.
+"""Measure suggestion, attribution and matching against a hand annotation. (It lives in
+ingestion because it imports the samples through the ingestion service.)
 
     python manage.py evaluate_claims fixtures/eval/seed-claims.json [--seeds DIR] [--verbose]
 
