@@ -48,6 +48,9 @@ def span_anchor(*, article: Article, start, end, quote: str) -> Anchor:
             details={"start": start, "end": end, "text_length": length},
         )
     actual = article.text[start:end]
+    if isinstance(quote, str) and quote != actual and "\r" in quote:
+        # Browsers send every line break in form data as CRLF; the stored text has LF.
+        quote = quote.replace("\r\n", "\n").replace("\r", "\n")
     if quote is None or actual != quote:
         raise DomainError(
             "The selected quote does not match the article text at that position; the text may "

@@ -209,3 +209,15 @@ def test_bulk_approve_by_analyst_fails_per_item(article, analyst):
     claim = make_claim(article, analyst)
     results = services.claims_bulk(claim_ids=[claim.pk], action="approve", by=analyst)
     assert not results[0].ok and "Only editors" in results[0].message
+
+
+def test_a_quote_sent_with_crlf_line_breaks_matches_the_stored_text(analyst):
+    from tests.factories import ArticleFactory
+
+    article = ArticleFactory(text="First paragraph ends.\n\nSecond one starts here.")
+    quote = "ends.\r\n\r\nSecond"
+    start = article.text.index("ends.")
+    claim = services.claim_create(
+        article=article, start=start, end=start + len("ends.\n\nSecond"), quote=quote, by=analyst
+    )
+    assert claim.appearances.get().quote == "ends.\n\nSecond"
