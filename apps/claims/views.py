@@ -27,6 +27,7 @@ from apps.articles.views import render_article_page
 from apps.core.errors import DomainError
 
 from . import selectors, services
+from .differences import claims_that_disagree, with_disagreement
 from .forms import (
     ApproveForm,
     ClaimCreateForm,
@@ -68,9 +69,13 @@ def claim_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     verdict = request.GET.get("verdict", "")
     q = request.GET.get("q", "").strip()[:200]
+    disagree = request.GET.get("disagree") == "1"
     claims = selectors.claim_list(status=status, verdict=verdict, q=q).annotate(
         evidence_count=selectors.evidence_count_subquery()
     )
+    claims = with_disagreement(claims)
+    if disagree:
+        claims = claims_that_disagree(claims)
     page = Paginator(claims, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -83,6 +88,7 @@ def claim_list(request: HttpRequest) -> HttpResponse:
             "verdicts": Verdict.choices,
             "selected_status": status,
             "selected_verdict": verdict,
+            "disagree": disagree,
             "q": q,
             "query_string": query.urlencode(),
         },

@@ -591,3 +591,27 @@ def test_claim_page_queries_do_not_grow_with_appearances_and_evidence(
     with django_assert_max_num_queries(10):
         response = analyst_client.get(reverse("claims:detail", args=[claim.pk]))
     assert response.status_code == 200 and article
+
+
+def test_claim_list_filters_claims_whose_reports_disagree(client, django_user_model):
+    from apps.claims import services
+    from apps.claims.models import ClaimDifferences
+    from tests.factories import ArticleFactory, user_with_role
+
+    analyst = user_with_role("analyst")
+    client.force_login(analyst)
+    article = ArticleFactory(text="Kim and Putin will meet in Vladivostok on Tuesday. Other text.")
+    quote = "Kim and Putin will meet in Vladivostok on Tuesday."
+    agreeing = services.claim_create(
+        article=article, start=0, end=len(quote), quote=quote, by=analyst
+    )
+    disputed = services.claim_create(
+        article=article, start=0, end=13, quote="Kim and Putin", by=analyst
+    )
+    ClaimDifferences.objects.update_or_create(
+        claim=disputed,
+        defaults={"disagrees": True, "kinds": ["place"], "summary": "", "appearance_count": 2},
+    )
+    page = client.get("/claims/?disagree=1").content.decode()
+    assert f"/claims/{disputed.pk}/" in page and f"/claims/{agreeing.pk}/" not in page
+    assert "reports disagree" in page
