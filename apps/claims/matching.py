@@ -18,8 +18,10 @@ suggested sentence is matched when it is stored), and the API's claim search
 2. **Ranking, in Python**, over at most a few hundred candidates: a weighted overlap
    of concepts (names and numbers weigh more, generic words such as "Russia" or "war"
    less) blended with a character 3-gram cosine of the normalised texts (spelling and
-   transliteration: Shoigun/Shoigu, armored/armoured). Short texts are scored by how
-   much of *them* the claim covers; longer ones symmetrically.
+   transliteration: Shoigun/Shoigu, armored/armoured). Both are weighted by inverse
+   document frequency over the retrieved candidates (`PoolIdf`): what most candidates
+   share does not tell them apart. Short texts are scored by how much of *them* the
+   claim covers; longer ones symmetrically.
 
 Two tiers, like the mature platforms: at or above `LIKELY_THRESHOLD` a claim is "likely
 the same" (offered for one-click confirmation), at or above `RELATED_THRESHOLD` it is
@@ -118,7 +120,6 @@ warn: warn warned warning warnings threaten threatened caution cautioned
 approval: approval approve approved consent blessing permission green light go-ahead oppose
     opposed veto
 benefit: benefit benefits value advantage advantages gain gains impact effect difference
-    decisive lasting permanent significant
 poor: poor bad dilapidated obsolete outdated unreliable
 condition: condition conditions state quality
 stock: stock stocks stockpile stockpiles reserve reserves inventory
@@ -159,13 +160,7 @@ _PHRASES = [
     (r"\bin all probability\b", "probably"),
     (r"\bmake use of\b", "use"),
     (r"\bmaking use of\b", "use"),
-    (r"\bassume tank\b", "think tank"),
     (r"\bfinal (week|month|year)\b", r"last \1"),
-    (r"\bpay a worth\b", "pay a price"),
-    (r"\bfor the reason that\b", "since"),
-    (r"\bin trade for\b", "in exchange for"),
-    (r"\bgo to the nation\b", "visit the country"),
-    (r"\bthe primary\b", "the first"),
     (r"\bmillimet(er|re)s?\b", "mm"),
 ]
 
@@ -468,22 +463,65 @@ def _close(a: str, b: str) -> bool:
     return any(longer[:i] + longer[i + 1 :] == shorter for i in range(len(longer)))
 
 
-def similarity(query: Analysis | str, candidate: Analysis | str) -> float:
-    """0..1: how nearly `candidate` states what `query` states."""
+# Inverse document frequency over the claims being ranked: a concept or word that most
+# candidates share does not tell them apart, one that few share does. The pool is the
+# retrieved candidates (up to CANDIDATES), so the statistic costs nothing extra in SQL;
+# IDF_PRIOR pseudo-claims that share nothing keep a small pool from turning a feature
+# the query and its one candidate share into a "common" one.
+IDF_PRIOR = 20
+
+
+@dataclass(frozen=True)
+class PoolIdf:
+    """Document frequencies of features and character 3-grams over a pool of claims."""
+
+    docs: int
+    features: Counter
+    grams: Counter
+
+    @classmethod
+    def of(cls, analyses: list[Analysis]) -> PoolIdf:
+        features: Counter = Counter()
+        grams: Counter = Counter()
+        for analysis in analyses:
+            features.update(analysis.weights.keys())
+            grams.update(_char_grams(analysis.normalised).keys())
+        return cls(docs=len(analyses), features=features, grams=grams)
+
+    def idf(self, count: int) -> float:
+        return math.log(1.0 + (self.docs + IDF_PRIOR) / (count + 1.0))
+
+    def weigh(self, weights: dict[str, float]) -> dict[str, float]:
+        return {k: v * self.idf(self.features.get(k, 0)) for k, v in weights.items()}
+
+    def weigh_grams(self, grams: Counter) -> Counter:
+        return Counter({g: v * self.idf(self.grams.get(g, 0)) for g, v in grams.items()})
+
+
+def similarity(
+    query: Analysis | str, candidate: Analysis | str, *, idf: PoolIdf | None = None
+) -> float:
+    """0..1: how nearly `candidate` states what `query` states. With `idf` (the pool of
+    claims being ranked), features and character 3-grams weigh by their rarity there."""
     q = analyse(query) if isinstance(query, str) else query
     c = analyse(candidate) if isinstance(candidate, str) else candidate
     if not q.weights or not c.weights:
         return 0.0
-    shared = _fuzzy_shared(q.weights, c.weights, prefixes=q.words <= SHORT_TEXT_WORDS)
-    total_q = sum(q.weights.values())
-    total_c = sum(c.weights.values())
+    q_weights, c_weights = q.weights, c.weights
+    q_grams, c_grams = _char_grams(q.normalised), _char_grams(c.normalised)
+    if idf is not None:
+        q_weights, c_weights = idf.weigh(q_weights), idf.weigh(c_weights)
+        q_grams, c_grams = idf.weigh_grams(q_grams), idf.weigh_grams(c_grams)
+    shared = _fuzzy_shared(q_weights, c_weights, prefixes=q.words <= SHORT_TEXT_WORDS)
+    total_q = sum(q_weights.values())
+    total_c = sum(c_weights.values())
     if q.words < MIN_WORDS_FOR_LIKELY:
         # A short text (typed words, a clause): how much of it the claim covers.
         overlap = shared / total_q
         overlap *= min(1.0, 0.6 + 0.4 * shared / total_c) if total_c else 0.0
     else:
         overlap = shared / math.sqrt(total_q * total_c)
-    chars = _cosine(_char_grams(q.normalised), _char_grams(c.normalised))
+    chars = _cosine(q_grams, c_grams)
     return round(min(1.0, 0.75 * overlap + 0.25 * chars), 4)
 
 
@@ -752,7 +790,12 @@ def match_claims(
         return []
     claims = list(Claim.objects.filter(pk__in=ids))
     query = analyse(text)
-    scored = [(similarity(query, analyse(claim.statement)), claim) for claim in claims]
+    analysed = [analyse(claim.statement) for claim in claims]
+    idf = PoolIdf.of(analysed)
+    scored = [
+        (similarity(query, analysis, idf=idf), claim)
+        for analysis, claim in zip(analysed, claims, strict=True)
+    ]
     scored = _embedding_blend(text, scored)
     scored.sort(key=lambda pair: (-pair[0], -pair[1].pk))
     matches = []
@@ -796,7 +839,7 @@ def _encoder():
         return None
 
 
-EMBEDDING_WEIGHT = 0.5
+EMBEDDING_WEIGHT = 0.25
 
 
 def _embedding_blend(text: str, scored: list[tuple[float, Claim]]) -> list[tuple[float, Claim]]:

@@ -4,6 +4,7 @@ from apps.claims import matching
 from apps.claims.matching import (
     LIKELY,
     RELATED,
+    PoolIdf,
     analyse,
     find_similar_claims,
     match_claims,
@@ -41,6 +42,22 @@ def test_paraphrase_ranks_above_a_claim_on_another_subject():
     same = "With Russia running out of ammunition"
     other = "Kim and Putin exchanged letters about closer military cooperation"
     assert similarity(query, same) > similarity(query, other) + 0.2
+
+
+def test_pool_idf_prefers_the_candidate_sharing_a_rare_word():
+    query = analyse("Kim inspected the Vostochny launch pad and a new tank factory in Omsk")
+    rare = analyse("Kim visited a tank factory in Omsk")  # Omsk: in no other candidate
+    common = [analyse(f"Kim inspected the launch pad, report {i} says") for i in range(20)]
+    idf = PoolIdf.of([rare, *common])
+    assert idf.idf(idf.features["w:omsk"]) > idf.idf(idf.features["w:inspect"])
+    assert similarity(query, rare, idf=idf) > similarity(query, common[0], idf=idf)
+
+
+def test_pool_idf_keeps_a_near_duplicate_likely_in_a_pool_of_one():
+    # IDF_PRIOR: with one candidate, the features it shares with the text are not "common".
+    original, spun = analyse(ORIGINAL), analyse(SPUN)
+    assert similarity(SPUN, original, idf=PoolIdf.of([original])) >= matching.LIKELY_THRESHOLD
+    assert similarity(ORIGINAL, spun, idf=PoolIdf.of([spun])) >= matching.LIKELY_THRESHOLD
 
 
 @pytest.mark.django_db
