@@ -930,7 +930,7 @@ def _exchange(
 
         content_type, charset = _parse_content_type(headers.get("content-type", ""))
         if accept is not None and content_type and content_type not in accept:
-            raise _bad_type(target.url, f"a {content_type} document", accept)
+            raise _bad_type(target.url, f"a document of type {content_type}", accept)
         declared = headers.get("content-length", "").strip()
         if declared.isdigit() and int(declared) > max_bytes:
             raise TooLarge(

@@ -10,9 +10,11 @@ class FeedAdmin(admin.ModelAdmin):
         "outlet",
         "is_active",
         "last_success_at",
+        "last_error_at",
         "consecutive_failures",
         "paused_reason",
     )
+    readonly_fields = ("etag", "last_modified", "last_polled_at", "last_poll_note")
     list_filter = ("is_active",)
     search_fields = ("url", "title")
 
@@ -24,7 +26,8 @@ class IngestBatchAdmin(admin.ModelAdmin):
 
 @admin.register(IngestJob)
 class IngestJobAdmin(admin.ModelAdmin):
-    list_display = ("id", "channel", "url", "status", "attempts", "article", "created_at")
+    list_display = ("id", "channel", "url", "status", "attempts", "article", "updated_at")
     list_filter = ("status", "channel")
+    search_fields = ("url", "failure_reason")
     raw_id_fields = ("feed", "batch", "article", "outlet", "created_by")
-    readonly_fields = ("started_at", "finished_at", "attempts")
+    readonly_fields = ("started_at", "finished_at", "attempts", "task_id", "timings", "url_hash")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import codecs
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from html.parser import HTMLParser
+from urllib.parse import urljoin, urlsplit
 
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -12,6 +15,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from apps.articles.cleaning import parse_plain_text, strip_boilerplate_lines
 from apps.core.errors import DomainError
 from apps.core.text import normalize_text
+from apps.core.urls import same_site
 
 MIN_TEXT_CHARS = 40
 
@@ -99,24 +103,156 @@ def extract_html(html: str, *, url: str = "", metadata: dict | None = None) -> E
         authors=_authors(metadata.get("authors") or getattr(document, "author", "")),
         published_at=parse_when(metadata.get("published_at") or getattr(document, "date", None)),
         language=(metadata.get("language") or getattr(document, "language", "") or "")[:12],
-        canonical_url=getattr(document, "url", "") or "",
+        canonical_url=find_canonical_url(html, url),
     )
 
 
+# Declarations servers and templates send by default; a more specific one beats them.
+_WEAK_CHARSETS = frozenset({"iso-8859-1", "latin-1", "latin1", "ascii", "us-ascii", "cp1252"})
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)"""
+    rb"""|<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""",
+    re.IGNORECASE,
+)
+
+
+def _codec(name: str | None) -> str | None:
+    """A Python codec for a declared charset, or None. Latin-1 and ASCII declarations are
+    read as windows-1252, as browsers do (WHATWG Encoding), so curly quotes survive."""
+    if not name:
+        return None
+    name = name.strip().strip("\"'").lower()
+    try:
+        codec = codecs.lookup(name).name
+    except LookupError:
+        return None
+    if codec in ("latin-1", "iso8859-1", "ascii"):
+        return "cp1252"
+    if codec.startswith("utf-16") or codec.startswith("utf-32"):
+        return None  # a page declaring UTF-16 in an ASCII-compatible meta tag is not UTF-16
+    return codec
+
+
+def declared_meta_charset(body: bytes) -> str | None:
+    match = _META_CHARSET.search(body[:4096])
+    if not match:
+        return None
+    return _codec((match.group(1) or match.group(2)).decode("ascii", "ignore"))
+
+
+def _strict(body: bytes, codec: str | None) -> str | None:
+    if not codec:
+        return None
+    try:
+        return body.decode(codec)
+    except (LookupError, UnicodeDecodeError):
+        return None
+
+
 def decode_body(body: bytes, charset: str | None) -> str:
-    """Decode with the declared charset, else UTF-8, else a meta charset, else cp1252."""
-    for candidate in (charset, "utf-8"):
+    """Decode a fetched page whose declared charset may be wrong or missing.
+
+    A byte-order mark decides. Otherwise bytes that are valid UTF-8 are UTF-8 (text in
+    another encoding almost never is), whatever the header claims. Then the page's own
+    declaration (meta charset, XML declaration) and the header's, the more specific
+    first; then a statistical guess; then windows-1252 with replacement characters.
+    """
+    for bom, codec in _BOMS:
+        if body.startswith(bom):
+            text = _strict(body[len(bom) :], codec)
+            if text is not None:
+                return text
+    text = _strict(body, "utf-8")
+    if text is not None:
+        return text
+    header, meta = _codec(charset), declared_meta_charset(body)
+    order = [header, meta] if header and header not in _WEAK_CHARSETS else [meta, header]
+    for codec in order:
+        if codec == "utf-8":
+            continue  # already failed
+        text = _strict(body, codec)
+        if text is not None:
+            return text
+    guess = _guess_codec(body)
+    if guess:
+        text = _strict(body, guess)
+        if text is not None:
+            return text
+    return body.decode("cp1252", errors="replace")
+
+
+def _guess_codec(body: bytes) -> str | None:
+    try:
+        from charset_normalizer import from_bytes
+    except ImportError:  # pragma: no cover - installed with requests
+        return None
+    best = from_bytes(body[:65536]).best()
+    return _codec(best.encoding) if best is not None else None
+
+
+# --------------------------------------------------------------------------- rel=canonical
+
+
+class _StopParsing(Exception):
+    pass
+
+
+class _HeadLinks(HTMLParser):
+    """Collects <link rel=canonical> and og:url from the document head."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.canonical = ""
+        self.og_url = ""
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "body":
+            raise _StopParsing
+        values = {k.lower(): (v or "") for k, v in attrs}
+        if tag == "link" and not self.canonical:
+            if "canonical" in values.get("rel", "").lower().split() and values.get("href"):
+                self.canonical = values["href"].strip()
+        elif tag == "meta" and not self.og_url:
+            name = (values.get("property") or values.get("name") or "").lower()
+            if name == "og:url" and values.get("content"):
+                self.og_url = values["content"].strip()
+
+
+def find_canonical_url(html: str, page_url: str) -> str:
+    """The canonical address the page declares (rel=canonical, else og:url), if it can be
+    trusted: an http(s) address on the same site as ``page_url`` and not the site's
+    home page (a common template mistake that would merge every article into one).
+    Another site's canonical is ignored: trusting it would let any page claim, and so
+    hide, another publisher's article. Returns "" when there is none to trust."""
+    if not page_url:
+        return ""
+    head = html[:262144]
+    cut = re.search(r"<body[\s>]", head, re.IGNORECASE)
+    if cut:
+        head = head[: cut.start()]
+    parser = _HeadLinks()
+    try:
+        parser.feed(head)
+        parser.close()
+    except _StopParsing:
+        pass
+    except Exception:  # noqa: BLE001 - a broken head just means no canonical link
+        return ""
+    for candidate in (parser.canonical, parser.og_url):
         if not candidate:
             continue
-        try:
-            return body.decode(candidate)
-        except (LookupError, UnicodeDecodeError):
+        resolved = urljoin(page_url, candidate)
+        parts = urlsplit(resolved)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
             continue
-    head = body[:2048].decode("ascii", errors="ignore")
-    match = re.search(r"""charset=["']?([\w-]+)""", head, re.IGNORECASE)
-    if match:
-        try:
-            return body.decode(match.group(1))
-        except (LookupError, UnicodeDecodeError):
-            pass
-    return body.decode("cp1252", errors="replace")
+        if not same_site(resolved, page_url):
+            continue
+        if parts.path in ("", "/") and urlsplit(page_url).path not in ("", "/"):
+            continue
+        return resolved.split("#", 1)[0]
+    return ""

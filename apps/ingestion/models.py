@@ -1,4 +1,6 @@
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 
 from apps.articles.models import Article, Outlet
@@ -18,12 +20,24 @@ class Feed(TimeStamped):
     last_polled_at = models.DateTimeField(null=True, blank=True)
     last_success_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
+    # What the last poll found ("Not modified", "12 entries, 3 new", a warning).
+    last_poll_note = models.CharField(max_length=500, blank=True)
     consecutive_failures = models.PositiveIntegerField(default=0)
+    # When the feed is next due; the poll picker moves it forward as a lease.
     next_poll_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # Why the feed is not polled (is_active False): paused by a person, or after failures.
     paused_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["title", "url"]
 
     def __str__(self) -> str:
         return self.title or self.url
+
+    @property
+    def is_paused(self) -> bool:
+        return not self.is_active
 
 
 class IngestBatch(TimeStamped):
@@ -57,6 +71,8 @@ class IngestJob(TimeStamped):
 
     channel = models.CharField(max_length=8, choices=Channel.choices)
     url = models.URLField(max_length=2000, blank=True)
+    # sha256 of the canonical URL, so "is this link already stored or queued?" is indexed.
+    url_hash = models.CharField(max_length=64, blank=True, db_index=True)
     feed = models.ForeignKey(
         Feed, null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs"
     )
@@ -73,6 +89,11 @@ class IngestJob(TimeStamped):
     )
     failure_reason = models.TextField(blank=True)
     attempts = models.PositiveIntegerField(default=0)
+    # The Celery task id that holds the job while it runs; a redelivery of that same
+    # message (its worker died) may take the job over, any other message may not.
+    task_id = models.CharField(max_length=64, blank=True)
+    # Seconds spent per step of the last run: {"fetch": 0.12, "extract": 0.05, ...}
+    timings = models.JSONField(default=dict, blank=True)
     article = models.ForeignKey(
         Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs"
     )
@@ -99,3 +120,22 @@ class IngestJob(TimeStamped):
     @property
     def is_final(self) -> bool:
         return self.status in self.FINAL
+
+
+class ArticleSignature(models.Model):
+    """The MinHash signature of an article's text and its LSH band hashes (see dedupe.py).
+    The GIN index on ``bands`` makes the near-duplicate candidate lookup one query."""
+
+    article = models.OneToOneField(
+        Article, primary_key=True, on_delete=models.CASCADE, related_name="signature"
+    )
+    minhash = models.BinaryField()  # NUM_PERM little-endian uint32 values
+    bands = ArrayField(models.BigIntegerField())
+    shingle_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [GinIndex(fields=["bands"], name="articlesignature_bands_gin")]
+
+    def __str__(self) -> str:
+        return f"signature of article {self.article_id}"

@@ -1,0 +1,22 @@
+"""Settings for bench/ingest_throughput.py and the workers it starts: the base settings on
+a database of its own (embedded 'claimtrack_bench_ingest' unless DATABASE_URL is set) and
+the local Redis, with the page server allow-listed (FETCH_ALLOWED_HOSTS from the
+environment). Claim suggestions go to a queue no bench worker reads: the benchmark
+measures feed -> fetch -> extract -> dedupe -> store (see --with-suggestions)."""
+
+import os
+
+os.environ.setdefault("CLAIMTRACK_EMBEDDED_DB", "claimtrack_bench_ingest")
+
+from config.settings.base import *  # noqa: E402, F403
+
+DEBUG = False
+SECRET_KEY = "bench-only-not-secret"  # noqa: S105
+ALLOWED_HOSTS = ["127.0.0.1"]
+CELERY_TASK_ALWAYS_EAGER = False
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("BENCH_QUEUE", "bench-ingest")
+if os.environ.get("BENCH_WITH_SUGGESTIONS") != "1":
+    CELERY_TASK_ROUTES = {"apps.ingestion.tasks.article_suggest": {"queue": "bench-unread"}}
+LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+# --sync-commit: every commit of the ingest path waits for the WAL flush.
+INGEST_ASYNC_COMMIT = os.environ.get("BENCH_SYNC_COMMIT") != "1"

@@ -1,0 +1,353 @@
+"""Ingest throughput: N generated news pages through feed -> fetch -> extract -> dedupe ->
+store, with 1 and then 2 Celery worker processes, against trafilatura alone extracting the
+same pages in one process.
+
+    .venv/bin/python bench/ingest_throughput.py            # N=400
+    .venv/bin/python bench/ingest_throughput.py -n 800 --runs 2
+
+Needs the local Redis (CELERY_BROKER_URL, default redis://127.0.0.1:6379/14). Uses its
+own database (embedded 'claimtrack_bench_ingest', or DATABASE_URL), emptied of
+articles, jobs and feeds before each run. The pages are served by a separate process on
+127.0.0.1 (allow-listed for the run only). Everything shares the machine: the page
+server, PostgreSQL and Redis take CPU from the workers, as they would on one host.
+
+What is timed: from sending the periodic "poll due feeds" task until the last of the N
+ingest jobs is final. Workers are started and warmed up (each has run a few jobs, so
+trafilatura and the MinHash tables are loaded) before the clock starts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.ingest_settings")
+os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/14")
+
+# --------------------------------------------------------------------------- pages
+
+FEED_SIZE = 100  # entries per feed (a poll reads at most apps.ingestion.feeds.MAX_ENTRIES)
+
+WORDS = (
+    "government minister said official report percent year economy budget council city "
+    "police court election party leader vote plan public health hospital school water "
+    "energy price market bank rate inflation company workers union strike talks agreement "
+    "border army defence security war peace state region village river bridge road rail "
+    "airport flight storm flood fire season harvest farmers food export import trade deal "
+    "tax spending debt growth data study university research scientists climate emissions "
+    "million billion thousand week month monday tuesday wednesday thursday friday spokesman "
+    "statement interview according committee parliament senate law bill reform protest "
+    "crowd capital district mayor governor president prime opposition coalition campaign "
+    "survey poll analysts investors shares oil gas coal wind solar grid network internet"
+).split()
+
+
+def sentence(rnd: random.Random) -> str:
+    words = [rnd.choice(WORDS) for _ in range(rnd.randint(14, 28))]
+    number = f"{rnd.randint(2, 99)}.{rnd.randint(0, 9)}"
+    words.insert(rnd.randint(3, len(words) - 1), number)
+    return " ".join(words).capitalize() + "."
+
+
+def page(n: int, clutter: int = 6) -> bytes:
+    """A news page: a headline and 14 paragraphs (about 1,300 words) inside the usual
+    clutter, repeated `clutter` times: navigation, most-read and related lists, reader
+    comments, a link-heavy footer, and an inline JSON state blob. clutter=1 gives about
+    25 KB of HTML, the default 6 about 90 KB (news sites' article pages are 100-400 KB)."""
+    rnd = random.Random(n)
+
+    def links(count, prefix):
+        return "".join(
+            f'<li><a href="/{prefix}/{rnd.randint(1, 10**6)}">{sentence(rnd)[:60]}</a></li>'
+            for _ in range(count)
+        )
+
+    paragraphs = "".join(
+        "<p>" + " ".join(sentence(rnd) for _ in range(rnd.randint(3, 6))) + "</p>"
+        for _ in range(14)
+    )
+    comments = "".join(
+        f'<div class="comment"><b>reader{rnd.randint(1, 999)}</b><p>{sentence(rnd)}</p>'
+        f'<span class="likes">{rnd.randint(0, 99)}</span></div>'
+        for _ in range(8 * clutter)
+    )
+    footer = "".join(f'<a href="/about/{i}">{rnd.choice(WORDS)}</a> ' for i in range(40 * clutter))
+    title = sentence(rnd)[:90].rstrip(".")
+    state = "{" + ",".join(f'"k{i}": "{rnd.choice(WORDS)}"' for i in range(400 * clutter)) + "}"
+    return (
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        f"<title>{title} | Daily Bench</title>"
+        f"<meta name='author' content='Reporter {n % 17}'><meta property='article:published_time' "
+        f"content='2024-05-{1 + n % 28:02d}T08:00:00Z'><link rel='canonical' href='/news/{n}'>"
+        f"<script>window.__STATE__ = {state};</script><style>.x{{color:red}}</style></head><body>"
+        f"<header><nav><ul>{links(10 * clutter, 'section')}</ul></nav></header>"
+        f"<div class='layout'><main><article><h1>{title}</h1>"
+        f"<p class='byline'>By Reporter {n % 17}</p>{paragraphs}</article>"
+        f"<section class='comments'><h2>Comments</h2>{comments}</section></main>"
+        f"<aside><h3>Most read</h3><ol>{links(3 * clutter, 'story')}</ol>"
+        f"<h3>Related</h3><ul>{links(6 * clutter, 'story')}</ul></aside></div>"
+        f"<footer>{footer}<p>Copyright Daily Bench</p></footer></body></html>"
+    ).encode()
+
+
+def feed(base: str, numbers: range, name: str) -> bytes:
+    items = "".join(
+        f"<item><title>Story {n}</title><link>{base}/news/{n}</link>"
+        f"<guid>{base}/news/{n}</guid></item>"
+        for n in numbers
+    )
+    return (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>{name}</title>'
+        f"<link>{base}/</link><description>bench</description>{items}</channel></rss>"
+    ).encode()
+
+
+def serve(port_out, n_pages: int, warm: int, clutter: int) -> None:
+    """The page server (a process of its own): pages and feeds, generated up front."""
+    pages = {f"/news/{n}": page(n, clutter) for n in range(n_pages + warm)}
+    feeds: dict[str, bytes] = {}
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            path = self.path.split("?", 1)[0]
+            if path.startswith("/feed/"):
+                body, kind = feeds.get(path), "application/rss+xml"
+            else:
+                body, kind = pages.get(path), "text/html; charset=utf-8"
+            if body is None:
+                self.send_response(404)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    for run in range(64):  # run r: feeds of up to 100 entries listing pages [0, n)
+        for k, first in enumerate(range(0, n_pages, FEED_SIZE)):
+            numbers = range(first, min(first + FEED_SIZE, n_pages))
+            feeds[f"/feed/run{run}-{k}"] = feed(base, numbers, f"run {run} part {k}")
+        feeds[f"/feed/warm{run}-0"] = feed(base, range(n_pages, n_pages + warm), f"warm {run}")
+    port_out.put(server.server_address[1])
+    server.serve_forever()
+
+
+# --------------------------------------------------------------------------- baseline
+
+
+def trafilatura_alone(bodies: list[bytes]) -> float:
+    """Pages per second for trafilatura.bare_extraction with the parameters the pipeline
+    uses (apps.ingestion.extraction.extract_html), in this one process."""
+    import trafilatura
+
+    for body in bodies[:3]:  # warm-up, like the workers
+        trafilatura.bare_extraction(body.decode(), with_metadata=True)
+    started = time.perf_counter()
+    for body in bodies:
+        trafilatura.bare_extraction(
+            body.decode("utf-8"),
+            url="http://127.0.0.1/news/x",
+            with_metadata=True,
+            include_comments=False,
+            include_tables=False,
+            favor_precision=True,
+            date_extraction_params={"extensive_search": False, "original_date": True},
+        )
+    return len(bodies) / (time.perf_counter() - started)
+
+
+# --------------------------------------------------------------------------- pipeline
+
+
+def start_workers(count: int, env: dict, pool: str, threads: int) -> list[subprocess.Popen]:
+    """`count` worker processes: prefork with one child each (the production setup, with
+    hard time limits), or one process with `threads` threads each (I/O overlaps)."""
+    workers = []
+    for i in range(count):
+        workers.append(
+            subprocess.Popen(
+                [
+                    str(Path(sys.executable).with_name("celery")),
+                    "-A",
+                    "config",
+                    "worker",
+                    "-n",
+                    f"bench{i}@%h",
+                    f"--pool={pool}",
+                    f"--concurrency={1 if pool == 'prefork' else threads}",
+                    "--without-gossip",
+                    "--without-mingle",
+                    "--without-heartbeat",
+                    "-l",
+                    "warning",
+                    "-Q",
+                    env["BENCH_QUEUE"],
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
+    return workers
+
+
+def stop_workers(workers) -> None:
+    for w in workers:
+        w.terminate()
+    for w in workers:
+        try:
+            w.wait(20)
+        except subprocess.TimeoutExpired:
+            w.kill()
+
+
+def empty_tables() -> None:
+    from apps.articles.models import Article, Outlet
+    from apps.ingestion.models import Feed, IngestBatch, IngestJob
+
+    IngestJob.objects.all().delete()
+    IngestBatch.objects.all().delete()
+    Feed.objects.all().delete()
+    Article.objects.all().delete()
+    Outlet.objects.all().delete()
+
+
+def run_feeds(urls: list[str], expected: int, timeout: float = 900) -> float:
+    """Create the feeds, send the periodic task once, wait for `expected` final jobs from
+    them. Returns the seconds from sending the task to the last job being final."""
+    from apps.ingestion import tasks
+    from apps.ingestion.models import Feed, IngestJob
+
+    feeds = [Feed.objects.create(url=url, title=url.rsplit("/", 1)[-1]) for url in urls]
+    started = time.perf_counter()
+    tasks.feeds_poll_due.delay()
+    deadline = started + timeout
+    final = 0
+    while time.perf_counter() < deadline:
+        final = IngestJob.objects.filter(status__in=IngestJob.FINAL, feed__in=feeds).count()
+        if final >= expected:
+            return time.perf_counter() - started
+        time.sleep(0.05)
+    raise SystemExit(f"timed out: {final} of {expected} jobs final after {timeout} s")
+
+
+def step_medians() -> str:
+    from apps.ingestion.models import IngestJob
+
+    timings = list(IngestJob.objects.filter(status="done").values_list("timings", flat=True))
+    parts = []
+    for key in ("fetch", "extract", "store", "dedupe"):
+        values = [t[key] for t in timings if key in t]
+        if values:
+            parts.append(f"{key} {statistics.median(values) * 1000:.1f} ms")
+    return ", ".join(parts)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("-n", type=int, default=400, help="pages per run (default 400)")
+    parser.add_argument("--clutter", type=int, default=6, help="page size factor (1: 25 KB)")
+    parser.add_argument("--runs", type=int, default=1, help="runs per worker count (median)")
+    parser.add_argument("--workers", default="1,2", help="worker counts (default 1,2)")
+    parser.add_argument(
+        "--with-suggestions", action="store_true", help="also run claim suggestions"
+    )
+    parser.add_argument("--pool", choices=["prefork", "threads"], default="prefork")
+    parser.add_argument(
+        "--sync-commit", action="store_true", help="durable commits for ingestion's writes"
+    )
+    parser.add_argument("--threads", type=int, default=4, help="threads per worker (threads pool)")
+    args = parser.parse_args()
+    if args.with_suggestions:
+        os.environ["BENCH_WITH_SUGGESTIONS"] = "1"
+    if args.sync_commit:
+        os.environ["BENCH_SYNC_COMMIT"] = "1"
+    counts = [int(c) for c in args.workers.split(",")]
+    warm = 4 * max(counts)
+
+    ports = multiprocessing.Queue()
+    server = multiprocessing.Process(
+        target=serve, args=(ports, args.n, warm, args.clutter), daemon=True
+    )
+    server.start()
+    port = ports.get(timeout=120)
+    base = f"http://127.0.0.1:{port}"
+    os.environ["FETCH_ALLOWED_HOSTS"] = f"127.0.0.1:{port}"
+    os.environ["BENCH_QUEUE"] = f"bench-ingest-{os.getpid()}"
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    bodies = [page(n, args.clutter) for n in range(args.n)]
+    avg_kb = statistics.mean(len(b) for b in bodies) / 1000
+
+    baseline = statistics.median(trafilatura_alone(bodies) for _ in range(max(1, args.runs)))
+    print(
+        f"pages: {args.n}, average {avg_kb:.0f} KB; CPUs: {os.cpu_count()}; "
+        f"load average before: {os.getloadavg()[0]:.2f}"
+    )
+    print(f"trafilatura alone, 1 process: {baseline:.1f} pages/s")
+    print(
+        f"workers: --pool={args.pool}"
+        + (f" --concurrency={args.threads}" if args.pool == "threads" else " --concurrency=1")
+    )
+
+    env = dict(os.environ)
+    rates: dict[int, list[float]] = {count: [] for count in counts}
+    run_no = 0
+    # Runs alternate between worker counts, so load from elsewhere falls on each alike.
+    for _ in range(args.runs):
+        for count in counts:
+            empty_tables()
+            workers = start_workers(count, env, args.pool, args.threads)
+            try:
+                run_feeds([f"{base}/feed/warm{run_no}-0"], warm)  # warm every worker up
+                parts = range((args.n + FEED_SIZE - 1) // FEED_SIZE)
+                seconds = run_feeds([f"{base}/feed/run{run_no}-{k}" for k in parts], args.n)
+            finally:
+                stop_workers(workers)
+            rates[count].append(args.n / seconds)
+            run_no += 1
+            print(
+                f"  {count} worker(s): {args.n} pages in {seconds:.2f} s = "
+                f"{rates[count][-1]:.1f} pages/s (load average {os.getloadavg()[0]:.2f}); "
+                f"median per job: {step_medians()}"
+            )
+    results = {count: statistics.median(values) for count, values in rates.items()}
+    print()
+    print("| | pages/s | vs trafilatura alone | vs 1 worker |")
+    print("|---|---:|---:|---:|")
+    print(f"| trafilatura alone (1 process) | {baseline:.1f} | 1.00× | |")
+    for count, rate in results.items():
+        vs_one = f"{rate / results[1]:.2f}×" if 1 in results else ""
+        label = f"pipeline, {count} worker process{'es' if count > 1 else ''}"
+        print(f"| {label} | {rate:.1f} | {rate / baseline:.2f}× | {vs_one} |")
+    server.terminate()
+
+
+if __name__ == "__main__":
+    main()
