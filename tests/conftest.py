@@ -1,6 +1,7 @@
 import pytest
 
 from tests import factories
+from tests.celery_utils import reset_producer_pool
 
 
 @pytest.fixture
@@ -51,11 +52,13 @@ def real_worker(settings, transactional_db):
     app.conf.update(
         task_always_eager=False, broker_url=settings.TEST_BROKER_URL, task_default_queue=queue
     )
+    reset_producer_pool(app)
     with start_worker(
         app, pool="solo", perform_ping_check=False, queues=[queue], shutdown_timeout=10
     ) as worker:
         yield worker
     app.conf.update(saved)
+    reset_producer_pool(app)
 
 
 SAMPLE_QUOTE = "Russia is running out of munitions used in the war in Ukraine"

@@ -72,7 +72,8 @@ BATCH_MAX_BYTES = 1_000_000
 
 def stuck_after() -> timedelta:
     """How long a job may sit in a non-final state before the sweeper re-enqueues it. Must
-    exceed the ingest task's hard time limit plus the longest retry countdown."""
+    exceed both the ingest task's hard time limit (a running job) and the longest retry
+    countdown (a job waiting to be retried)."""
     return timedelta(seconds=int(getattr(settings, "INGEST_STUCK_AFTER_SECONDS", 300)))
 
 

@@ -18,8 +18,8 @@ from django.conf import settings as django_settings
 from apps.articles.models import Article
 from apps.ingestion import services
 from apps.ingestion.models import IngestJob
+from tests.celery_utils import reset_producer_pool
 from tests.core.httpserver import Reply
-from tests.ingestion.conftest import reset_producer_pool
 from tests.ingestion.helpers import HTML_TYPE, article_page, story
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -26,24 +26,3 @@ def on_commit(django_capture_on_commit_callbacks):
             return call(*args, **kwargs)
 
     return run
-
-
-def reset_producer_pool(app) -> None:
-    """Celery caches the producer pool of the first broker URL it was asked for; an eager
-    task run earlier in the process caches one for the default URL, and tasks sent after
-    the broker URL changed would go there. Drop it so the next send uses the current URL."""
-    from kombu import pools
-
-    pools.reset()  # kombu keeps producer pools in a registry; closed ones must leave it too
-    app.amqp._producer_pool = None
-    app._pool = None
-
-
-@pytest.fixture
-def broker_worker(real_worker):
-    """tests/conftest.py's real worker, with the producer pool reset (see above)."""
-    from config.celery import app
-
-    reset_producer_pool(app)
-    yield real_worker
-    reset_producer_pool(app)

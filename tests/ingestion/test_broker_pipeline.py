@@ -32,7 +32,7 @@ def all_final():
     )
 
 
-def test_feeds_to_articles_through_a_real_worker_then_304(broker_worker, allowed):
+def test_feeds_to_articles_through_a_real_worker_then_304(real_worker, allowed):
     server = allowed
     links = [
         (
@@ -75,7 +75,7 @@ def test_feeds_to_articles_through_a_real_worker_then_304(broker_worker, allowed
     assert len([r for r in server.requests if r.path.startswith("/a/")]) == 5
 
 
-def test_transient_failures_are_retried_through_the_broker(broker_worker, allowed, monkeypatch):
+def test_transient_failures_are_retried_through_the_broker(real_worker, allowed, monkeypatch):
     monkeypatch.setattr(services, "retry_countdown", lambda exc, retries: 0.2)
     server = allowed
     answers = iter([Reply(503, {}, b""), Reply(504, {}, b"")])
