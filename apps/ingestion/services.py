@@ -924,3 +924,53 @@ def _feed_failed(feed: Feed, lease_at: datetime, reason: str) -> Feed:
             Feed.objects.filter(pk=feed.pk).update(**changes)
     feed.refresh_from_db()
     return feed
+
+
+# --- Re-extraction ---------------------------------------------------------------------
+
+
+def article_text_replace(*, article: Article, text: str, by: User | None = None):
+    """Replace an article's stored text (re-extracted, or corrected) and re-anchor its
+    appearances in the same transaction: by position, exact quote, then quote with its
+    context; those that cannot be found are marked orphaned for an editor, never dropped."""
+    from apps.claims.anchoring import appearances_reanchor
+
+    if by is not None and not is_editor(by):
+        raise NotAllowed("Only editors and admins can replace an article's text.")
+    text = normalize_text(text)
+    if not text.strip():
+        raise DomainError("The new text is empty; the article keeps its current text.")
+    with transaction.atomic():
+        locked = Article.objects.select_for_update().get(pk=article.pk)
+        old_text = locked.text
+        if old_text == text:
+            return None
+        locked.text = text
+        locked.content_hash = content_hash(text)
+        locked.save(update_fields=["text", "content_hash", "updated_at"])
+        report = appearances_reanchor(article=locked, old_text=old_text)
+    article.refresh_from_db()
+    return report
+
+
+def article_reextract(*, article: Article, by: User | None = None):
+    """Fetch the article's URL again, extract it, and replace the text if it changed."""
+    from apps.core import http
+
+    if by is not None and not is_editor(by):
+        raise NotAllowed("Only editors and admins can re-extract an article.")
+    url = article.url or article.canonical_url
+    if not url:
+        raise DomainError(
+            "This article came without a URL (a file or a push); nothing to re-fetch."
+        )
+    try:
+        result = http.fetch(url, accept=http.HTML_TYPES | http.TEXT_TYPES)
+    except http.FetchError as exc:
+        raise DomainError(f"Could not fetch {url}: {exc.reason}") from exc
+    body = decode_body(result.body, result.charset)
+    if result.content_type == "text/plain":
+        extracted = extract_plain(body)
+    else:
+        extracted = extract_html(body, url=result.final_url)
+    return article_text_replace(article=article, text=extracted.text, by=by)

@@ -268,3 +268,21 @@ def feed_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect(reverse("ingestion:feed_detail", args=[feed.pk]))
+
+
+@require_POST
+@login_required
+def article_reextract(request: HttpRequest, pk: int) -> HttpResponse:
+    from apps.articles.models import Article
+
+    article = get_object_or_404(Article, pk=pk)
+    try:
+        report = services.article_reextract(article=article, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("articles:detail", pk=pk)
+    if report is None:
+        messages.info(request, "The source is unchanged; the text stays as it was.")
+    else:
+        messages.success(request, f"Text re-extracted. Highlights: {report}.")
+    return redirect("articles:detail", pk=pk)
