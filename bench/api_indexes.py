@@ -1,4 +1,4 @@
-"""Indexes the API asks for (docs/benchmarks-api.md); the benchmark creates them in its own
+"""Indexes the API asks for (docs/benchmarks.md); the benchmark creates them in its own
 database until a migration adds them. The expressions are exactly those the queries use
 (apps.api.filters.english_document), so PostgreSQL can match them."""
 

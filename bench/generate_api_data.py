@@ -10,7 +10,7 @@ CLAIMTRACK_EMBEDDED_DB (refused when that is the default, `claimtrack`).
 History triggers (pghistory) are switched off for the load (session_replication_role =
 replica), so the history tables stay empty: the benchmark measures reads.
 
-The indexes proposed for the claims full-text search (see docs/benchmarks-api.md) are
+The indexes proposed for the claims full-text search (see docs/benchmarks.md) are
 created here too, with the exact Django Index definitions, until their migration lands.
 """
 
@@ -323,7 +323,7 @@ def main() -> None:
 
 
 def create_proposed_indexes(connection) -> None:
-    """The indexes asked for in docs/benchmarks-api.md, built from the same Django Index
+    """The indexes asked for in docs/benchmarks.md, built from the same Django Index
     objects the migration will hold (so the query and index expressions match)."""
     from django.db import ProgrammingError
 
