@@ -573,6 +573,24 @@ class ClaimantViewSet(ConditionalMixin, viewsets.ReadOnlyModelViewSet):
     queryset = Claimant.objects.all()
 
 
+class ListRetrieveCreateViewSet(
+    ConditionalMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Read and create (through a service); no update or delete."""
+
+    def created(self, request, pk: int, collection: str) -> Response:
+        obj = self.get_queryset().get(pk=pk)
+        return Response(
+            self.get_serializer(obj).data,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": request.build_absolute_uri(f"/api/{collection}/{pk}/")},
+        )
+
+
 @extend_schema_view(
     list=extend_schema(summary="List appearances (where claims were made)"),
     retrieve=extend_schema(summary="An appearance"),
@@ -582,13 +600,7 @@ class ClaimantViewSet(ConditionalMixin, viewsets.ReadOnlyModelViewSet):
         responses={201: serializers.AppearanceSerializer},
     ),
 )
-class AppearanceViewSet(
-    ConditionalMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
-):
+class AppearanceViewSet(ListRetrieveCreateViewSet):
     serializer_class = serializers.AppearanceSerializer
     filterset_class = AppearanceFilter
 
@@ -608,12 +620,7 @@ class AppearanceViewSet(
             claimant_name=values.get("claimant", ""),
             by=request.user,
         )
-        appearance = self.get_queryset().get(pk=appearance.pk)
-        return Response(
-            self.get_serializer(appearance).data,
-            status=status.HTTP_201_CREATED,
-            headers={"Location": request.build_absolute_uri(f"/api/appearances/{appearance.pk}/")},
-        )
+        return self.created(request, appearance.pk, "appearances")
 
 
 @extend_schema_view(
@@ -625,13 +632,7 @@ class AppearanceViewSet(
         responses={201: serializers.EvidenceSerializer},
     ),
 )
-class EvidenceViewSet(
-    ConditionalMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
-):
+class EvidenceViewSet(ListRetrieveCreateViewSet):
     serializer_class = serializers.EvidenceSerializer
     filterset_class = EvidenceFilter
 
@@ -643,9 +644,4 @@ class EvidenceViewSet(
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         link = evidence_add(by=request.user, **values)
-        link = self.get_queryset().get(pk=link.pk)
-        return Response(
-            self.get_serializer(link).data,
-            status=status.HTTP_201_CREATED,
-            headers={"Location": request.build_absolute_uri(f"/api/evidence/{link.pk}/")},
-        )
+        return self.created(request, link.pk, "evidence")
