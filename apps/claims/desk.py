@@ -166,9 +166,11 @@ def bar_chart(bars: list[Bar], *, width: int = 420, bar_height: int = 22, gap: i
 HISTORY_FIELDS = ("statement", "status", "verdict", "rationale", "tags", "assignee_id")
 
 
-def claim_history(claim_id: int) -> list[dict]:
-    """The claim's own events (every insert/update/delete by the database triggers), each
-    with who, when, and the fields that changed against the previous snapshot."""
+def claim_snapshots(claim_id: int) -> list[dict]:
+    """The claim's own row at every version (insert/update/delete events from the database
+    triggers), each with who, when and the fields that changed, so an editor can open any
+    past state. The claim page's timeline (selectors.claim_history) is the other view: every
+    model that points at the claim, newest first, as diffs."""
     from django.contrib.auth.models import User
 
     event_model = django_apps.get_model("claims", "ClaimEvent")

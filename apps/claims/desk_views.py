@@ -215,7 +215,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def history(request: HttpRequest, pk: int) -> HttpResponse:
-    timeline = desk.claim_history(pk)
+    timeline = desk.claim_snapshots(pk)
     if not timeline:
         return render(request, "desk/forbidden.html", {"message": "No such claim."}, status=404)
     selected_id = _int(request.GET.get("event"))
