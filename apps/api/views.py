@@ -24,6 +24,7 @@ from rest_framework.response import Response
 from apps.accounts.roles import is_admin, is_editor
 from apps.articles.models import Article, Outlet
 from apps.claims import services as claim_services
+from apps.claims.matching import find_similar_claims
 from apps.claims.models import Appearance, Claim, Claimant, Status
 from apps.core.errors import Conflict, DomainError, NotFound
 from apps.evidence.models import EvidenceLink
@@ -48,7 +49,6 @@ from .filters import (
 from .history import their_changes
 from .pagination import KeysetPagination, TombstonePagination
 from .renderers import CSVRenderer, JSONLDRenderer
-from .similar import find_similar_claims
 
 IF_MATCH_REQUIRED = OpenApiParameter(
     "If-Match",

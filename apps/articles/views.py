@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.postgres.search import SearchQuery, SearchVector
@@ -21,9 +20,7 @@ from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
@@ -34,7 +31,6 @@ from .models import Article, Outlet
 
 PAGE_SIZE = 50
 PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
-SUGGESTIONS_FRAGMENT = "articles/_suggestions.html"
 MAX_DUPLICATES_SHOWN = 20
 CLAIM_CARDS = 40  # claims listed in the margin before "Show all"
 # What the reading page reads of each appearance, its claim and claimant (no more: a long
@@ -282,29 +278,12 @@ def _claim_statuses() -> list[tuple[str, str]]:
     return list(claim._meta.get_field("status").choices)
 
 
-@cache
-def _suggestions_fragment_exists() -> bool:
-    """Whether the claims app ships the suggestions' margin fragment (checked once)."""
-    try:
-        get_template(SUGGESTIONS_FRAGMENT)
-    except TemplateDoesNotExist:
-        return False
-    return True
-
-
 def _suggestions_url(article: Article) -> str:
-    """The URL of the suggestions' margin for this article, or "" when there is none."""
-    if not _suggestions_fragment_exists():
-        return ""
-    try:
-        return reverse("suggestions:article", args=[article.pk])
-    except NoReverseMatch:
-        return ""
+    """The URL of the suggestions' margin for this article (served by the claims app)."""
+    return reverse("suggestions:article", args=[article.pk])
 
 
 def _open_suggestions(article: Article) -> list:
-    if not hasattr(article, "suggestions"):
-        return []
     return list(
         article.suggestions.filter(state="open")
         .only("id", "article_id", "start", "end", "score", "claimant_name")

@@ -2,7 +2,7 @@
 
 One matcher serves the analyst UI's "Attach to claim…" list, the suggestions (each
 suggested sentence is matched when it is stored), and the API's claim search
-(apps/api/similar.py). It works in two steps:
+(apps/api/views.py). It works in two steps:
 
 1. **Candidates, in SQL.** The text is reduced to *concepts*: content words, stemmed,
    with synonyms and spinner/translation variants folded together ("munitions",

@@ -87,14 +87,12 @@ def claim_list(*, status: str = "", verdict: str = "", q: str = "") -> QuerySet[
 
 
 def similar_claims(text: str, *, limit: int = 10) -> list[tuple[Claim, float]]:
-    """Tracked claims most like `text`, best first, with a 0..1 score: the claim matcher
-    (apps/claims/matching.py) when it is there, else nothing (the word search remains)."""
+    """Tracked claims most like `text`, best first, with a 0..1 score, from the same matcher
+    the API's claims search uses (apps/claims/matching.py)."""
+    from .matching import find_similar_claims
+
     text = (text or "").strip()
     if not text:
-        return []
-    try:
-        from .matching import find_similar_claims
-    except ImportError:
         return []
     return list(find_similar_claims(text, limit=limit))
 

@@ -1,4 +1,4 @@
-# pg_trgm for the claim search fallback (apps/api/similar.py). CREATE EXTENSION IF NOT
+# pg_trgm for the claim search (apps/claims/matching.py). CREATE EXTENSION IF NOT
 # EXISTS: harmless when another app's migration has enabled it already.
 from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
