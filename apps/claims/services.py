@@ -574,6 +574,3 @@ def _bulk_one(claim: Claim, action: str, *, by, assignee, tag: str, note: str) -
     }
     updated = handlers[action]()
     return f"Now {updated.get_status_display().lower()}."
-
-
-from .suggestions import suggestions_generate  # noqa: E402,F401

@@ -602,30 +602,23 @@ def _job_run(job_id: int, task_id: str) -> IngestJob | None:
         raise
 
 
-def _suggest_hook():
-    from apps.claims import services as claim_services
-
-    return getattr(claim_services, "suggestions_generate", None)
-
-
 def _after_store(article: Article) -> None:
     """Ask claims for suggestions in a task of its own, after commit: a slow or failing
     suggester never holds or fails the ingest. The near-duplicate link is set before,
     so claims can skip a near-duplicate (its claims are the original's)."""
-    if _suggest_hook() is None:
-        return
     from .tasks import article_suggest
 
     transaction.on_commit(lambda: article_suggest.delay(article.pk), robust=True)
 
 
 def article_suggest_run(article_id: int) -> None:
-    suggest = _suggest_hook()
+    from apps.claims.suggestions import suggestions_generate
+
     article = Article.objects.filter(pk=article_id).first()
-    if suggest is None or article is None:
+    if article is None:
         return
     try:
-        suggest(article=article)
+        suggestions_generate(article=article)
     except Exception:  # noqa: BLE001 - a suggestion failure must not fail the ingest
         logger.exception("Claim suggestion failed for article %s", article_id)
 

@@ -1,7 +1,6 @@
 import pytest
 from django.urls import reverse
 
-from apps.claims import services
 from apps.claims.models import Appearance, Suggestion, SuggestionRun
 from apps.claims.suggestions import (
     score_sentences_in,
@@ -147,10 +146,6 @@ def test_accept_above_a_score_reports_each_one(news, analyst):
     assert all(r.ok and r.claim_id for r in results)
     with pytest.raises(DomainError):
         suggestions_accept_above(article=news, score="high", by=analyst)
-
-
-def test_ingestion_finds_the_suggester_through_services():
-    assert services.suggestions_generate is suggestions_generate
 
 
 def test_margin_fragment_and_buttons(news, analyst_client):

@@ -110,3 +110,12 @@ def test_json_jsonl_and_html_files_are_imported_with_their_metadata(
     assert article.published_at.year == 2024
     assert Article.objects.filter(title="Jobs").exists() is False  # the JSONL line 3 broke the file
     assert "harbour reopened on Monday" in Article.objects.get(title="Harbour reopens").text
+
+
+def test_imported_articles_arrive_with_claim_suggestions(import_articles):
+    from apps.claims.models import Suggestion
+
+    import_articles(str(SEEDS / "000_d886f9ee4cc6ef26.txt"))
+    article = Article.objects.get()
+    sentences = list(Suggestion.objects.filter(article=article).values_list("sentence", flat=True))
+    assert any("running out of munitions" in s for s in sentences)
