@@ -15,6 +15,7 @@ def start(**env):
     base.update(
         DATABASE_URL="postgres://postgres@127.0.0.1:5432/claimtrack",
         DJANGO_ALLOWED_HOSTS="claims.example.org",
+        CACHE_URL="redis://127.0.0.1:6379/2",
     )
     base.update(env)
     return subprocess.run(
@@ -62,3 +63,16 @@ def test_check_deploy_is_clean_under_production_settings():
     result = start(DJANGO_SECRET_KEY=secrets.token_urlsafe(50))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_warns_when_the_cache_is_per_process():
+    result = start(DJANGO_SECRET_KEY=secrets.token_urlsafe(50), CACHE_URL="locmemcache://")
+    assert result.returncode != 0
+    assert "claimtrack.W001" in result.stderr + result.stdout
+    assert "CACHE_URL" in result.stderr + result.stdout
+
+
+def test_bad_cache_url_is_reported_with_the_variable_name():
+    result = start(DJANGO_SECRET_KEY=GOOD_KEY, CACHE_URL="nosuch://x")
+    assert result.returncode != 0
+    assert "CACHE_URL is not a valid cache URL" in result.stderr

@@ -1,6 +1,6 @@
 """Settings shared by every environment. Everything that varies comes from the environment.
 
-Variables (see README): DATABASE_URL, CELERY_BROKER_URL, DJANGO_SECRET_KEY, DJANGO_DEBUG,
+Variables (see README): DATABASE_URL, CELERY_BROKER_URL, CACHE_URL, DJANGO_SECRET_KEY, DJANGO_DEBUG,
 DJANGO_ALLOWED_HOSTS, DJANGO_CSRF_TRUSTED_ORIGINS, CLAIMTRACK_ORGANIZATION, FETCH_*,
 SUGGESTION_THRESHOLD.
 """
@@ -138,6 +138,14 @@ else:
     }
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+# Cache: API throttle counters and the matcher's index statistics. Local memory is right for
+# one process (`make run`); with several web processes set CACHE_URL=redis://host:6379/1 so
+# that they share counts (`manage.py check --deploy` warns otherwise).
+try:
+    CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+except (ImproperlyConfigured, ValueError) as exc:
+    raise ImproperlyConfigured(f"CACHE_URL is not a valid cache URL: {exc}") from None
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
