@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand
+from django.db import connection
+from django.utils import timezone
 
 from apps.accounts.roles import ROLES
 from apps.accounts.services import user_create_with_role
@@ -21,8 +23,12 @@ class Command(BaseCommand):
             self.stdout.write(f"Demo users already exist; their passwords are in {path}.")
             return
         path.parent.mkdir(parents=True, exist_ok=True)
+        # One block per creation, headed by the database it belongs to: after a database is
+        # reset, the newest block (the last) holds the passwords that work.
+        database = connection.settings_dict["NAME"]
+        header = f"# database {database}, {timezone.now():%Y-%m-%d %H:%M} UTC"
         with path.open("a") as fh:
-            fh.write("\n".join(created) + "\n")
+            fh.write("\n".join([header, *created]) + "\n")
         path.chmod(0o600)
         self.stdout.write("Demo users (user  password), also written to " + str(path) + ":")
         for line in created:
