@@ -96,6 +96,13 @@ def test_nav_shows_user_and_role(analyst_client, analyst):
     assert analyst.username in page and 'class="role role-analyst"' in page
 
 
+def test_account_menu_holds_tokens_and_log_out(analyst_client):
+    page = analyst_client.get(reverse("articles:list")).content.decode()
+    menu = page[page.index('<details class="account-menu">') : page.index("</details>")]
+    assert f'href="{reverse("accounts:tokens")}"' in menu
+    assert f'action="{reverse("logout")}"' in menu and "Log out" in menu
+
+
 # --- Article list and reading page ----------------------------------------------------
 
 
