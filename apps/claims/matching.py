@@ -4,10 +4,12 @@ One matcher serves the analyst UI's "Attach to claim…" list, the suggestions (
 suggested sentence is matched when it is stored), and the API's claim search
 (apps/api/views.py). It works in two steps:
 
-1. **Candidates, in SQL.** The text is reduced to *concepts*: content words, stemmed,
-   with synonyms and spinner/translation variants folded together ("munitions",
-   "ammunition", "shells" -> ammunition; "12 months" -> year; "armoured practice" ->
-   armoured train; "Pyongyang" -> North Korea). Each concept becomes an OR of its
+1. **Candidates, in SQL.** The text is reduced to *concepts*: content words (function
+   words of the usual English stop lists dropped; a hyphenated compound the lexicon does
+   not list read as its parts, "war-decisive" as war + decisive), stemmed, with synonyms
+   and spinner/translation variants folded together ("munitions", "ammunition",
+   "shells" -> ammunition; "12 months" -> year; "armoured practice" -> armoured train;
+   "Pyongyang" -> North Korea). Each concept becomes an OR of its
    surface words, and the query asks PostgreSQL's full-text GIN index
    (``to_tsvector('english', statement)``, migration 0004) for claims sharing at least
    two concepts with the text, best ``ts_rank_cd`` first. When that finds few rows
@@ -57,6 +59,7 @@ TIER_LABELS = {LIKELY: "Likely the same", RELATED: "Possibly related"}
 LIKELY_THRESHOLD = 0.65
 RELATED_THRESHOLD = 0.30
 MIN_WORDS_FOR_LIKELY = 8
+POLARITY_FACTOR = 0.9  # a claim and its denial (see `similarity`)
 # Below this a candidate is not shown at all (the UI's list and the API's search).
 MIN_SCORE = 0.12
 
@@ -164,6 +167,11 @@ _PHRASES = [
     (r"\bmillimet(er|re)s?\b", "mm"),
 ]
 
+# Function words, reporting verbs and hedges, then the rest of the function words of the
+# standard English stop list (scikit-learn's, from the Glasgow IR group) less its content
+# words ("fire", "bill", "system", "interest", "front", "part", "give"...): words that say
+# nothing about what a claim states ("several", "made", "together", "last") must not make
+# two claims look alike. Negation is read apart (`_negated`), not from these words.
 _STOPWORDS = frozenset(
     """a an the and or but if of to in on at for with by from as into onto over under
     about after before since during through between against among per via than then
@@ -183,7 +191,18 @@ _STOPWORDS = frozenset(
     probably possibly apparently likely perhaps maybe also almost actually really
     now today currently recently soon later earlier once simply solely only
     new old large big small great good
-    mr mrs ms dr gen""".split()
+    mr mrs ms dr gen
+    above across afterwards alone along always amongst anyhow anyone anything anyway anywhere
+    around became become becomes becoming beforehand behind below beside besides beyond cannot
+    co due eg either else elsewhere enough etc everyone everything everywhere except former
+    formerly further hereafter hereby herein hereupon hers herself himself ie inc itself
+    keep last latter latterly least less ltd made mine mostly myself namely neither never next
+    nobody none noone nothing nowhere off often others otherwise ours ourselves please put
+    rather see seem seemed seeming seems several somehow someone something sometime sometimes
+    somewhere take themselves thence thereafter thereby therein thereupon throughout thru
+    together toward towards unless until upon well whatever whence whenever whereafter whereby
+    wherein whereupon wherever whither whoever whole within without yours yourself
+    yourselves""".split()
 )
 
 # Concepts that appear in most claims of a newsroom that follows one region: they
@@ -265,6 +284,7 @@ class _Lexicon:
     phrases: dict[tuple[str, ...], str]  # stemmed word tuple -> concept
     max_phrase: int
     surface: dict[str, tuple[str, ...]]  # concept -> surface forms (for tsquery)
+    known: frozenset[str]  # every stemmed word of the lexicon, alone or in a phrase
 
 
 @lru_cache(maxsize=1)
@@ -297,6 +317,7 @@ def _lexicon() -> _Lexicon:
         phrases=phrases,
         max_phrase=max((len(p) for p in phrases), default=1),
         surface={k: tuple(v) for k, v in surface.items()},
+        known=frozenset(single) | frozenset(w for p in phrases for w in p),
     )
 
 
@@ -331,6 +352,7 @@ class Analysis:
     normalised: str  # for the character n-grams
     words: int  # number of words in the original text
     surface: dict[str, str] = field(default_factory=dict)  # "w:"/"n:" feature -> as written
+    negated: bool = False  # says that something is not so ("not", "never", "no", "n't")
 
 
 def _normalise(text: str) -> str:
@@ -355,7 +377,7 @@ def analyse(text: str) -> Analysis:
     raw = unicodedata.normalize("NFKC", text or "").translate(_FOLD)
     names = _capitalised_words(raw)
     lowered = _normalise(text)
-    tokens = _TOKEN.findall(lowered)
+    tokens = _split_compounds(_TOKEN.findall(lowered), lex)
     stems = [stem(_SPELLED.get(t, t)) for t in tokens]
     weights: dict[str, float] = {}
     surface: dict[str, str] = {}
@@ -391,8 +413,51 @@ def analyse(text: str) -> Analysis:
             surface.setdefault(key, token)
             kept.append(stemmed)
     return Analysis(
-        weights=weights, normalised=" ".join(kept), words=len(raw.split()), surface=surface
+        weights=weights,
+        normalised=" ".join(kept),
+        words=len(raw.split()),
+        surface=surface,
+        negated=_negated(lowered),
     )
+
+
+# Negation cues. "not only", "no doubt" and the like do not deny anything.
+_NEGATION = re.compile(
+    r"\b(?:not|no|never|nothing|none|nobody|neither|nor|cannot)\b|n't\b", re.IGNORECASE
+)
+_NOT_A_NEGATION = re.compile(
+    r"\b(?:not only|not just|not least|no doubt|no matter|nothing but|none other)\b"
+)
+
+
+def _negated(lowered: str) -> bool:
+    return bool(_NEGATION.search(_NOT_A_NEGATION.sub(" ", lowered)))
+
+
+# Prefixes that make one word with what follows ("anti-tank" is "antitank"), and whose
+# word is not the bare stem ("non-nuclear", "ex-president"). Not "pro-", "mid-", "UN-".
+_BOUND_PREFIXES = frozenset(
+    "anti non counter ex pre post co semi multi sub re inter intra trans over under".split()
+)
+
+
+def _split_compounds(tokens: list[str], lex: _Lexicon) -> list[str]:
+    """Hyphenated compounds the lexicon does not list as such ("war-decisive",
+    "nuclear-powered", "arms-for-food") are read as their parts: each part is a word the
+    other text may use alone. Listed ones ("know-how", "much-needed") stay whole, and a
+    prefixed word is one word ("anti-tank" as "antitank", "non-nuclear" as "nonnuclear":
+    not the opposite of what it says)."""
+    out: list[str] = []
+    for token in tokens:
+        if "-" not in token or stem(token) in lex.known:
+            out.append(token)
+            continue
+        parts = [part for part in token.split("-") if part]
+        if parts and parts[0] in _BOUND_PREFIXES:
+            out.append("".join(parts))
+        else:
+            out.extend(parts)
+    return out
 
 
 def _add(weights: dict[str, float], concept: str, kept: list[str]) -> None:
@@ -522,7 +587,13 @@ def similarity(
     else:
         overlap = shared / math.sqrt(total_q * total_c)
     chars = _cosine(q_grams, c_grams)
-    return round(min(1.0, 0.75 * overlap + 0.25 * chars), 4)
+    score = min(1.0, 0.75 * overlap + 0.25 * chars)
+    if q.negated != c.negated:
+        # One says that something is so, the other that it is not: the denial of a claim
+        # is related to it (worth showing), never "likely the same" (it would take the
+        # opposite verdict), and ranks below a claim that says the same thing.
+        score = min(score * POLARITY_FACTOR, LIKELY_THRESHOLD - 0.01)
+    return round(score, 4)
 
 
 def match_tier(score: float, text: str) -> str:

@@ -301,6 +301,7 @@ class Command(BaseCommand):
             ]  # fmt: skip
         clusters = {q.id: q.cluster for q in anchored}
         average_precisions = []
+        by_cluster: dict[str, list[float]] = {}
         weak = []
         for q in anchored:
             relevant = {
@@ -315,6 +316,7 @@ class Command(BaseCommand):
                     total += hits / rank
             ap = total / len(relevant)
             average_precisions.append(ap)
+            by_cluster.setdefault(q.cluster, []).append(ap)
             if ap < 0.5:
                 top = ", ".join(
                     f"{o}({clusters.get(o) or '-'}) {s:.2f}" for o, s, _ in results[q.id][:3]
@@ -353,12 +355,26 @@ class Command(BaseCommand):
                 "recall": round(len(right) / len(same_pairs), 3) if same_pairs else None,
                 "false_pairs": [sorted(p) for p in false_pairs],
             }
+        # What each cluster costs: MAP lost to its claims' imperfect rankings (the clusters
+        # that most need work first).
+        queries = len(average_precisions) or 1
+        per_cluster = {
+            name: {
+                "queries": len(aps),
+                "mean_ap": round(sum(aps) / len(aps), 3),
+                "map_loss": round(sum(1 - ap for ap in aps) / queries, 3),
+            }
+            for name, aps in sorted(
+                by_cluster.items(), key=lambda kv: (-sum(1 - ap for ap in kv[1]), kv[0])
+            )
+        }
         report.figures["matching"] = {
             "map": round(mean_ap, 3),
             "queries": len(average_precisions),
             "claims": len(anchored),
             "same_cluster_pairs": len(same_pairs),
             "tiers": tiers,
+            "clusters": per_cluster,
         }
         report.lines.append(
             f"Matching: MAP {mean_ap:.3f} over {len(average_precisions)} claims with cluster "
@@ -382,6 +398,13 @@ class Command(BaseCommand):
                     report.lines.append(f"    false 'likely the same': {' / '.join(pair)}")
         if verbose:
             report.lines.extend(weak)
+            report.lines.append("  MAP lost per cluster (mean AP of its claims):")
+            report.lines.extend(
+                f"    {name}: {f['map_loss']:.3f} ({f['queries']} claims, mean AP "
+                f"{f['mean_ap']:.3f})"
+                for name, f in per_cluster.items()
+                if f["map_loss"] > 0
+            )
 
     # ----------------------------------------------------------------------- targets
 
