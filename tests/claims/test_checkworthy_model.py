@@ -48,6 +48,17 @@ def test_bundled_model_loads_with_name_version_and_threshold(model):
     assert model.metrics["dev-test"]["f1"] > 0.5
 
 
+def test_default_model_is_v2_fitted_on_train_and_dev_by_cross_validation(model):
+    assert DEFAULT_MODEL_PATH.name == "checkworthy-v2.npz"
+    assert model.version == "2"
+    meta = json.loads(DEFAULT_MODEL_PATH.with_suffix(".json").read_text(encoding="utf-8"))
+    assert meta["params"]["fitted_on"] == "train + dev"
+    # Tuned on the out-of-fold scores of train + dev; dev-test is only measured.
+    assert set(model.metrics) == {"cross-validation", "cross-validation, dev sentences", "dev-test"}
+    assert model.metrics["cross-validation"]["sentences"] == 22_501 + 1_032
+    assert model.metrics["dev-test"]["sentences"] == 318
+
+
 def test_load_model_is_cached(model):
     assert load_model() is model
     assert load_model(DEFAULT_MODEL_PATH.with_suffix(".json")) is model
@@ -212,3 +223,53 @@ def test_embedding_block_adds_the_scaled_dot_product():
     text = "Nothing known here."
     [margin] = tiny_model(FakeEncoder()).decision_function([text])
     assert margin == pytest.approx(0.25 + 0.5 * 384 * 0.01 * len(text) / 100, abs=1e-12)
+
+
+def _write_split(folder: Path, split: str, rows: list[tuple[str, bool]]) -> None:
+    lines = ["Sentence_id\tText\tclass_label"]
+    lines += [f"{i}\t{text}\t{'Yes' if yes else 'No'}" for i, (text, yes) in enumerate(rows)]
+    (folder / f"CT24_checkworthy_english_{split}.tsv").write_text(
+        "\n".join(lines) + "\n", encoding="utf-8"
+    )
+
+
+def _synthetic_rows(n: int, seed: int) -> list[tuple[str, bool]]:
+    rng = np.random.default_rng(seed)
+    subjects = ["Unemployment", "The deficit", "Crime", "Spending", "Exports", "Taxes"]
+    moves = ["rose by", "fell by", "doubled to", "grew by"]
+    chatter = ["Thank you all", "I think that is wonderful", "Let me be clear", "Good evening"]
+    rows = []
+    for _ in range(n):
+        if rng.random() < 0.3:
+            number = int(rng.integers(2, 90))
+            year = int(rng.integers(1990, 2024))
+            text = f"{rng.choice(subjects)} {rng.choice(moves)} {number} percent in {year}."
+            rows.append((text, bool(rng.random() < 0.9)))
+        else:
+            text = f"{rng.choice(chatter)}, {rng.choice(['friends', 'folks', 'everyone'])}."
+            rows.append((text, bool(rng.random() < 0.05)))
+    return rows
+
+
+def test_training_cross_validates_on_train_and_dev_and_saves_a_faithful_v2(tmp_path):
+    from apps.claims.nlp import train_checkworthy
+
+    data = tmp_path / "data"
+    data.mkdir()
+    for seed, (split, n) in enumerate([("train", 240), ("dev", 60), ("dev-test", 40)]):
+        _write_split(data, split, _synthetic_rows(n, seed))
+    out = tmp_path / "model.npz"
+    assert train_checkworthy.main(["--data", str(data), "--out", str(out), "--folds", "3"]) == 0
+    trained = read_model(out)
+    assert trained.version == "2"
+    meta = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
+    assert meta["params"]["fitted_on"] == "train + dev"
+    assert len(meta["selection"]["grid"]) == 6
+    # Calibration and threshold come from the out-of-fold scores of all 300 pooled
+    # sentences; dev-test (40) is only measured.
+    assert meta["metrics"]["cross-validation"]["sentences"] == 300
+    assert meta["metrics"]["cross-validation, dev sentences"]["sentences"] == 60
+    assert meta["metrics"]["dev-test"]["sentences"] == 40
+    assert 0.05 <= trained.threshold <= 0.95
+    [fact, chat] = trained.score(["Taxes rose by 12 percent in 2001.", "Good evening, folks."])
+    assert fact > trained.threshold > chat

@@ -9,9 +9,12 @@ vocabularies and parameters. Loading a pickle would run code from the file, so t
 module re-implements the vectorisers instead; the training script asserts that the
 scores here equal scikit-learn's to 1e-6.
 
-Scores are in [0, 1]: the model's probability, Platt-scaled on the development set, so
-0.5 means "as likely as not" on debate-like text. `CheckworthyModel.threshold` is the
-decision threshold tuned for F1 on that set.
+The default model (``checkworthy-v2``) is fitted on the CheckThat! train and dev splits
+together, with its hyper-parameters, calibration and threshold chosen by cross-validation
+over both. Scores are in [0, 1]: the model's probability, Platt-scaled on the
+out-of-fold margins, so 0.5 means "as likely as not" on debate-like text.
+`CheckworthyModel.threshold` is the decision threshold tuned for F1 on those
+out-of-fold scores.
 
 An optional, stronger model (``load_model("minilm")``) adds the sentence embedding of
 all-MiniLM-L6-v2 to the same features. It needs torch, sentence-transformers and the
@@ -37,7 +40,7 @@ from pathlib import Path
 import numpy as np
 
 MODELS_DIR = Path(__file__).resolve().parent / "models"
-DEFAULT_MODEL_PATH = MODELS_DIR / "checkworthy-v1.npz"
+DEFAULT_MODEL_PATH = MODELS_DIR / "checkworthy-v2.npz"
 # Bundled models by name: the default needs numpy only; "minilm" needs torch and more.
 NAMED_MODELS = {
     "default": DEFAULT_MODEL_PATH,
