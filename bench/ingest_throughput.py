@@ -14,6 +14,13 @@ server, PostgreSQL and Redis take CPU from the workers, as they would on one hos
 What is timed: from sending the periodic "poll due feeds" task until the last of the N
 ingest jobs is final. Workers are started and warmed up (each has run a few jobs, so
 trafilatura and the MinHash tables are loaded) before the clock starts.
+
+Besides the rates, each run reports the CPU time per page of the worker processes (the
+main process and its pool process, with all their threads), of the PostgreSQL server
+processes serving the workers' connections, and of the page server (from /proc; the
+server processes are counted only when they run on this machine). On a shared machine
+the rates move with the load, the CPU per page much less: compare the pool process's
+CPU per page with trafilatura's own.
 """
 
 from __future__ import annotations
@@ -155,14 +162,16 @@ def serve(port_out, n_pages: int, warm: int, clutter: int) -> None:
 # --------------------------------------------------------------------------- baseline
 
 
-def trafilatura_alone(bodies: list[bytes]) -> float:
+def trafilatura_alone(bodies: list[bytes], cpu: list[float] | None = None) -> float:
     """Pages per second for trafilatura.bare_extraction with the parameters the pipeline
-    uses (apps.ingestion.extraction.extract_html), in this one process."""
+    uses (apps.ingestion.extraction.extract_html), in this one process. Appends the CPU
+    milliseconds per page to `cpu`."""
     import trafilatura
 
     for body in bodies[:3]:  # warm-up, like the workers
         trafilatura.bare_extraction(body.decode(), with_metadata=True)
     started = time.perf_counter()
+    cpu_started = time.process_time()
     for body in bodies:
         trafilatura.bare_extraction(
             body.decode("utf-8"),
@@ -173,7 +182,78 @@ def trafilatura_alone(bodies: list[bytes]) -> float:
             favor_precision=True,
             date_extraction_params={"extensive_search": False, "original_date": True},
         )
+    if cpu is not None:
+        cpu.append((time.process_time() - cpu_started) * 1000 / len(bodies))
     return len(bodies) / (time.perf_counter() - started)
+
+
+# --------------------------------------------------------------------------- CPU time
+
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds of a live process (Linux /proc), None if it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / _TICKS
+
+
+def children_of(pids: set[int]) -> set[int]:
+    """The processes whose parent is one of `pids` (a worker's pool processes)."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            if ppid in pids:
+                found.add(int(entry.name))
+    return found
+
+
+def database_backends() -> set[int]:
+    """The PostgreSQL server processes serving the benchmark's database (other than this
+    process's own connection): the workers' connections. Empty if the server is not on
+    this machine (their CPU is then not counted)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        pids = {row[0] for row in cursor.fetchall()}
+    return {pid for pid in pids if Path(f"/proc/{pid}").exists()}
+
+
+class CpuMeter:
+    """CPU seconds spent by groups of processes between start() and stop()."""
+
+    def __init__(self, groups):
+        self.groups = groups  # {name: callable returning the set of pids}
+        self.before: dict[int, float] = {}
+        self.used: dict[str, float] = {}
+
+    def start(self) -> None:
+        self.before = {}
+        for find in self.groups.values():
+            for pid in find():
+                self.before[pid] = cpu_seconds(pid) or 0.0
+
+    def stop(self) -> dict[str, float]:
+        self.used = {}
+        for name, find in self.groups.items():
+            total = 0.0
+            for pid in find():
+                now = cpu_seconds(pid)
+                if now is not None:
+                    total += now - self.before.get(pid, 0.0)
+            self.used[name] = total
+        return self.used
 
 
 # --------------------------------------------------------------------------- pipeline
@@ -223,23 +303,28 @@ def stop_workers(workers) -> None:
 
 
 def empty_tables() -> None:
-    from apps.articles.models import Article, Outlet
-    from apps.ingestion.models import Feed, IngestBatch, IngestJob
+    """Start each run from empty tables: TRUNCATE (this database is the benchmark's own),
+    so no run pays for the dead rows and index entries the previous one left."""
+    from django.db import connection
 
-    IngestJob.objects.all().delete()
-    IngestBatch.objects.all().delete()
-    Feed.objects.all().delete()
-    Article.objects.all().delete()
-    Outlet.objects.all().delete()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "TRUNCATE ingestion_ingestjob, ingestion_ingestbatch, ingestion_feed, "
+            "ingestion_articlesignature, articles_article, articles_outlet CASCADE"
+        )
 
 
-def run_feeds(urls: list[str], expected: int, timeout: float = 900) -> float:
+def run_feeds(
+    urls: list[str], expected: int, timeout: float = 900, meter: CpuMeter | None = None
+) -> float:
     """Create the feeds, send the periodic task once, wait for `expected` final jobs from
     them. Returns the seconds from sending the task to the last job being final."""
     from apps.ingestion import tasks
     from apps.ingestion.models import Feed, IngestJob
 
     feeds = [Feed.objects.create(url=url, title=url.rsplit("/", 1)[-1]) for url in urls]
+    if meter is not None:
+        meter.start()
     started = time.perf_counter()
     tasks.feeds_poll_due.delay()
     deadline = started + timeout
@@ -247,7 +332,10 @@ def run_feeds(urls: list[str], expected: int, timeout: float = 900) -> float:
     while time.perf_counter() < deadline:
         final = IngestJob.objects.filter(status__in=IngestJob.FINAL, feed__in=feeds).count()
         if final >= expected:
-            return time.perf_counter() - started
+            seconds = time.perf_counter() - started
+            if meter is not None:
+                meter.stop()
+            return seconds
         time.sleep(0.05)
     raise SystemExit(f"timed out: {final} of {expected} jobs final after {timeout} s")
 
@@ -278,7 +366,12 @@ def main() -> None:
         "--sync-commit", action="store_true", help="durable commits for ingestion's writes"
     )
     parser.add_argument("--threads", type=int, default=4, help="threads per worker (threads pool)")
+    parser.add_argument(
+        "--chunk", type=int, default=0, help="jobs per ingest task (INGEST_CHUNK_SIZE; 0: default)"
+    )
     args = parser.parse_args()
+    if args.chunk:
+        os.environ["INGEST_CHUNK_SIZE"] = str(args.chunk)
     if args.with_suggestions:
         os.environ["BENCH_WITH_SUGGESTIONS"] = "1"
     if args.sync_commit:
@@ -305,12 +398,21 @@ def main() -> None:
     bodies = [page(n, args.clutter) for n in range(args.n)]
     avg_kb = statistics.mean(len(b) for b in bodies) / 1000
 
-    baseline = statistics.median(trafilatura_alone(bodies) for _ in range(max(1, args.runs)))
+    baseline_cpu: list[float] = []
+    baseline = statistics.median(
+        trafilatura_alone(bodies, baseline_cpu) for _ in range(max(1, args.runs))
+    )
     print(
         f"pages: {args.n}, average {avg_kb:.0f} KB; CPUs: {os.cpu_count()}; "
         f"load average before: {os.getloadavg()[0]:.2f}"
     )
-    print(f"trafilatura alone, 1 process: {baseline:.1f} pages/s")
+    print(
+        f"trafilatura alone, 1 process: {baseline:.1f} pages/s, "
+        f"{statistics.median(baseline_cpu):.1f} ms CPU per page"
+    )
+    from apps.ingestion.services import chunk_size
+
+    print(f"jobs per ingest task (chunk): up to {chunk_size()}")
     print(
         f"workers: --pool={args.pool}"
         + (f" --concurrency={args.threads}" if args.pool == "threads" else " --concurrency=1")
@@ -324,10 +426,20 @@ def main() -> None:
         for count in counts:
             empty_tables()
             workers = start_workers(count, env, args.pool, args.threads)
+            worker_pids = {w.pid for w in workers}
+            meter = CpuMeter(
+                {
+                    "worker main processes": lambda pids=worker_pids: pids,
+                    "worker pool processes": lambda pids=worker_pids: children_of(pids),
+                    "PostgreSQL": database_backends,
+                    "page server": lambda: {server.pid},
+                }
+            )
             try:
                 run_feeds([f"{base}/feed/warm{run_no}-0"], warm)  # warm every worker up
                 parts = range((args.n + FEED_SIZE - 1) // FEED_SIZE)
-                seconds = run_feeds([f"{base}/feed/run{run_no}-{k}" for k in parts], args.n)
+                urls = [f"{base}/feed/run{run_no}-{k}" for k in parts]
+                seconds = run_feeds(urls, args.n, meter=meter)
             finally:
                 stop_workers(workers)
             rates[count].append(args.n / seconds)
@@ -336,6 +448,12 @@ def main() -> None:
                 f"  {count} worker(s): {args.n} pages in {seconds:.2f} s = "
                 f"{rates[count][-1]:.1f} pages/s (load average {os.getloadavg()[0]:.2f}); "
                 f"median per job: {step_medians()}"
+            )
+            print(
+                "    CPU per page: "
+                + ", ".join(
+                    f"{name} {used * 1000 / args.n:.1f} ms" for name, used in meter.used.items()
+                )
             )
     results = {count: statistics.median(values) for count, values in rates.items()}
     print()

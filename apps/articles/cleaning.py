@@ -190,6 +190,8 @@ def _is_promo(line: str) -> bool:
 
 def _split_photo_credit(line: str) -> tuple[str, str, int]:
     """Return (line without the credit, the credit, the credit's column)."""
+    if "©" not in line and ":" not in line:
+        return line, "", 0  # every credit marker has one of the two: skip the regex scan
     for marker in _CREDIT_MARKER.finditer(line):
         before = line[: marker.start()].rstrip()
         start = marker.start()

@@ -26,10 +26,14 @@ def normalize_text(s: str) -> str:
     blank lines at the start and end go. Leading indentation is kept. Idempotent.
     """
     s = unicodedata.normalize("NFC", s)
-    s = _NEWLINES.sub("\n", s)
+    # The substring tests are plain scans, far cheaper than a regex pass: text that is
+    # already normal (most of it, and every second call) skips the substitutions.
+    if "\r" in s or "\x85" in s or "\u2028" in s or "\u2029" in s:
+        s = _NEWLINES.sub("\n", s)
     s = _CONTROL_CHARS.sub("", s)
     s = "\n".join(line.rstrip() for line in s.split("\n"))
-    s = _BLANK_LINE_RUNS.sub("\n\n", s)
+    if "\n\n\n" in s:
+        s = _BLANK_LINE_RUNS.sub("\n\n", s)
     return s.strip("\n")
 
 

@@ -1,17 +1,24 @@
 """One ingestion service for every channel: URL, batch of URLs, feed entry, file import,
 API push.
 
-Every channel creates an IngestJob and enqueues the `ingest` task after the transaction
-commits (a broker that is down then loses nothing: the sweeper re-enqueues jobs that stay
-queued). The task calls `job_run`, which is idempotent:
+Every channel creates an IngestJob and enqueues work after the transaction commits (a
+broker that is down then loses nothing: the sweeper re-enqueues jobs that stay queued):
+an `ingest` task for a single job, an `ingest_chunk` task per chunk of jobs (a feed
+poll's entries, a batch, the sweeper's finds). Both call the same engine, `_jobs_run`,
+which keeps every guarantee per job:
 
-* the job is claimed with one conditional UPDATE (queued -> fetching), so two deliveries
-  of one job cannot both run it; a redelivery of the same message (its worker died
-  mid-run) may take the job over, another message may not;
-* the article is stored with get-or-create on its natural key (the canonical URL's
-  hash, or the content hash for URL-less text), so two workers racing on one URL leave
-  one article;
-* near-duplicates are linked under an advisory lock (see dedupe.py).
+* jobs are claimed with one conditional UPDATE (queued -> fetching), so two deliveries
+  cannot both run a job; a redelivery of the same message (its worker died mid-run) may
+  take its jobs over, another message may not; final jobs are skipped;
+* pages are fetched a few ahead in threads (through the safe client) while this thread
+  extracts; the new articles are stored in small groups, each one transaction with their
+  signatures and their jobs' links, in a store thread, so the database's work overlaps
+  the extraction; an article already stored by URL or content makes a duplicate, and a
+  unique constraint settles two workers racing on one URL;
+* near-duplicates are linked after the signatures commit, without a lock (dedupe.py);
+* each job's outcome (status, failure reason, timings) is recorded on its own row, in
+  one statement for the chunk; a job failing does not fail its siblings, and a
+  transient failure retries that job alone, with backoff and jitter.
 
 Feeds are polled by a periodic task that leases due feeds with SELECT ... FOR UPDATE
 SKIP LOCKED (two beat or worker processes racing never poll one feed twice), uses
@@ -20,11 +27,15 @@ conditional GET, and makes one job per entry link not already stored or queued.
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import re
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -33,7 +44,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, close_old_connections, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -95,11 +106,16 @@ def retry_countdown(exc: TransientIngestError, retries: int) -> float:
 
 
 def _enqueue(job_ids: list[int]) -> None:
-    from .tasks import ingest
+    """After commit: one `ingest` task for a single job, one `ingest_chunk` task per chunk
+    of jobs (see chunks())."""
+    from .tasks import ingest, ingest_chunk
 
     def send() -> None:
-        for job_id in job_ids:
-            ingest.delay(job_id)
+        if len(job_ids) == 1:
+            ingest.delay(job_ids[0])
+            return
+        for chunk in chunks(job_ids):
+            ingest_chunk.delay(chunk)
 
     # robust: a broker that is down must not break the request; the sweeper re-enqueues.
     if job_ids:
@@ -328,72 +344,237 @@ def _relaxed_commits():
             logger.warning("Could not reset synchronous_commit", exc_info=True)
 
 
+# Jobs run in chunks: the feed poll, a batch of URLs and the sweeper send one task per
+# chunk of job ids, so the fixed costs of a task (the broker round trip, the claim, the
+# store transaction, the near-duplicate lookup, the outcome) are paid once per chunk,
+# while every job keeps its own claim, status, timings and failure reason.
+DEFAULT_CHUNK_SIZE = 16
+# Pages fetched ahead, in threads, while this thread extracts the current one.
+FETCH_AHEAD = 4
+
+
+def chunk_size() -> int:
+    return max(1, int(getattr(settings, "INGEST_CHUNK_SIZE", DEFAULT_CHUNK_SIZE)))
+
+
+def chunks(job_ids: list[int], size: int | None = None) -> list[list[int]]:
+    """Split ids into chunks of at most `size`, as even as possible (100 ids at 16 a chunk
+    make 7 chunks of 14 or 15, not six of 16 and one of 4): workers finish together."""
+    size = size or chunk_size()
+    count = -(-len(job_ids) // size)
+    return [job_ids[i::count] for i in range(count)] if count else []
+
+
 _CLAIM_SQL = """
 UPDATE ingestion_ingestjob
    SET status = 'fetching', attempts = attempts + 1, task_id = %(task_id)s,
        started_at = %(now)s, updated_at = %(now)s
- WHERE id = %(id)s
+ WHERE id = ANY(%(ids)s)
    AND (status = 'queued'
         OR (%(task_id)s <> '' AND status IN ('fetching', 'extracting') AND task_id = %(task_id)s))
 RETURNING *
 """
 
 
-def _claim_job(job_id: int, task_id: str) -> IngestJob | None:
-    """Move a queued job to 'fetching' with one conditional UPDATE; None if another run
-    holds it or it is final. A redelivery of the message that held it (same task id: its
-    worker died) takes it over."""
-    claimed = list(
-        IngestJob.objects.raw(_CLAIM_SQL, {"id": job_id, "task_id": task_id, "now": timezone.now()})
+def _claim_jobs(job_ids: list[int], task_id: str) -> dict[int, IngestJob]:
+    """Move queued jobs to 'fetching' with one conditional UPDATE; jobs another run holds,
+    and final ones, are left out. A redelivery of the message that held them (same task
+    id: its worker died) takes them over."""
+    rows = IngestJob.objects.raw(
+        _CLAIM_SQL, {"ids": list(job_ids), "task_id": task_id, "now": timezone.now()}
     )
-    return claimed[0] if claimed else None
+    return {job.pk: job for job in rows}
 
 
-def _set_status(job: IngestJob, status: str) -> None:
-    IngestJob.objects.filter(pk=job.pk).update(status=status, updated_at=timezone.now())
-    job.status = status
+@dataclass
+class _Run:
+    """One claimed job while its chunk runs, and its outcome."""
+
+    job: IngestJob
+    timings: dict = field(default_factory=dict)
+    status: str = ""  # the outcome: a final status, or QUEUED for a retry; "" while running
+    article_id: int | None = None
+    reason: str = ""
+    transient: TransientIngestError | None = None
+    extracted: Extracted | None = None
+    url: str = ""
+    aliases: tuple[str, ...] = ()
+    item: object = None  # what _prepare made ready to store
+    computed: object = None  # its near-duplicate signature
+    created: bool = False
+    resumed: bool = False  # an earlier run stored the article and stopped before the end
+
+    def end(self, status: str, *, article_id: int | None = None, reason: str = "") -> None:
+        self.status, self.article_id, self.reason = status, article_id, reason
+
+    def fail(self, reason: str) -> None:
+        self.end(IngestJob.Status.FAILED, reason=reason)
+
+    def transient_failure(self, exc: TransientIngestError) -> None:
+        attempts = self.job.attempts
+        if attempts >= MAX_ATTEMPTS:
+            self.fail(f"{exc.reason} (gave up after {attempts} attempts)")
+            return
+        self.transient = exc
+        self.end(
+            IngestJob.Status.QUEUED,
+            reason=f"Attempt {attempts} failed, will try again: {exc.reason}",
+        )
 
 
-def _finish(
-    job: IngestJob,
-    status: str,
-    *,
-    article: Article | None = None,
-    reason: str = "",
-    timings: dict | None = None,
-) -> IngestJob:
-    """Record the job's outcome (in the caller's transaction, if there is one)."""
-    changes = {
-        "status": status,
-        "article": article,
-        "failure_reason": reason[:2000],
-        "finished_at": timezone.now(),
-        "updated_at": timezone.now(),
-        "timings": {k: round(v, 4) for k, v in (timings or {}).items()},
-    }
-    IngestJob.objects.filter(pk=job.pk).update(**changes)
-    for field, value in changes.items():
-        setattr(job, field, value)
-    return job
+def job_run(job_id: int, task_id: str = "") -> IngestJob | None:
+    """The body of the `ingest` task (one job). Raises TransientIngestError for a failure
+    worth a retry (the job is queued again first). Returns the job as it ends."""
+    with _relaxed_commits():
+        runs = _jobs_run([job_id], task_id)
+    if not runs:
+        return IngestJob.objects.filter(pk=job_id).first()
+    if runs[0].transient is not None:
+        raise runs[0].transient
+    return runs[0].job
 
 
-def _fetch_page(job: IngestJob, timings: dict) -> tuple[Extracted, str]:
+def jobs_run(
+    job_ids: list[int], task_id: str = "", *, in_worker: bool = False
+) -> list[tuple[int, TransientIngestError, int]]:
+    """The body of the `ingest_chunk` task. Each job is claimed, run and recorded on its
+    own; one failing does not fail the others. Returns the jobs that failed with a
+    transient error and were queued again: (job id, error, attempts so far), for the task
+    to retry each on its own, with backoff. `in_worker`: in a worker's pool process the
+    store thread keeps its database connection for the next chunk; elsewhere (tasks run
+    in-process, in a web process or a test) it closes it when the chunk ends."""
+    with _relaxed_commits():
+        runs = _jobs_run(job_ids, task_id, keep_connection=in_worker)
+    return [(r.job.pk, r.transient, r.job.attempts) for r in runs if r.transient is not None]
+
+
+def _jobs_run(job_ids: list[int], task_id: str, *, keep_connection: bool = False) -> list[_Run]:
+    """Commits: the claim; the new articles with their signatures and their jobs' links to
+    them, together; the near-duplicate links; the jobs' outcomes, together. A run that
+    dies after storing an article is finished by the next delivery (the job names its
+    article), without fetching again."""
+    claimed = _claim_jobs(job_ids, task_id)
+    runs = [_Run(claimed[pk]) for pk in dict.fromkeys(job_ids) if pk in claimed]
+    if not runs:
+        return []
+    storer = _Storer(threaded=len(runs) > 1 and not connection.in_atomic_block)
+    try:
+        _skip_stored(runs)
+        _extract_all(runs, storer)
+        storer.close(keep_connection=keep_connection)
+        _link_near_duplicates(runs)
+    except SoftTimeLimitExceeded:
+        storer.close(timeout=STORE_WAIT_ON_TIMEOUT, keep_connection=keep_connection)
+        for run in runs:
+            if run.status:
+                continue
+            if run.created or run.resumed:
+                run.end(IngestJob.Status.DONE, article_id=run.article_id)
+            elif run.timings.get("running"):
+                run.fail("Processing took too long and was stopped.")
+            else:  # it never got its turn: try it again on its own
+                run.transient_failure(
+                    TransientIngestError("The chunk it ran in reached its time limit.")
+                )
+    _finish_all(runs, task_id)
+    _after_store([run.article_id for run in runs if run.created])
+    return runs
+
+
+def _skip_stored(runs: list[_Run]) -> None:
+    """Jobs whose article an earlier run stored (resume them), and URL jobs whose address
+    is stored already (duplicates, without fetching): one query for the chunk."""
+    by_hash: dict[str, list[_Run]] = {}
+    for run in runs:
+        job = run.job
+        if job.article_id:
+            run.resumed, run.article_id = True, job.article_id
+        elif job.channel in (IngestJob.Channel.URL, IngestJob.Channel.FEED):
+            by_hash.setdefault(job.url_hash or _hash_of(job.url), []).append(run)
+    if not by_hash:
+        return
+    for key, article_id in Article.objects.filter(url_hash__in=list(by_hash)).values_list(
+        "url_hash", "id"
+    ):
+        for run in by_hash[key]:
+            run.end(IngestJob.Status.DUPLICATE, article_id=article_id)
+
+
+def _fetch(url: str):
+    """In a fetching thread: (result, error, seconds). The safe client, as everywhere."""
     from apps.core import http
 
     started = time.perf_counter()
     try:
-        result = http.fetch(job.url, accept=http.HTML_TYPES | http.TEXT_TYPES)
-    except http.BadContentType as exc:
-        raise ExtractionError(exc.reason) from exc
-    except http.FetchError as exc:
-        if exc.transient:
-            raise TransientIngestError(
-                exc.reason, retry_after=getattr(exc, "retry_after", None)
-            ) from exc
-        raise ExtractionError(exc.reason) from exc
+        result = http.fetch(url, accept=http.HTML_TYPES | http.TEXT_TYPES)
+    except Exception as exc:  # noqa: BLE001 - handed to the extracting thread
+        return None, exc, time.perf_counter() - started
+    return result, None, time.perf_counter() - started
+
+
+def _extract_all(runs: list[_Run], storer: _Storer) -> None:
+    """Fetch pages in a few threads, FETCH_AHEAD ahead of this thread, which decodes and
+    extracts them in order (so the network overlaps the CPU work) and hands each to the
+    storer; pushed content is extracted from the job. A job's failure is recorded on it,
+    and the chunk goes on."""
+    pending = [r for r in runs if not r.status and not r.resumed]
+    to_fetch = [
+        r for r in pending if r.job.channel in (IngestJob.Channel.URL, IngestJob.Channel.FEED)
+    ]
+    pool = ThreadPoolExecutor(max_workers=FETCH_AHEAD) if to_fetch else None
+    futures: dict[int, Future] = {}
+    upcoming = iter(to_fetch)
+
+    def fetch_next() -> None:
+        run = next(upcoming, None)
+        if run is not None:
+            futures[run.job.pk] = pool.submit(_fetch, run.job.url)
+
+    try:
+        for _ in range(FETCH_AHEAD):
+            fetch_next()
+        for run in pending:
+            run.timings["running"] = 1
+            try:
+                if run.job.pk in futures:
+                    result, error, seconds = futures.pop(run.job.pk).result()
+                    fetch_next()
+                    run.timings["fetch"] = seconds
+                    run.extracted, run.url = _extract_fetched(run.job, result, error, run.timings)
+                    run.aliases = (run.job.url,)
+                else:
+                    run.extracted = _extract_from_payload(run.job, run.timings)
+                    run.url = (run.job.payload.get("metadata") or {}).get("url", "")
+                storer.add(run)
+            except TransientIngestError as exc:
+                run.transient_failure(exc)
+            except DomainError as exc:
+                run.fail(exc.message)
+            except SoftTimeLimitExceeded:
+                raise
+            except Exception as exc:  # noqa: BLE001 - recorded; the other jobs go on
+                logger.exception("Ingest job %s failed unexpectedly", run.job.pk)
+                run.fail(f"Internal error ({type(exc).__name__}); see the worker log.")
+            del run.timings["running"]
     finally:
-        timings["fetch"] = time.perf_counter() - started
-    _set_status(job, IngestJob.Status.EXTRACTING)
+        if pool is not None:
+            # Fetches still running end by their own deadline; nobody waits for them.
+            pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _extract_fetched(job: IngestJob, result, error, timings: dict) -> tuple[Extracted, str]:
+    from apps.core import http
+
+    if isinstance(error, http.BadContentType):
+        raise ExtractionError(error.reason) from error
+    if isinstance(error, http.FetchError):
+        if error.transient:
+            raise TransientIngestError(
+                error.reason, retry_after=getattr(error, "retry_after", None)
+            ) from error
+        raise ExtractionError(error.reason) from error
+    if error is not None:
+        raise error
     if not result.body.strip():
         raise ExtractionError("The page answered with an empty body; there is nothing to import.")
     started = time.perf_counter()
@@ -404,11 +585,10 @@ def _fetch_page(job: IngestJob, timings: dict) -> tuple[Extracted, str]:
     else:
         extracted = extract_html(body, url=result.final_url, metadata=metadata)
     timings["extract"] = time.perf_counter() - started
-    return extracted, result.final_url
+    return extracted, result.final_url or job.url
 
 
 def _extract_from_payload(job: IngestJob, timings: dict) -> Extracted:
-    _set_status(job, IngestJob.Status.EXTRACTING)
     started = time.perf_counter()
     payload = job.payload
     content = normalize_text(payload.get("content") or "")
@@ -421,85 +601,333 @@ def _extract_from_payload(job: IngestJob, timings: dict) -> Extracted:
     return extracted
 
 
-def article_store(
-    *,
-    extracted: Extracted,
-    url: str = "",
-    origin: str,
-    outlet: Outlet | None = None,
-    source_name: str = "",
-    aliases: tuple[str, ...] = (),
-) -> tuple[Article, bool]:
-    """Store an article once. Returns (article, created). Duplicates by canonical URL (the
-    fetched one, the one the page declares, or an alias such as the URL before redirects)
-    or by identical content return the existing row."""
+@dataclass
+class _NewArticle:
+    run: _Run
+    text: str
+    digest: str
+    hashes: set[str]
+    canonical: str
+
+
+# Stored in groups of this many articles, each group one transaction.
+STORE_GROUP = 4
+# After a soft time limit, how long to wait for groups already handed to the store thread.
+STORE_WAIT_ON_TIMEOUT = 10.0
+_store_pool: tuple[int, ThreadPoolExecutor] | None = None
+
+
+def _store_executor() -> ThreadPoolExecutor:
+    """One store thread per process (made again after a fork), so its database connection
+    is reused from chunk to chunk."""
+    global _store_pool
+    if _store_pool is None or _store_pool[0] != os.getpid():
+        _store_pool = (os.getpid(), ThreadPoolExecutor(1, thread_name_prefix="ingest-store"))
+    return _store_pool[1]
+
+
+class _Storer:
+    """Stores extracted articles in groups of STORE_GROUP while the chunk goes on: in the
+    store thread, with its own connection, so the database's work (inserting and
+    indexing the text and the signature) overlaps the extraction of the next pages.
+    Inline instead when there is nothing to overlap (one job) or when the caller holds a
+    transaction (the thread could not see its rows)."""
+
+    def __init__(self, *, threaded: bool):
+        self.threaded = threaded
+        self.pending: list[_Run] = []
+        self.futures: list[Future] = []
+        self.outlets: dict[tuple[str, str], Outlet | None] = {}  # found or made, by key
+
+    def add(self, run: _Run) -> None:
+        _prepare(run)
+        self.pending.append(run)
+        if len(self.pending) >= STORE_GROUP:
+            self.flush()
+
+    def flush(self) -> None:
+        group, self.pending = self.pending, []
+        if not group:
+            return
+        if self.threaded:
+            self.futures.append(_store_executor().submit(_store_in_thread, group, self.outlets))
+        else:
+            _store_group(group, self.outlets)
+
+    def close(self, *, timeout: float | None = None, keep_connection: bool = True) -> None:
+        """Store what is left and wait until every group is stored (at most `timeout`
+        seconds each, after a time limit)."""
+        self.flush()
+        for future in self.futures:
+            try:
+                future.result(timeout=timeout)
+            except FutureTimeout:
+                logger.warning("A store group was still running at the time limit")
+            except Exception:  # noqa: BLE001 - its jobs are recorded as unfinished
+                logger.exception("A store group failed")
+        if self.futures and not keep_connection:
+            _store_executor().submit(_close_connection).result()
+
+
+def _close_connection() -> None:
+    connection.close()  # this thread's own connection (django.db.connection is per thread)
+
+
+def _prepare(run: _Run) -> None:
+    """The CPU part of storing, in the extracting thread: the normalised text, its hash,
+    the URL keys and the near-duplicate signature."""
+    from . import dedupe
+
+    started = time.perf_counter()
+    extracted = run.extracted
     text = normalize_text(extracted.text)
-    digest = content_hash(text)
-    primary = extracted.canonical_url or url
-    canonical = canonicalize_url(primary) if primary else ""
-    hashes = {_hash_of(u) for u in (url, extracted.canonical_url, *aliases) if u}
-    # One query for both kinds of exact duplicate; a URL match wins over a content match.
-    existing = sorted(
-        Article.objects.filter(Q(url_hash__in=hashes) | Q(content_hash=digest)).only(
-            "id", "url_hash", "title"
-        )[:10],
-        key=lambda a: (a.url_hash not in hashes, a.pk),
+    primary = extracted.canonical_url or run.url
+    urls = (run.url, extracted.canonical_url, *run.aliases)
+    run.item = _NewArticle(
+        run=run,
+        text=text,
+        digest=content_hash(text),
+        hashes={_hash_of(u) for u in urls if u},
+        canonical=canonicalize_url(primary) if primary else "",
     )
-    if existing:
-        return Article.objects.get(pk=existing[0].pk), False
-    if outlet is None and canonical:
-        outlet = outlet_for(domain=urlsplit(canonical).hostname or "")
-    defaults = {
-        "url": url,
-        "canonical_url": canonical,
-        "title": (extracted.title or text[:120])[:1000],
-        "authors": extracted.authors,
-        "outlet": outlet,
-        "published_at": extracted.published_at,
-        "language": extracted.language,
-        "text": text,
-        "status": Article.Status.EXTRACTED,
-        "origin": origin,
-        "source_name": source_name[:255],
-    }
-    if canonical:
-        key = {"url_hash": url_hash(canonical)}
-        defaults["content_hash"] = digest
-    else:
-        key = {"content_hash": digest, "url_hash": None}
-    # Checked just above, so usually new: insert straight away; a racing run that
-    # inserted first makes the unique constraint fail, and its row is returned.
+    run.computed = dedupe.compute(text)
+    run.timings["dedupe"] = time.perf_counter() - started
+
+
+def _store_in_thread(group: list[_Run], outlets: dict) -> None:
+    close_old_connections()  # a connection the database dropped is replaced
+    try:
+        _store_group(group, outlets, async_commit=getattr(settings, "INGEST_ASYNC_COMMIT", True))
+    except Exception:
+        connection.close()
+        raise
+
+
+def _store_group(group: list[_Run], outlets: dict, *, async_commit: bool = False) -> None:
+    """Store a group of new articles in one transaction, with their near-duplicate
+    signatures and their jobs' links to them. An article already stored (by canonical
+    URL, the declared one, an alias such as the URL before redirects, or identical
+    content), by anyone or earlier in this chunk, makes its job a duplicate. A failure
+    fails the group's jobs, not the chunk."""
+    items = [run.item for run in group]
+    started = time.perf_counter()
     try:
         with transaction.atomic():
-            return Article.objects.create(**key, **defaults), True
-    except IntegrityError:
-        return Article.objects.get(**key), False
+            if async_commit:  # see _relaxed_commits
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL synchronous_commit TO OFF")
+            # Outcomes are applied once the transaction has committed.
+            duplicates, created = _insert_new(items, outlets)
+    except SoftTimeLimitExceeded:
+        outlets.clear()
+        raise
+    except Exception as exc:
+        outlets.clear()  # an outlet made in the rolled-back transaction is gone
+        logger.exception("Storing articles failed for jobs %s", [r.job.pk for r in group])
+        for run in group:
+            run.fail(f"Internal error ({type(exc).__name__}); see the worker log.")
+        return
+    for item, article_id in duplicates:
+        item.run.end(IngestJob.Status.DUPLICATE, article_id=article_id)
+    for item, article_id in created:
+        item.run.created, item.run.article_id = True, article_id
+    share = (time.perf_counter() - started) / len(items)
+    for item in items:
+        item.run.timings["store"] = share
 
 
-def _signature_store(article: Article, timings: dict):
-    """Compute and store the article's near-duplicate signature, in the caller's
-    transaction, so it is committed with the article. None if the text is too short."""
+def _insert_new(items: list[_NewArticle], outlets: dict):
+    """In the store transaction: ([(item, existing article id)], [(item, new id)])."""
     from . import dedupe
 
-    started = time.perf_counter()
-    computed = dedupe.compute(article.text)
-    if computed is not None:
-        dedupe.signature_store(article, computed)
-    timings["dedupe"] = time.perf_counter() - started
-    return computed
+    # One query for both kinds of exact duplicate; a URL match wins over a content match,
+    # then the oldest article. An article new in this chunk counts too (as its item).
+    by_url: dict[str, int | _NewArticle] = {}
+    by_content: dict[str, int | _NewArticle] = {}
+    for pk, key, digest in (
+        Article.objects.filter(
+            Q(url_hash__in={h for i in items for h in i.hashes})
+            | Q(content_hash__in={i.digest for i in items})
+        )
+        .order_by("-id")
+        .values_list("id", "url_hash", "content_hash")
+    ):
+        if key:
+            by_url[key] = pk
+        by_content[digest] = pk
+    new: list[tuple[_NewArticle, Article]] = []
+    same: list[tuple[_NewArticle, int | _NewArticle]] = []
+    for item in items:
+        found = [by_url[h] for h in item.hashes if h in by_url]
+        stored = [pk for pk in found if isinstance(pk, int)]
+        existing = min(stored) if stored else (found[0] if found else by_content.get(item.digest))
+        if existing is not None:
+            same.append((item, existing))
+            continue
+        article = _new_article(item, outlets)
+        if article.url_hash:
+            by_url[article.url_hash] = item
+        by_content.setdefault(item.digest, item)
+        new.append((item, article))
+    ids = _insert_articles(new)
+    created = [(item, ids[id(item)][0]) for item, _ in new if ids[id(item)][1]]
+    duplicates = [(item, ids[id(item)][0]) for item, _ in new if not ids[id(item)][1]]
+    for item, existing in same:
+        # A copy of an article new in this chunk: the id that article ended with.
+        duplicates.append((item, existing if isinstance(existing, int) else ids[id(existing)][0]))
+    dedupe.signatures_store(
+        [(pk, item.run.computed) for item, pk in created if item.run.computed is not None]
+    )
+    if created:
+        _link_jobs([(item.run.job.pk, pk) for item, pk in created])
+    return duplicates, created
 
 
-def _link_near_duplicate(article: Article, computed, timings: dict) -> None:
-    """Link near-duplicates once the article and its signature are committed (so racing
-    workers see them; see dedupe.py). A hint: a failure is logged, never fatal."""
-    from . import dedupe
+def _new_article(item: _NewArticle, outlets: dict) -> Article:
+    run, extracted = item.run, item.run.extracted
+    job = run.job
+    metadata = job.payload.get("metadata") or {}
+    if job.outlet_id:
+        outlet = Outlet(pk=job.outlet_id)  # only its key is needed
+    else:
+        key = (metadata.get("outlet_domain", ""), metadata.get("outlet", ""))
+        if not any(key) and item.canonical:
+            key = (urlsplit(item.canonical).hostname or "", "")
+        if key not in outlets:
+            outlets[key] = outlet_for(domain=key[0], name=key[1])
+        outlet = outlets[key]
+    return Article(
+        url=run.url,
+        canonical_url=item.canonical,
+        url_hash=url_hash(item.canonical) if item.canonical else None,
+        content_hash=item.digest,
+        title=(extracted.title or item.text[:120])[:1000],
+        authors=extracted.authors,
+        outlet=outlet,
+        published_at=extracted.published_at,
+        language=extracted.language,
+        text=item.text,
+        status=Article.Status.EXTRACTED,
+        origin=_origin(job),
+        source_name=job.payload.get("name", "")[:255],
+    )
 
-    started = time.perf_counter()
+
+def _insert_articles(new: list[tuple[_NewArticle, Article]]) -> dict[int, tuple[int, bool]]:
+    """One INSERT for the chunk's new articles: {id(item): (article id, created)}. If a
+    racing run inserted one of them first (a unique constraint fails), insert them one by
+    one, and a job whose article the racer stored is a duplicate of the racer's row."""
+    if not new:
+        return {}
     try:
-        dedupe.near_duplicate_link(article, computed, stored=computed is not None)
-    except Exception:  # noqa: BLE001 - logged; the article stays stored without the link
-        logger.exception("Near-duplicate check failed for article %s", article.pk)
-    timings["dedupe"] = timings.get("dedupe", 0.0) + time.perf_counter() - started
+        with transaction.atomic():
+            Article.objects.bulk_create([article for _, article in new])
+        return {id(item): (article.pk, True) for item, article in new}
+    except IntegrityError:
+        pass
+    ids = {}
+    for item, article in new:
+        article.pk = None
+        article._state.adding = True
+        try:
+            with transaction.atomic():
+                article.save(force_insert=True)
+            ids[id(item)] = (article.pk, True)
+        except IntegrityError:
+            key = (
+                {"url_hash": article.url_hash}
+                if article.url_hash
+                else {"content_hash": article.content_hash, "url_hash": None}
+            )
+            other = Article.objects.filter(**key).values_list("id", flat=True).first()
+            ids[id(item)] = (other, False)
+    return ids
+
+
+_LINK_SQL = """
+UPDATE ingestion_ingestjob AS j SET article_id = v.article_id, updated_at = %s
+  FROM (VALUES {values}) AS v(id, article_id) WHERE j.id = v.id
+"""
+
+
+def _link_jobs(pairs: list[tuple[int, int]]) -> None:
+    """Each job names its new article, in the article's own transaction."""
+    # Only placeholders are interpolated; the values are parameters.
+    sql = _LINK_SQL.format(values=", ".join(["(%s::bigint, %s::bigint)"] * len(pairs)))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [timezone.now(), *(x for pair in pairs for x in pair)])
+
+
+def _link_near_duplicates(runs: list[_Run]) -> None:
+    """Link near-duplicates once the articles and their signatures are committed (so
+    racing workers see them; see dedupe.py): one candidate query for the chunk. A hint:
+    a failure is logged, never fatal."""
+    from . import dedupe
+
+    fresh = [run for run in runs if run.created and run.computed is not None]
+    resumed = [run for run in runs if run.resumed]
+    for group, stored in ((fresh, True), (resumed, False)):
+        if not group:
+            continue
+        started = time.perf_counter()
+        try:
+            if stored:
+                dedupe.near_duplicates_link([(run.article_id, run.computed) for run in group])
+            else:
+                for run in group:
+                    article = Article.objects.get(pk=run.article_id)
+                    dedupe.near_duplicate_link(article)
+        except Exception:  # noqa: BLE001 - logged; the articles stay stored without links
+            logger.exception(
+                "Near-duplicate check failed for articles %s", [r.article_id for r in group]
+            )
+        share = (time.perf_counter() - started) / len(group)
+        for run in group:
+            run.timings["dedupe"] = run.timings.get("dedupe", 0.0) + share
+            if run.resumed:
+                run.end(IngestJob.Status.DONE, article_id=run.article_id)
+    for run in fresh:
+        run.end(IngestJob.Status.DONE, article_id=run.article_id)
+    for run in runs:
+        if run.created and not run.status:  # stored, too short for a signature
+            run.end(IngestJob.Status.DONE, article_id=run.article_id)
+
+
+_FINISH_SQL = """
+UPDATE ingestion_ingestjob AS j
+   SET status = v.status, article_id = COALESCE(v.article_id, j.article_id),
+       failure_reason = v.reason,
+       timings = v.timings, updated_at = %(now)s,
+       finished_at = CASE WHEN v.status = 'queued' THEN NULL ELSE %(now)s END
+  FROM (VALUES {values}) AS v(id, status, article_id, reason, timings)
+ WHERE j.id = v.id AND j.task_id = %(task_id)s AND j.status IN ('fetching', 'extracting')
+"""
+
+
+def _finish_all(runs: list[_Run], task_id: str) -> None:
+    """Record every job's outcome in one statement, only on jobs this run still holds."""
+    now = timezone.now()
+    params: dict = {"now": now, "task_id": task_id}
+    rows = []
+    for n, run in enumerate(runs):
+        if not run.status:  # cannot happen; never leave a claimed job running
+            run.fail("Internal error (the job was left unfinished); see the worker log.")
+        run.timings.pop("running", None)
+        timings = {k: round(v, 4) for k, v in run.timings.items()}
+        if len(runs) > 1:
+            timings["chunk"] = len(runs)
+        params.update(
+            {f"i{n}": run.job.pk, f"s{n}": run.status, f"a{n}": run.article_id}
+            | {f"r{n}": run.reason[:2000], f"t{n}": json.dumps(timings)}
+        )
+        rows.append(f"(%(i{n})s::bigint, %(s{n})s, %(a{n})s::bigint, %(r{n})s, %(t{n})s::jsonb)")
+        job = run.job
+        job.status, job.article_id = run.status, run.article_id
+        job.failure_reason = run.reason[:2000]
+        job.timings, job.updated_at = timings, now
+        job.finished_at = None if run.status == IngestJob.Status.QUEUED else now
+    with connection.cursor() as cursor:
+        cursor.execute(_FINISH_SQL.format(values=", ".join(rows)), params)
 
 
 def _origin(job: IngestJob) -> str:
@@ -511,104 +939,17 @@ def _origin(job: IngestJob) -> str:
     }[job.channel]
 
 
-def job_run(job_id: int, task_id: str = "") -> IngestJob | None:
-    """The body of the `ingest` task. Raises TransientIngestError for failures worth a retry.
+def _after_store(article_ids: list[int]) -> None:
+    """Ask claims for suggestions in a task of its own (one for a chunk's articles), after
+    commit: a slow or failing suggester never holds or fails the ingest. The
+    near-duplicate link is set before, so claims can skip a near-duplicate (its claims
+    are the original's)."""
+    from .tasks import article_suggest, articles_suggest
 
-    Commits: the claim; the move to 'extracting'; the article with its signature and the
-    job's link to it, together; the near-duplicate links; the job's outcome. A run that
-    dies after storing the article is finished by the next delivery (the job names its
-    article), without fetching again."""
-    with _relaxed_commits():
-        return _job_run(job_id, task_id)
-
-
-def _job_run(job_id: int, task_id: str) -> IngestJob | None:
-    job = _claim_job(job_id, task_id)
-    if job is None:
-        return IngestJob.objects.filter(pk=job_id).first()
-    timings: dict[str, float] = {}
-    try:
-        if job.article_id:
-            # An earlier run stored the article and stopped before finishing the job.
-            article = Article.objects.get(pk=job.article_id)
-            _link_near_duplicate(article, None, timings)
-            return _finish(job, IngestJob.Status.DONE, article=article, timings=timings)
-        aliases: tuple[str, ...] = ()
-        if job.channel in (IngestJob.Channel.URL, IngestJob.Channel.FEED):
-            known = Article.objects.filter(url_hash=_hash_of(job.url)).first()
-            if known:
-                return _finish(job, IngestJob.Status.DUPLICATE, article=known, timings=timings)
-            extracted, final_url = _fetch_page(job, timings)
-            url, aliases = final_url or job.url, (job.url,)
-        else:
-            extracted = _extract_from_payload(job, timings)
-            url = (job.payload.get("metadata") or {}).get("url", "")
-        metadata = job.payload.get("metadata") or {}
-        started = time.perf_counter()
-        with transaction.atomic():
-            if job.outlet_id:
-                outlet = Outlet(pk=job.outlet_id)  # only its key is needed
-            else:
-                outlet = outlet_for(
-                    domain=metadata.get("outlet_domain", ""), name=metadata.get("outlet", "")
-                )
-            article, created = article_store(
-                extracted=extracted,
-                url=url,
-                origin=_origin(job),
-                outlet=outlet,
-                source_name=job.payload.get("name", ""),
-                aliases=aliases,
-            )
-            timings["store"] = time.perf_counter() - started
-            if not created:
-                return _finish(job, IngestJob.Status.DUPLICATE, article=article, timings=timings)
-            computed = _signature_store(article, timings)
-            IngestJob.objects.filter(pk=job.pk).update(article=article, updated_at=timezone.now())
-        _link_near_duplicate(article, computed, timings)
-        _after_store(article)
-        return _finish(job, IngestJob.Status.DONE, article=article, timings=timings)
-    except TransientIngestError as exc:
-        if job.attempts >= MAX_ATTEMPTS:
-            return _finish(
-                job,
-                IngestJob.Status.FAILED,
-                reason=f"{exc.reason} (gave up after {job.attempts} attempts)",
-                timings=timings,
-            )
-        IngestJob.objects.filter(pk=job.pk).update(
-            status=IngestJob.Status.QUEUED,
-            failure_reason=f"Attempt {job.attempts} failed, will try again: {exc.reason}"[:2000],
-            updated_at=timezone.now(),
-        )
-        raise
-    except DomainError as exc:
-        return _finish(job, IngestJob.Status.FAILED, reason=exc.message, timings=timings)
-    except SoftTimeLimitExceeded:
-        return _finish(
-            job,
-            IngestJob.Status.FAILED,
-            reason="Processing took too long and was stopped.",
-            timings=timings,
-        )
-    except Exception as exc:
-        logger.exception("Ingest job %s failed unexpectedly", job.pk)
-        _finish(
-            job,
-            IngestJob.Status.FAILED,
-            reason=f"Internal error ({type(exc).__name__}); see the worker log.",
-            timings=timings,
-        )
-        raise
-
-
-def _after_store(article: Article) -> None:
-    """Ask claims for suggestions in a task of its own, after commit: a slow or failing
-    suggester never holds or fails the ingest. The near-duplicate link is set before,
-    so claims can skip a near-duplicate (its claims are the original's)."""
-    from .tasks import article_suggest
-
-    transaction.on_commit(lambda: article_suggest.delay(article.pk), robust=True)
+    if len(article_ids) == 1:
+        transaction.on_commit(lambda: article_suggest.delay(article_ids[0]), robust=True)
+    elif article_ids:
+        transaction.on_commit(lambda: articles_suggest.delay(article_ids), robust=True)
 
 
 def article_suggest_run(article_id: int) -> None:

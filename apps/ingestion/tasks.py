@@ -2,12 +2,23 @@
 
 All of them: acks_late + reject_on_worker_lost (a message is only acknowledged when the
 work is done; a worker that dies hands it back), soft and hard time limits, JSON
-arguments, results ignored (settings). Only `ingest` retries, and only transient errors.
+arguments, results ignored (settings). Only ingestion retries, and only transient errors:
+`ingest` through Celery's retry, `ingest_chunk` by sending an `ingest` task for each job
+that failed that way (never the whole chunk).
 """
 
+from billiard.process import current_process
 from celery import shared_task
 
 from . import services
+
+
+def _in_pool_process() -> bool:
+    """True in a pool process of a prefork worker (the production setup): there the
+    chunk's store thread keeps its database connection from one chunk to the next. Not
+    in a program's main process (a solo worker in a test, tasks run in-process), which
+    must not be left holding a connection."""
+    return current_process().name != "MainProcess"
 
 
 @shared_task(
@@ -32,6 +43,26 @@ def ingest(self, job_id: int) -> None:
             # a delayed retry; try again at once. job_run fails the job after MAX_ATTEMPTS.
 
 
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=150,
+    time_limit=180,
+)
+def ingest_chunk(self, job_ids: list[int]) -> None:
+    """Several jobs in one task (a feed poll's or a batch's). Each job is claimed, run and
+    recorded on its own; a job that fails with a transient error is queued again and
+    retried on its own (an `ingest` task, after a backoff with jitter), never the chunk.
+    A redelivered chunk (same message) takes over its unfinished jobs and skips the
+    final ones."""
+    retries = services.jobs_run(
+        job_ids, task_id=self.request.id or "", in_worker=_in_pool_process()
+    )
+    for job_id, exc, attempts in retries:
+        ingest.apply_async((job_id,), countdown=services.retry_countdown(exc, attempts - 1))
+
+
 @shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=60, time_limit=90)
 def feed_poll(feed_id: int, lease: str) -> None:
     services.feed_poll_run(feed_id, lease)
@@ -51,3 +82,10 @@ def jobs_sweep() -> None:
 @shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=120, time_limit=180)
 def article_suggest(article_id: int) -> None:
     services.article_suggest_run(article_id)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=600, time_limit=660)
+def articles_suggest(article_ids: list[int]) -> None:
+    """The suggestions for a chunk's articles, one after the other."""
+    for article_id in article_ids:
+        services.article_suggest_run(article_id)

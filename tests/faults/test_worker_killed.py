@@ -164,3 +164,66 @@ def test_a_worker_killed_mid_ingest_hands_the_job_to_the_next_worker(
     assert Article.objects.count() == 1
     assert Article.objects.get().title == "Survivor"
     assert len(hits) == 2
+
+
+@pytest.mark.broker
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_mid_chunk_hands_the_chunk_over_and_each_job_finishes_once(
+    allowed, broker_queue, settings, tmp_path
+):
+    from apps.ingestion import tasks
+
+    server = allowed
+    release = threading.Event()
+    hits = []
+
+    def slow(request):
+        hits.append(time.monotonic())
+        if len(hits) == 1:
+            release.wait(60)  # the first worker is killed while its chunk waits here
+        return Reply(200, HTML_TYPE, article_page("Slow", story(3)).encode())
+
+    urls = [server.route("/slow", slow)]
+    urls += [
+        server.route(f"/a/{n}", Reply(200, HTML_TYPE, article_page(f"S{n}", story(n)).encode()))
+        for n in (1, 2)
+    ]
+    jobs = [
+        IngestJob.objects.create(channel="url", url=url, url_hash=services._hash_of(url))
+        for url in urls
+    ]
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.faults.worker_settings",
+        "DATABASE_URL": database_url(),
+        "CELERY_BROKER_URL": settings.TEST_BROKER_URL,
+        "CLAIMTRACK_TEST_QUEUE": broker_queue,
+        "FETCH_ALLOWED_HOSTS": server.host_port,
+        "PYTHONPATH": str(ROOT),
+    }
+    log = tmp_path / "workers.log"
+    first = Worker("first", env, log)
+    second = None
+    try:
+        assert first.ready.wait(60), log.read_text()
+        tasks.ingest_chunk.delay([job.pk for job in jobs])
+
+        assert wait_for(lambda: hits, 30), log.read_text()
+        assert all(j.status == "fetching" for j in IngestJob.objects.all())
+        first.kill(signal.SIGKILL)
+
+        second = Worker("second", env, log)
+        assert wait_for(lambda: all(j.is_final for j in IngestJob.objects.all()), 60), (
+            log.read_text()
+        )
+    finally:
+        release.set()
+        first.kill()
+        if second is not None:
+            second.kill(signal.SIGTERM)
+
+    finished = list(IngestJob.objects.order_by("id"))
+    assert [job.status for job in finished] == ["done"] * 3, [j.failure_reason for j in finished]
+    assert [job.attempts for job in finished] == [2, 2, 2]  # the chunk ran again, once
+    assert Article.objects.count() == 3
+    assert len(hits) == 2
