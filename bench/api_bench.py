@@ -5,20 +5,29 @@ filled by bench/generate_api_data.py.
 
 Scenarios (each for --seconds): claim list pages of 50 with filters; full-text `q`; and
 throughput of GET /api/claims/?status=... against the bare Django view returning the
-same 50 rows as JSON (bench/api_bare.py), in the same run. Prints a Markdown table.
-The clients are threads in this process, on the same 2-core machine as the server: they
-take CPU from it, which lowers every figure alike.
+same 50 rows as JSON (bench/api_bare.py), in the same run, alternating in slices. Prints a
+Markdown table.
+
+The load comes from wrk (Debian package `wrk`; bench/api_wrk.lua rotates through the URL
+lists with the token) when it is installed: a C client takes far less of the 2 cores than
+Python threads would. `--driver threads` (or no wrk) uses Python client threads, which
+take CPU from the server and lower every figure.
+
+The server runs with the production gunicorn settings (config/gunicorn.conf.py; override
+with --workers/--threads) and DEBUG off.
 """
 
 from __future__ import annotations
 
 import argparse
 import http.client
+import json
 import os
 import random
-import statistics
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -31,18 +40,20 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.api_settings")
 HOST, PORT = "127.0.0.1", 8765
 
 
-def start_server(workers: int, threads: int) -> subprocess.Popen:
+def start_server(workers: int | None, threads: int | None) -> subprocess.Popen:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.api_settings"}
+    if workers:
+        env["WEB_CONCURRENCY"] = str(workers)
+    if threads:
+        env["GUNICORN_THREADS"] = str(threads)
     server = subprocess.Popen(
         [
             str(ROOT / ".venv/bin/gunicorn"),
             "config.wsgi",
+            "--config", str(ROOT / "config/gunicorn.conf.py"),
             "--bind", f"{HOST}:{PORT}",
-            "--workers", str(workers),
-            "--threads", str(threads),
-            "--worker-class", "gthread",
-            "--keep-alive", "30",
             "--log-level", "warning",
+            "--access-logfile", "/dev/null",
         ],
         cwd=ROOT,
         env=env,
@@ -93,24 +104,66 @@ def run(paths: list[str], *, clients: int, seconds: float, headers: dict) -> dic
     return summary(latencies, elapsed, errors)
 
 
+def run_wrk(paths: list[str], *, clients: int, seconds: float, headers: dict) -> dict:
+    """The same scenario driven by wrk: 2 threads, `clients` keep-alive connections."""
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as listing:
+        listing.write("\n".join(paths) + "\n")
+    try:
+        out = subprocess.run(
+            [
+                "wrk", f"-t{min(2, clients)}", f"-c{clients}", f"-d{max(1, round(seconds))}s",
+                "--timeout", "30s", "-s", str(ROOT / "bench/api_wrk.lua"),
+                f"http://{HOST}:{PORT}", "--", listing.name, headers.get("Authorization", ""),
+            ],
+            capture_output=True, text=True, check=True,
+        ).stdout  # fmt: skip
+    finally:
+        os.unlink(listing.name)
+    line = next(x for x in out.splitlines() if x.startswith("WRK_RESULT "))
+    data = json.loads(line.removeprefix("WRK_RESULT "))
+    # 1000 quantiles (µs) of this run, each standing for a thousandth of its requests.
+    weight = data["requests"] / 1000
+    latencies = [(q / 1e6, weight) for q in data["quantiles_us"]]
+    errors = {k: v for k, v in data["errors"].items() if v}
+    return weighted_summary(
+        latencies, data["duration_us"] / 1e6, data["requests"], [errors] if errors else []
+    )
+
+
+def weighted_summary(points: list, elapsed: float, requests: int, errors: list) -> dict:
+    points = sorted(points)
+    total = sum(w for _, w in points)
+
+    def quantile(p: float) -> float:
+        seen = 0.0
+        for value, w in points:
+            seen += w
+            if seen >= p * total - 1e-9:
+                return value
+        return points[-1][0]
+
+    return {
+        "points": points,
+        "elapsed": elapsed,
+        "requests": requests,
+        "rps": requests / elapsed,
+        "p50": quantile(0.50) * 1000,
+        "p95": quantile(0.95) * 1000,
+        "p99": quantile(0.99) * 1000,
+        "errors": errors[:3],
+        "error_count": sum(sum(e.values()) if isinstance(e, dict) else 1 for e in errors),
+    }
+
+
 def merge(runs: list[dict]) -> dict:
-    latencies = sorted(x for r in runs for x in r["latencies"])
+    points = [p for r in runs for p in r["points"]]
     elapsed = sum(r["elapsed"] for r in runs)
-    return summary(latencies, elapsed, [e for r in runs for e in r["errors"]])
+    requests = sum(r["requests"] for r in runs)
+    return weighted_summary(points, elapsed, requests, [e for r in runs for e in r["errors"]])
 
 
 def summary(latencies: list[float], elapsed: float, errors: list) -> dict:
-    return {
-        "latencies": latencies,
-        "elapsed": elapsed,
-        "requests": len(latencies),
-        "rps": len(latencies) / elapsed,
-        "p50": statistics.median(latencies) * 1000,
-        "p95": latencies[int(len(latencies) * 0.95)] * 1000,
-        "p99": latencies[int(len(latencies) * 0.99)] * 1000,
-        "errors": errors[:3],
-        "error_count": len(errors),
-    }
+    return weighted_summary([(x, 1) for x in latencies], elapsed, len(latencies), errors)
 
 
 def scenario_paths(api_key_user_ok=True) -> dict[str, list[str]]:
@@ -175,9 +228,14 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=40)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--workers", type=int, help="default: config/gunicorn.conf.py")
+    parser.add_argument("--threads", type=int, help="default: config/gunicorn.conf.py")
+    parser.add_argument("--driver", choices=["wrk", "threads"], default="wrk")
     args = parser.parse_args()
+    if args.driver == "wrk" and not shutil.which("wrk"):
+        print("wrk not found (apt-get install wrk); using Python client threads.", flush=True)
+        args.driver = "threads"
+    drive = run_wrk if args.driver == "wrk" else run
 
     paths = scenario_paths()
     from django.contrib.auth.models import User
@@ -194,10 +252,10 @@ def main() -> None:
     try:
         print("warm-up ...", flush=True)
         for name in ("filtered", "q", "drf_same_rows", "bare_same_rows"):
-            run(paths[name], clients=args.clients, seconds=5, headers=headers)
+            drive(paths[name], clients=args.clients, seconds=5, headers=headers)
         results = {}
         for name in ("filtered", "q"):
-            results[name] = run(
+            results[name] = drive(
                 paths[name], clients=args.clients, seconds=args.seconds, headers=headers
             )
         # The API and the bare view alternate in short slices, so that load from anything
@@ -206,8 +264,8 @@ def main() -> None:
         for _ in range(6):
             for name in slices:
                 slices[name].append(
-                    run(paths[name], clients=args.clients, seconds=args.seconds / 6,
-                        headers=headers)
+                    drive(paths[name], clients=args.clients, seconds=args.seconds / 6,
+                          headers=headers)
                 )  # fmt: skip
         for name, runs in slices.items():
             results[name] = merge(runs)
@@ -221,7 +279,7 @@ def main() -> None:
             )
         single = {}
         for name in ("filtered", "q", "drf_same_rows", "bare_same_rows"):
-            single[name] = run(paths[name], clients=1, seconds=10, headers=headers)
+            single[name] = drive(paths[name], clients=1, seconds=10, headers=headers)
             s = single[name]
             print(f"{name} (1 client): p50 {s['p50']:.1f} ms, p95 {s['p95']:.1f} ms", flush=True)
     finally:
@@ -238,7 +296,7 @@ def main() -> None:
     for name, s in single.items():
         print(f"| {name}, 1 client | {s['rps']:.1f} | {s['p50']:.1f} | {s['p95']:.1f} | "
               f"{s['p99']:.1f} |")  # fmt: skip
-    print(f"\nDRF list / bare view throughput: {ratio:.2f}×")
+    print(f"\nDRF list / bare view throughput: {ratio:.2f}× (driver: {args.driver})")
 
 
 if __name__ == "__main__":

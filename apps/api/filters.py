@@ -1,5 +1,6 @@
 """FilterSets: every user-supplied filter is declared here, never passed to .filter(**...)."""
 
+import copy
 from datetime import UTC, datetime
 
 import django_filters
@@ -8,6 +9,7 @@ from django.contrib.postgres.search import SearchQuery, SearchVectorField
 from django.db.models import Exists, F, Func, OuterRef, Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
+from django_filters.filters import FilterMethod
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
@@ -38,26 +40,36 @@ def english_document(field: str) -> Func:
     )
 
 
-def claim_text_search(value: str) -> Q:
+def claim_text_search(value: str, *, above: int | None = None, upto: int | None = None) -> Q:
     """Full-text match of `value` (web-search syntax: words, "phrases", -not, or) over the
     claim statement and the quotes of its appearances.
 
     Two uncorrelated sub-selects, each able to use a GIN expression index on
-    to_tsvector('english', ...), instead of an OR across a join that could use neither."""
+    to_tsvector('english', ...), instead of an OR across a join that could use neither.
+
+    `above < id <= upto` limits the search to a window of claim ids inside both
+    sub-selects, where PostgreSQL ANDs the word's index bitmap with the id range's and
+    reads from the table only the matches in the window (see KeysetPagination's
+    newest-first windows)."""
     query = SearchQuery(value, search_type="websearch", config=SEARCH_CONFIG)
+    bounds = {}
+    if above is not None:
+        bounds["id__gt"] = above
+    if upto is not None:
+        bounds["id__lte"] = upto
     by_statement = (
         Claim.objects.annotate(document=english_document("statement"))
-        .filter(document=query)
+        .filter(document=query, **bounds)
         .order_by()
         .values("id")
     )
     by_quote = (
         Appearance.objects.annotate(document=english_document("quote"))
-        .filter(document=query)
+        .filter(document=query, **{f"claim_{lookup}": v for lookup, v in bounds.items()})
         .order_by()
         .values("claim_id")
     )
-    return Q(id__in=by_statement.union(by_quote))
+    return Q(id__in=by_statement.union(by_quote), **bounds)
 
 
 def as_utc(value: datetime | None) -> datetime | None:
@@ -81,12 +93,55 @@ class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
         return super().filter(qs, value)
 
 
-class ClaimFilter(django_filters.FilterSet):
+def _copy_filter(filter_: django_filters.Filter) -> django_filters.Filter:
+    """A filter's own copy for one FilterSet instance. django-filter deep-copies every
+    filter, with its choices and help texts, on every request; nothing but the instance
+    attributes set per request (model, parent, the form field, the method binding) needs
+    to be its own, and the rest is never changed after the class is built."""
+    copy_ = copy.copy(filter_)
+    copy_.__dict__.pop("_field", None)
+    copy_.extra = dict(filter_.extra)
+    if isinstance(filter_.__dict__.get("filter"), FilterMethod):
+        copy_.method = filter_.method  # binds a FilterMethod to the copy, not the original
+    return copy_
+
+
+class _Filters(dict):
+    def __deepcopy__(self, memo):
+        return {name: _copy_filter(filter_) for name, filter_ in self.items()}
+
+
+class FilterSet(django_filters.FilterSet):
+    """django-filter's FilterSet with less work per request, none of it visible: filters
+    are copied shallowly (see _copy_filter), and the validation form class, which does not
+    depend on the request, is built once per FilterSet class (each form instance still
+    gets its own copies of the fields, as any Django form does)."""
+
+    def __init__(self, *args, **kwargs):
+        cls = type(self)
+        if not isinstance(cls.__dict__.get("base_filters"), _Filters):
+            cls.base_filters = _Filters(cls.base_filters)
+        super().__init__(*args, **kwargs)
+
+    def get_form_class(self):
+        cls = type(self)
+        form_class = cls.__dict__.get("_form_class")
+        if form_class is None:
+            form_class = super().get_form_class()
+            cls._form_class = form_class  # two threads may both build it: equal classes
+        return form_class
+
+
+class ClaimFilter(FilterSet):
+    # distinct=False: a column of the claim itself cannot repeat a claim, and DISTINCT over
+    # every selected column made PostgreSQL sort each page's candidates.
     status = django_filters.MultipleChoiceFilter(
-        choices=Status.choices, help_text="Workflow status; repeat for any of several."
+        choices=Status.choices,
+        distinct=False,
+        help_text="Workflow status; repeat for any of several.",
     )
     verdict = django_filters.MultipleChoiceFilter(
-        choices=Verdict.choices, help_text="Verdict; repeat for any of several."
+        choices=Verdict.choices, distinct=False, help_text="Verdict; repeat for any of several."
     )
     claimant = IdFilter(
         method="filter_claimant", help_text="Claims with an appearance by this claimant id."
@@ -150,13 +205,21 @@ class ClaimFilter(django_filters.FilterSet):
         tag = " ".join(value.split()).lower()
         return queryset.filter(tags__contains=[tag]) if tag else queryset
 
+    # (above, upto): search only claims with above < id <= upto (None: no bound).
+    id_window: tuple[int | None, int | None] = (None, None)
+
     def filter_q(self, queryset, name, value):
         if not value.strip():
             return queryset
-        return queryset.filter(claim_text_search(value))
+        above, upto = self.id_window
+        return queryset.filter(claim_text_search(value, above=above, upto=upto))
+
+    def searches(self) -> bool:
+        """Whether this filtering includes a full-text search (valid filtersets only)."""
+        return bool((self.form.cleaned_data.get("q") or "").strip())
 
 
-class ArticleFilter(django_filters.FilterSet):
+class ArticleFilter(FilterSet):
     outlet = IdFilter(field_name="outlet_id", help_text="Outlet id.")
     language = django_filters.CharFilter(help_text="Language code, e.g. `en`.")
     status = django_filters.ChoiceFilter(choices=Article.Status.choices)
@@ -167,7 +230,7 @@ class ArticleFilter(django_filters.FilterSet):
         fields = ["outlet", "language", "status"]
 
 
-class OutletFilter(django_filters.FilterSet):
+class OutletFilter(FilterSet):
     q = django_filters.CharFilter(method="filter_q", max_length=200, help_text="Name or domain.")
     country = django_filters.CharFilter(help_text="ISO 3166 alpha-2 code.")
 
@@ -179,7 +242,7 @@ class OutletFilter(django_filters.FilterSet):
         return queryset.filter(Q(name__icontains=value) | Q(domain__icontains=value))
 
 
-class ClaimantFilter(django_filters.FilterSet):
+class ClaimantFilter(FilterSet):
     q = django_filters.CharFilter(method="filter_q", max_length=200, help_text="Name or alias.")
     kind = django_filters.ChoiceFilter(choices=Claimant.Kind.choices)
 
@@ -191,7 +254,7 @@ class ClaimantFilter(django_filters.FilterSet):
         return queryset.filter(Q(name__icontains=value) | Q(key__icontains=value))
 
 
-class AppearanceFilter(django_filters.FilterSet):
+class AppearanceFilter(FilterSet):
     claim = IdFilter(field_name="claim_id")
     article = IdFilter(field_name="article_id")
     claimant = IdFilter(field_name="claimant_id")
@@ -201,7 +264,7 @@ class AppearanceFilter(django_filters.FilterSet):
         fields = ["claim", "article", "claimant"]
 
 
-class EvidenceFilter(django_filters.FilterSet):
+class EvidenceFilter(FilterSet):
     claim = IdFilter(field_name="claim_id")
     stance = django_filters.ChoiceFilter(choices=EvidenceLink.Stance.choices)
 
@@ -210,7 +273,7 @@ class EvidenceFilter(django_filters.FilterSet):
         fields = ["claim", "stance"]
 
 
-class IngestJobFilter(django_filters.FilterSet):
+class IngestJobFilter(FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=IngestJob.Status.choices)
     channel = django_filters.ChoiceFilter(choices=IngestJob.Channel.choices)
 
@@ -219,7 +282,7 @@ class IngestJobFilter(django_filters.FilterSet):
         fields = ["status", "channel"]
 
 
-class FeedFilter(django_filters.FilterSet):
+class FeedFilter(FilterSet):
     outlet = IdFilter(field_name="outlet_id")
     is_active = django_filters.BooleanFilter()
 

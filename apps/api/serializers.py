@@ -1,5 +1,3 @@
-from datetime import UTC
-
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
@@ -11,6 +9,8 @@ from apps.claims.services import BULK_ACTIONS, MAX_STATEMENT
 from apps.evidence.models import EvidenceLink, Source
 from apps.ingestion.models import Feed, IngestJob
 
+from .selectors import iso as _iso
+
 User = get_user_model()
 
 
@@ -20,18 +20,11 @@ def claim_page_url(request, claim_id: int) -> str:
     return request.build_absolute_uri(path) if request is not None else path
 
 
-def _iso(value) -> str | None:
-    """What DRF's DateTimeField gives for an aware UTC datetime (TIME_ZONE is UTC)."""
-    if value is None:
-        return None
-    text = value.astimezone(UTC).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-
-# The claim list is the API's hot path: 50 claims with their appearances, claimants and
-# evidence. These serializers declare their fields for validation of the schema but build
-# the representation directly, which is several times faster than field-by-field
-# serialization; tests/api/test_claim_list.py checks both give identical output.
+# These serializers declare their fields for the schema but build the representation
+# directly, which is several times faster than field-by-field serialization;
+# tests/api/test_claim_list.py checks both give identical output. The claim list, the hot
+# path, builds the same representation from rows instead of instances
+# (apps.api.selectors); a test checks every list item equals the claim's detail.
 
 
 # --- Reads -----------------------------------------------------------------------------

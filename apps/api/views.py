@@ -48,7 +48,13 @@ from .filters import (
 )
 from .history import their_changes
 from .pagination import KeysetPagination, TombstonePagination
-from .renderers import CSVRenderer, JSONLDRenderer
+from .renderers import CSVRenderer, FastJSONRenderer, JSONLDRenderer
+from .selectors import (
+    claim_representations,
+    claim_row_key,
+    claim_rows,
+    claim_rows_in_windows,
+)
 
 IF_MATCH_REQUIRED = OpenApiParameter(
     "If-Match",
@@ -169,7 +175,7 @@ class ClaimViewSet(ConditionalMixin, viewsets.ModelViewSet):
 
     def get_renderers(self):
         if self.action == "list":
-            return [JSONRenderer(), BrowsableAPIRenderer(), CSVRenderer()]
+            return [FastJSONRenderer(), BrowsableAPIRenderer(), CSVRenderer()]
         if self.action in ("claimreview", "claimreviews"):
             return [JSONLDRenderer(), JSONRenderer()]
         return [JSONRenderer(), BrowsableAPIRenderer()]
@@ -197,15 +203,38 @@ class ClaimViewSet(ConditionalMixin, viewsets.ModelViewSet):
     # --- reads -------------------------------------------------------------------------
 
     def list(self, request, *args, **kwargs):
-        queryset = self.filter_queryset(Claim.objects.all())
         if request.accepted_renderer.format == "csv":
             from .exports import claims_csv_response
 
+            queryset = self.filter_queryset(Claim.objects.all())
             ordering = self.paginator.get_ordering(request)
             return claims_csv_response(queryset.order_by(*self.paginator.orderings[ordering]))
-        page = self.paginate_queryset(queryset)
-        self._prefetch(page)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        # A full-text search is read window by window, each window filtered in full; any
+        # other list is filtered once.
+        windows = self._search_windows(request)
+        queryset = Claim.objects.all() if windows else self.filter_queryset(Claim.objects.all())
+        page = self.paginator.paginate_queryset(
+            claim_rows(queryset), request, view=self, key_of=claim_row_key, id_windows=windows
+        )
+        return self.get_paginated_response(claim_representations(page, request=request))
+
+    def _search_windows(self, request):
+        """For a full-text search in the default order: a function giving the filtered
+        claims of a window of ids (the search itself restricted to the window), for the
+        paginator's newest-first reading."""
+        if not request.query_params.get("q", "").strip():
+            return None
+        if not self.paginator.reads_newest_first(request):
+            return None
+        filterset = ClaimFilter(request.query_params, queryset=Claim.objects.all(), request=request)
+        if not (filterset.is_valid() and filterset.searches()):
+            return None
+
+        def within(above, upto):
+            filterset.id_window = (above, upto)
+            return filterset.filter_queryset(Claim.objects.all())
+
+        return claim_rows_in_windows(within)
 
     def _prefetch(self, claims: list[Claim]) -> None:
         prefetch_related_objects(claims, *self.get_queryset()._prefetch_related_lookups)

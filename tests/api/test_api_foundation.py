@@ -108,3 +108,18 @@ def test_article_list_is_served(analyst, article):
     data = client_for(analyst).get("/api/articles/").json()
     assert data["results"][0]["title"] == article.title
     assert "text" not in data["results"][0]
+
+
+def test_token_lookup_is_one_query_and_refuses_inactive_users(analyst, django_assert_num_queries):
+    from apps.accounts.authentication import find_active_token
+
+    token, key = api_token_create(user=analyst, name="fast", scope="read")
+    with django_assert_num_queries(1):
+        found = find_active_token(key)
+        assert (found.pk, found.scope, found.user.username) == (token.pk, "read", analyst.username)
+    assert find_active_token(key + "x") is None
+    analyst.is_active = False
+    analyst.save()
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert api.get("/api/claims/").status_code == 401

@@ -226,3 +226,53 @@ def test_fast_representations_equal_drf_field_by_field_serialization(analyst, ar
         for serializer, instance in pairs:
             generic = drf.ModelSerializer.to_representation(serializer, instance)
             assert serializer.to_representation(instance) == generic
+
+
+def test_list_items_equal_the_claim_detail_representation(analyst, analyst_api, corpus, article):
+    """The list builds claims from rows (apps.api.selectors), the detail from instances
+    (ClaimSerializer): every list item must be exactly the claim's detail body, including
+    the awkward cases: no claimant, aliases and a merge, times with and without
+    microseconds, a verdict without a rating, line separators and emoji."""
+    from datetime import UTC, datetime
+
+    from apps.claims.models import Appearance, Claimant
+
+    munitions, economy = corpus["munitions"], corpus["economy"]
+    Claim.objects.filter(pk=economy.pk).update(
+        statement='Line\u2028separator \u2029and emoji 🦆 "quoted" \\ back',
+        verdict="unproven",
+        submitted_at=datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC),
+    )
+    shoigu = munitions.appearances.get().claimant
+    Claimant.objects.filter(pk=shoigu.pk).update(
+        aliases=["Shoigun", "Сергей Шойгу"], role="Minister"
+    )
+    other = Claimant.objects.create(name="Other", key="other")
+    Claimant.objects.filter(pk=shoigu.pk).update(merged_into=other)
+    Appearance.objects.filter(claim=economy).update(
+        claimant=None, created_at=datetime(2025, 1, 2, 3, 4, 5, 678000, tzinfo=UTC)
+    )
+    start = article.text.index("The economy")
+    claims.appearance_create(
+        claim=munitions, article=article, start=start, end=start + 11, quote="The economy",
+        by=analyst,
+    )  # fmt: skip
+
+    listed = analyst_api.get("/api/claims/", {"page_size": 2}).json()
+    listed = listed["results"] + analyst_api.get(listed["next"]).json()["results"]
+    assert {c["id"] for c in listed} == {c.id for c in corpus.values()}
+    assert any(a["claimant"] is None for c in listed for a in c["appearances"])
+    assert any(c["evidence"] for c in listed)
+    for item in listed:
+        assert item == analyst_api.get(f"/api/claims/{item['id']}/").json()
+
+
+def test_list_json_matches_drf_json_renderer_byte_for_byte(analyst, analyst_api, corpus):
+    """The list's JSON is written by orjson; it must be what DRF's JSONRenderer writes,
+    byte for byte (U+2028/2029 escaped, no spaces, UTF-8)."""
+    from rest_framework.renderers import JSONRenderer
+
+    Claim.objects.filter(pk=corpus["economy"].pk).update(statement="a\u2028b\u2029c 🦆 é \x07")
+    response = analyst_api.get("/api/claims/")
+    assert response.content == JSONRenderer().render(response.json())
+    assert b"\\u2028" in response.content

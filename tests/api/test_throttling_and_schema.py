@@ -10,11 +10,14 @@ from .conftest import client_for
 pytestmark = pytest.mark.django_db
 
 
-def test_over_the_rate_a_token_gets_429_with_retry_after(analyst, settings):
+def test_over_the_rate_a_token_gets_429_with_retry_after(analyst, settings, monkeypatch):
+    from apps.api.throttling import ApiRateThrottle
+
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {"token": "3/minute", "anon": "3/minute"},
     }
+    monkeypatch.setattr(ApiRateThrottle, "timer", lambda self: 6_000_015.0)  # 15 s into a minute
     first, second = client_for(analyst), client_for(analyst)
     assert [first.get("/api/claims/").status_code for _ in range(3)] == [200] * 3
     response = first.get("/api/claims/")
@@ -23,8 +26,30 @@ def test_over_the_rate_a_token_gets_429_with_retry_after(analyst, settings):
     error = response.json()["error"]
     assert error["code"] == "throttled"
     assert error["details"]["retry_after_seconds"] == int(response["Retry-After"])
+    assert int(response["Retry-After"]) == 45
     # Each token has its own budget.
     assert second.get("/api/claims/").status_code == 200
+
+
+def test_the_budget_is_one_counter_per_window_and_renews_with_the_next(
+    analyst, settings, monkeypatch
+):
+    from django.core.cache import cache
+
+    from apps.api.throttling import ApiRateThrottle
+
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"token": "2/minute", "anon": "2/minute"},
+    }
+    now = [6_000_000.0]
+    monkeypatch.setattr(ApiRateThrottle, "timer", lambda self: now[0])
+    api = client_for(analyst)
+    assert [api.get("/api/claims/").status_code for _ in range(3)] == [200, 200, 429]
+    counters = [k for k in cache._cache if "throttle:token:" in k]  # locmem's own keys
+    assert len(counters) == 1 and cache.get(counters[0].split(":", 2)[-1]) == 3
+    now[0] += 60
+    assert api.get("/api/claims/").status_code == 200
 
 
 def test_schema_and_docs_need_no_login_and_work_offline():
