@@ -11,4 +11,4 @@ RUN DJANGO_SECRET_KEY=build-only-build-only-build-only-build-only DJANGO_ALLOWED
 RUN useradd --system --uid 10001 claimtrack && mkdir -p /app/var && chown claimtrack /app/var
 USER claimtrack
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "config.wsgi:application", "-c", "config/gunicorn.conf.py"]
