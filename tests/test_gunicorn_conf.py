@@ -1,0 +1,35 @@
+"""config/gunicorn.conf.py: worker counts from the environment, bad values refused."""
+
+import os
+import runpy
+from pathlib import Path
+
+import pytest
+
+CONF = str(Path(__file__).resolve().parents[1] / "config" / "gunicorn.conf.py")
+
+
+def load(monkeypatch, **env):
+    for name in ("WEB_CONCURRENCY", "GUNICORN_THREADS", "GUNICORN_BIND"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(CONF)
+
+
+def test_defaults_two_processes_per_core_keep_alive(monkeypatch):
+    conf = load(monkeypatch)
+    assert conf["workers"] == 2 * (os.cpu_count() or 1)
+    assert conf["threads"] == 1 and conf["worker_class"] == "gthread"
+    assert conf["keepalive"] > 0 and conf["bind"] == "0.0.0.0:8000"
+
+
+def test_environment_sets_counts(monkeypatch):
+    conf = load(monkeypatch, WEB_CONCURRENCY="5", GUNICORN_THREADS="3", GUNICORN_BIND="x:1")
+    assert (conf["workers"], conf["threads"], conf["bind"]) == (5, 3, "x:1")
+
+
+@pytest.mark.parametrize("value", ["0", "two", "-1"])
+def test_bad_count_is_refused_with_its_name(monkeypatch, value):
+    with pytest.raises(SystemExit, match=f"WEB_CONCURRENCY={value!r} must be a whole number"):
+        load(monkeypatch, WEB_CONCURRENCY=value)
