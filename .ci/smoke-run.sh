@@ -21,3 +21,9 @@ for _ in $(seq 180); do
   sleep 1
 done
 .venv/bin/python .ci/smoke_check.py "http://127.0.0.1:$port" var/demo-credentials.txt || { cat "$log"; exit 1; }
+cleanup
+trap - EXIT
+# The embedded server outlives `make run` by design (fast restarts); `make db-stop` stops it.
+out=$(make -s db-stop)
+[ "$out" = stopped ] || { echo "make db-stop did not stop the embedded server: $out"; exit 1; }
+echo "smoke: make db-stop stopped the embedded server"

