@@ -25,6 +25,7 @@ before Django settings exist.
 from __future__ import annotations
 
 import codecs
+import heapq
 import http.client
 import ipaddress
 import os
@@ -387,6 +388,14 @@ def _parse_url(url: str) -> _Target:
     )
 
 
+def _is_ip_literal(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
 def _refused(what: str, ip: IPAddress, reason: str, url: str) -> BlockedURL:
     if what == str(ip):
         text = f"Refused: {ip} is {reason}; {_PUBLIC_PROMISE}"
@@ -397,6 +406,21 @@ def _refused(what: str, ip: IPAddress, reason: str, url: str) -> BlockedURL:
 
 def _resolve(target: _Target, deadline: _Deadline) -> list[tuple[int, tuple]]:
     """getaddrinfo, bounded by the deadline (the resolver has no timeout of its own)."""
+    if _is_ip_literal(target.host):
+        # Nothing to look up: AI_NUMERICHOST converts the literal without the resolver,
+        # so it cannot block and needs no thread to bound it.
+        try:
+            answers = socket.getaddrinfo(
+                target.host,
+                target.port,
+                type=socket.SOCK_STREAM,
+                proto=socket.IPPROTO_TCP,
+                flags=socket.AI_NUMERICHOST,
+            )
+        except socket.gaierror:
+            pass  # not something getaddrinfo takes as a literal: resolve as usual
+        else:
+            return [(family, sockaddr) for family, _, _, _, sockaddr in answers]
     outcome: dict[str, object] = {}
 
     def lookup() -> None:
@@ -471,6 +495,93 @@ def _checked_addresses(target: _Target, allow: _AllowList, deadline: _Deadline) 
 # --------------------------------------------------------------------------- deadline
 
 
+class _Watchdog:
+    """One thread per process that fires the deadlines of watched connections.
+
+    A ``threading.Timer`` per connection started a thread per fetch (about half a
+    millisecond of CPU each); this keeps the pending deadlines in a heap instead. The
+    thread starts on first use and again in a forked child (threads do not survive
+    fork()), which is noticed by the process id.
+    """
+
+    def __init__(self) -> None:
+        self._pid: int | None = None
+        self._start_lock = threading.Lock()
+        self._cond = threading.Condition(threading.Lock())
+        self._heap: list[tuple[float, int, _Deadline]] = []
+        self._seq = 0
+        self._live = 0
+
+    def schedule(self, deadline: _Deadline, at: float) -> int:
+        """Fire ``deadline`` at monotonic time ``at``; returns the ticket to cancel."""
+        if self._pid != os.getpid():
+            with self._start_lock:
+                if self._pid != os.getpid():
+                    self._start()
+        with self._cond:
+            self._seq += 1
+            ticket = self._seq
+            heapq.heappush(self._heap, (at, ticket, deadline))
+            self._live += 1
+            if self._heap[0][1] == ticket:
+                self._cond.notify()  # earlier than what the thread sleeps for
+        return ticket
+
+    def cancel(self) -> None:
+        # The entry stays in the heap (its deadline no longer holds its ticket, so it
+        # will not fire); compact when cancelled entries dominate.
+        with self._cond:
+            self._live -= 1
+            if len(self._heap) > 64 and len(self._heap) > 4 * self._live:
+                # In place: the watchdog thread holds this very list.
+                self._heap[:] = [e for e in self._heap if e[2]._ticket == e[1]]
+                heapq.heapify(self._heap)
+
+    def after_fork(self) -> None:
+        # Another thread of the parent may have held a lock at fork(): fresh ones here.
+        self._start_lock = threading.Lock()
+        self._cond = threading.Condition(threading.Lock())
+        self._heap = []
+        self._live = 0
+        self._pid = None
+
+    def _start(self) -> None:
+        # A new lock too: a child forked while another thread held the old one would
+        # find it locked forever.
+        self._cond = threading.Condition(threading.Lock())
+        self._heap = []
+        self._live = 0
+        self._pid = os.getpid()
+        thread = threading.Thread(target=self._run, name="claimtrack-fetch-watchdog", daemon=True)
+        thread.start()
+
+    def _run(self) -> None:
+        cond = self._cond
+        heap = self._heap
+        while True:
+            with cond:
+                while True:
+                    if not heap:
+                        cond.wait()
+                        continue
+                    at, ticket, deadline = heap[0]
+                    if deadline._ticket != ticket:
+                        heapq.heappop(heap)  # cancelled
+                        continue
+                    delay = at - time.monotonic()
+                    if delay > 0:
+                        cond.wait(delay)
+                        continue
+                    heapq.heappop(heap)
+                    break
+            deadline._fire(ticket)
+
+
+_watchdog = _Watchdog()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_watchdog.after_fork)
+
+
 class _Deadline:
     """One total time budget; a watchdog shuts the connection down when it runs out."""
 
@@ -478,7 +589,7 @@ class _Deadline:
         self.seconds = seconds
         self.ends_at = time.monotonic() + seconds
         self.fired = False
-        self._timer: threading.Timer | None = None
+        self._ticket: int | None = None  # the watchdog entry that may fire, if any
         self._lock = threading.Lock()
         self._watched_fd: int | None = None
 
@@ -502,14 +613,11 @@ class _Deadline:
         self.release()
         with self._lock:
             self._watched_fd = sock.fileno()
-            timer = threading.Timer(self.remaining(), self._fire)
-            timer.daemon = True
-            self._timer = timer
-        timer.start()
+            self._ticket = _watchdog.schedule(self, self.ends_at)
 
-    def _fire(self) -> None:
+    def _fire(self, ticket: int) -> None:
         with self._lock:
-            if self._watched_fd is None:
+            if self._watched_fd is None or self._ticket != ticket:
                 return  # released meanwhile: the descriptor may belong to someone else now
             self.fired = True
             try:
@@ -529,9 +637,9 @@ class _Deadline:
         """Stop watching; must run before the watched socket is closed."""
         with self._lock:
             self._watched_fd = None
-            if self._timer is not None:
-                self._timer.cancel()
-                self._timer = None
+            if self._ticket is not None:
+                self._ticket = None
+                _watchdog.cancel()
 
 
 # --------------------------------------------------------------------------- connections

@@ -185,6 +185,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 120, minimum=1)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 180, minimum=1)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Celery's Django fix-up closes the database connection before and after every task
+# unless this is set: a reconnection per task (~1.4 ms of worker CPU, ~6 ms of waiting and a
+# new server process). With it, a worker process keeps its connection and the fix-up
+# closes it every CELERY_DB_REUSE_MAX tasks; before each task config/celery.py applies
+# CONN_MAX_AGE and CONN_HEALTH_CHECKS as a web request does. 0 restores closing every task.
+CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 100, minimum=0)
 CELERY_TIMEZONE = TIME_ZONE
 
 REST_FRAMEWORK = {
