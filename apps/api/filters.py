@@ -96,10 +96,10 @@ class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
 def _copy_filter(filter_: django_filters.Filter) -> django_filters.Filter:
     """A filter's own copy for one FilterSet instance. django-filter deep-copies every
     filter, with its choices and help texts, on every request; nothing but the instance
-    attributes set per request (model, parent, the form field, the method binding) needs
-    to be its own, and the rest is never changed after the class is built."""
-    copy_ = copy.copy(filter_)
-    copy_.__dict__.pop("_field", None)
+    attributes set per request (parent, the method binding) needs to be its own, and the
+    rest, the form field included (no filter here takes a per-request queryset), is never
+    changed after the class is built."""
+    copy_ = copy.copy(filter_)  # keeps the form field built once for the class (`_field`)
     copy_.extra = dict(filter_.extra)
     if isinstance(filter_.__dict__.get("filter"), FilterMethod):
         copy_.method = filter_.method  # binds a FilterMethod to the copy, not the original
@@ -111,15 +111,28 @@ class _Filters(dict):
         return {name: _copy_filter(filter_) for name, filter_ in self.items()}
 
 
+class _SharedFields(dict):
+    """A validation form's fields, shared by its instances: Django deep-copies a form's
+    fields for every instance so that rendering may change them, but these forms only
+    validate query parameters (fields' `clean` changes nothing), and copying the choice
+    fields cost more than the rest of the filtering."""
+
+    def __deepcopy__(self, memo):
+        return dict(self)
+
+
 class FilterSet(django_filters.FilterSet):
     """django-filter's FilterSet with less work per request, none of it visible: filters
-    are copied shallowly (see _copy_filter), and the validation form class, which does not
-    depend on the request, is built once per FilterSet class (each form instance still
-    gets its own copies of the fields, as any Django form does)."""
+    are copied shallowly (see _copy_filter) and keep the form field built once for the
+    class, and the validation form class, which does not depend on the request, is built
+    once per FilterSet class with fields its instances share (see _SharedFields)."""
 
     def __init__(self, *args, **kwargs):
         cls = type(self)
         if not isinstance(cls.__dict__.get("base_filters"), _Filters):
+            for filter_ in cls.base_filters.values():
+                filter_.model = cls._meta.model  # as each copy would get it: the same label
+                filter_.field  # noqa: B018 - built once here, shared by the copies
             cls.base_filters = _Filters(cls.base_filters)
         super().__init__(*args, **kwargs)
 
@@ -128,6 +141,7 @@ class FilterSet(django_filters.FilterSet):
         form_class = cls.__dict__.get("_form_class")
         if form_class is None:
             form_class = super().get_form_class()
+            form_class.base_fields = _SharedFields(form_class.base_fields)
             cls._form_class = form_class  # two threads may both build it: equal classes
         return form_class
 
