@@ -113,6 +113,20 @@ def broker_queue(settings):
     reset_producer_pool(app)
 
 
+def worker_env(settings, queue: str, server) -> dict:
+    """The environment of a worker process started for these tests: the test database,
+    the test broker and queue, and the local page server allowed past the fetch guard."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.faults.worker_settings",
+        "DATABASE_URL": database_url(),
+        "CELERY_BROKER_URL": settings.TEST_BROKER_URL,
+        "CLAIMTRACK_TEST_QUEUE": queue,
+        "FETCH_ALLOWED_HOSTS": server.host_port,
+        "PYTHONPATH": str(ROOT),
+    }
+
+
 @pytest.mark.broker
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_killed_mid_ingest_hands_the_job_to_the_next_worker(
@@ -129,15 +143,7 @@ def test_a_worker_killed_mid_ingest_hands_the_job_to_the_next_worker(
         return Reply(200, HTML_TYPE, article_page("Survivor", story(3)).encode())
 
     url = server.route("/slow", page)
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.faults.worker_settings",
-        "DATABASE_URL": database_url(),
-        "CELERY_BROKER_URL": settings.TEST_BROKER_URL,
-        "CLAIMTRACK_TEST_QUEUE": broker_queue,
-        "FETCH_ALLOWED_HOSTS": server.host_port,
-        "PYTHONPATH": str(ROOT),
-    }
+    env = worker_env(settings, broker_queue, server)
     log = tmp_path / "workers.log"
     first = Worker("first", env, log)
     second = None
@@ -192,15 +198,7 @@ def test_a_worker_killed_mid_chunk_hands_the_chunk_over_and_each_job_finishes_on
         IngestJob.objects.create(channel="url", url=url, url_hash=services._hash_of(url))
         for url in urls
     ]
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.faults.worker_settings",
-        "DATABASE_URL": database_url(),
-        "CELERY_BROKER_URL": settings.TEST_BROKER_URL,
-        "CLAIMTRACK_TEST_QUEUE": broker_queue,
-        "FETCH_ALLOWED_HOSTS": server.host_port,
-        "PYTHONPATH": str(ROOT),
-    }
+    env = worker_env(settings, broker_queue, server)
     log = tmp_path / "workers.log"
     first = Worker("first", env, log)
     second = None
