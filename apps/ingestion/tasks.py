@@ -47,8 +47,9 @@ def ingest(self, job_id: int) -> None:
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
-    soft_time_limit=150,
-    time_limit=180,
+    # 32 jobs whose sites all take the whole fetch deadline (20 s), 4 at a time: 160 s.
+    soft_time_limit=330,
+    time_limit=360,
 )
 def ingest_chunk(self, job_ids: list[int]) -> None:
     """Several jobs in one task (a feed poll's or a batch's). Each job is claimed, run and
