@@ -38,18 +38,6 @@ MB = 1_000_000
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 
 
-@pytest.fixture
-def server():
-    with LocalServer() as local:
-        yield local
-
-
-@pytest.fixture
-def allowed(request, server):
-    """fetch() keyword arguments that allow-list the local server and nothing else."""
-    return allow_list(request, [server.host_port])
-
-
 def peak_memory_during(call) -> int:
     """Peak Python heap growth (bytes) while ``call`` runs, and what it raised."""
     tracemalloc.start()

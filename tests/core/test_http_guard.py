@@ -8,18 +8,12 @@ import pytest
 
 from apps.core import http
 from apps.core.http import BlockedURL, fetch, non_public_reason
-from tests.core.httpserver import LocalServer, Reply, allow_list, redirect
+from tests.core.httpserver import Reply, allow_list, redirect
 
 
 @pytest.fixture
 def no_allow_list(request):
     return allow_list(request, [])
-
-
-@pytest.fixture
-def server():
-    with LocalServer() as local:
-        yield local
 
 
 @pytest.fixture

@@ -7,20 +7,9 @@ import time
 import pytest
 
 from apps.core.http import Timeout, fetch
-from tests.core.httpserver import LocalServer, Reply, allow_list, drip
+from tests.core.httpserver import Reply, allow_list, drip
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
-
-
-@pytest.fixture
-def server():
-    with LocalServer() as local:
-        yield local
-
-
-@pytest.fixture
-def allowed(request, server):
-    return allow_list(request, [server.host_port])
 
 
 @pytest.fixture
