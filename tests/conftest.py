@@ -2,6 +2,14 @@ import pytest
 
 from tests import factories
 from tests.celery_utils import reset_producer_pool
+from tests.core.httpserver import LocalServer
+
+
+@pytest.fixture
+def server():
+    """A local HTTP server playing the web (the fetch guard refuses it unless allow-listed)."""
+    with LocalServer() as local:
+        yield local
 
 
 @pytest.fixture

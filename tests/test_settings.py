@@ -10,29 +10,23 @@ ROOT = Path(__file__).resolve().parents[1]
 GOOD_KEY = "k" * 50
 
 
-def start(**env):
-    base = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    base.update(
-        DATABASE_URL="postgres://postgres@127.0.0.1:5432/claimtrack",
-        DJANGO_ALLOWED_HOSTS="claims.example.org",
-        CACHE_URL="redis://127.0.0.1:6379/2",
-    )
-    base.update(env)
+def run(args: list[str], env: dict) -> subprocess.CompletedProcess:
+    """Run `python *args` in the project with the environment's DJANGO_* and CLAIMS_*
+    variables replaced by `env` (so the caller's own settings cannot leak in)."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CLAIMS_"))}
+    base.update(DATABASE_URL="postgres://postgres@127.0.0.1:5432/claimtrack", **env)
     return subprocess.run(
-        [
-            sys.executable,
-            "manage.py",
-            "check",
-            "--deploy",
-            "--settings=config.settings.production",
-            "--fail-level=WARNING",
-        ],
-        cwd=ROOT,
-        env=base,
-        capture_output=True,
-        text=True,
-        timeout=60,
+        [sys.executable, *args], cwd=ROOT, env=base, capture_output=True, text=True, timeout=60
     )
+
+
+def start(**env):
+    env = {
+        "DJANGO_ALLOWED_HOSTS": "claims.example.org",
+        "CACHE_URL": "redis://127.0.0.1:6379/2",
+    } | env
+    check = ["check", "--deploy", "--settings=config.settings.production", "--fail-level=WARNING"]
+    return run(["manage.py", *check], env)
 
 
 def test_production_refuses_to_start_without_secret_key():
@@ -79,22 +73,10 @@ def test_bad_cache_url_is_reported_with_the_variable_name():
 
 
 def _threshold_with(value: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CLAIMS_"))}
-    env.update(
-        DATABASE_URL="postgres://postgres@127.0.0.1:5432/claimtrack",
-        DJANGO_SETTINGS_MODULE="config.settings.dev",
-        CLAIMS_SUGGESTION_THRESHOLD=value,
-    )
     code = "import django; django.setup(); from apps.claims import suggestions as s; "
     code += "print(s.threshold())"
-    return subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    env = {"DJANGO_SETTINGS_MODULE": "config.settings.dev", "CLAIMS_SUGGESTION_THRESHOLD": value}
+    return run(["-c", code], env)
 
 
 def test_suggestion_threshold_comes_from_the_environment():

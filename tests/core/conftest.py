@@ -1,13 +1,6 @@
 import pytest
 
-from tests.core.httpserver import LocalServer, allow_list
-
-
-@pytest.fixture
-def server():
-    """A local HTTP server playing the web (the guard refuses it unless allow-listed)."""
-    with LocalServer() as local:
-        yield local
+from tests.core.httpserver import allow_list
 
 
 @pytest.fixture

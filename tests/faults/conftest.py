@@ -1,1 +1,1 @@
-from tests.ingestion.conftest import allowed, on_commit, server  # noqa: F401
+from tests.ingestion.conftest import allowed, on_commit  # noqa: F401

@@ -9,6 +9,7 @@ import sys
 import threading
 import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -127,6 +128,28 @@ def worker_env(settings, queue: str, server) -> dict:
     }
 
 
+@contextmanager
+def first_worker_then_second(env: dict, log: Path, release: threading.Event):
+    """Starts a worker and, once it is ready, yields `replace()`: kill it with SIGKILL (main
+    process and pool child) and start a second one. On the way out the page server's held
+    request is released and every worker stopped."""
+    first = Worker("first", env, log)
+    started: list[Worker] = []
+
+    def replace() -> None:
+        first.kill(signal.SIGKILL)
+        started.append(Worker("second", env, log))
+
+    try:
+        assert first.ready.wait(60), log.read_text()
+        yield replace
+    finally:
+        release.set()
+        first.kill()
+        for worker in started:
+            worker.kill(signal.SIGTERM)
+
+
 @pytest.mark.broker
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_killed_mid_ingest_hands_the_job_to_the_next_worker(
@@ -145,24 +168,14 @@ def test_a_worker_killed_mid_ingest_hands_the_job_to_the_next_worker(
     url = server.route("/slow", page)
     env = worker_env(settings, broker_queue, server)
     log = tmp_path / "workers.log"
-    first = Worker("first", env, log)
-    second = None
-    try:
-        assert first.ready.wait(60), log.read_text()
+    with first_worker_then_second(env, log, release) as replace:
         job = services.job_submit_url(url=url)
 
         assert wait_for(lambda: hits, 30), log.read_text()
         job.refresh_from_db()
         assert job.status == IngestJob.Status.FETCHING and job.attempts == 1
-        first.kill(signal.SIGKILL)  # the whole worker: main process and pool child
-
-        second = Worker("second", env, log)
+        replace()  # the whole first worker killed mid-fetch, a second one started
         assert wait_for(lambda: IngestJob.objects.get(pk=job.pk).is_final, 60), log.read_text()
-    finally:
-        release.set()
-        first.kill()
-        if second is not None:
-            second.kill(signal.SIGTERM)
 
     job.refresh_from_db()
     assert job.status == IngestJob.Status.DONE, job.failure_reason
@@ -200,25 +213,15 @@ def test_a_worker_killed_mid_chunk_hands_the_chunk_over_and_each_job_finishes_on
     ]
     env = worker_env(settings, broker_queue, server)
     log = tmp_path / "workers.log"
-    first = Worker("first", env, log)
-    second = None
-    try:
-        assert first.ready.wait(60), log.read_text()
+    with first_worker_then_second(env, log, release) as replace:
         tasks.ingest_chunk.delay([job.pk for job in jobs])
 
         assert wait_for(lambda: hits, 30), log.read_text()
         assert all(j.status == "fetching" for j in IngestJob.objects.all())
-        first.kill(signal.SIGKILL)
-
-        second = Worker("second", env, log)
+        replace()
         assert wait_for(lambda: all(j.is_final for j in IngestJob.objects.all()), 60), (
             log.read_text()
         )
-    finally:
-        release.set()
-        first.kill()
-        if second is not None:
-            second.kill(signal.SIGTERM)
 
     finished = list(IngestJob.objects.order_by("id"))
     assert [job.status for job in finished] == ["done"] * 3, [j.failure_reason for j in finished]

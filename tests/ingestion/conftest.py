@@ -1,13 +1,5 @@
 import pytest
 
-from tests.core.httpserver import LocalServer
-
-
-@pytest.fixture
-def server():
-    with LocalServer() as local:
-        yield local
-
 
 @pytest.fixture
 def allowed(settings, server):
