@@ -639,10 +639,6 @@ def _query_features(analysis: Analysis) -> list[str]:
     return [key for key, _ in ranked][:MAX_QUERY_CONCEPTS]
 
 
-class _TooSlow(Exception):
-    pass
-
-
 def _bounded_ids(sql: str, params: dict, *, timeout_ms: int, setup: tuple = ()) -> list[int]:
     """Run one candidate query with a statement timeout (in a savepoint, so a cancelled
     query leaves the caller's transaction usable); a leg that is too slow yields nothing
