@@ -398,17 +398,9 @@ def main() -> None:
     bodies = [page(n, args.clutter) for n in range(args.n)]
     avg_kb = statistics.mean(len(b) for b in bodies) / 1000
 
-    baseline_cpu: list[float] = []
-    baseline = statistics.median(
-        trafilatura_alone(bodies, baseline_cpu) for _ in range(max(1, args.runs))
-    )
     print(
         f"pages: {args.n}, average {avg_kb:.0f} KB; CPUs: {os.cpu_count()}; "
         f"load average before: {os.getloadavg()[0]:.2f}"
-    )
-    print(
-        f"trafilatura alone, 1 process: {baseline:.1f} pages/s, "
-        f"{statistics.median(baseline_cpu):.1f} ms CPU per page"
     )
     from apps.ingestion.services import chunk_size
 
@@ -420,10 +412,18 @@ def main() -> None:
 
     env = dict(os.environ)
     rates: dict[int, list[float]] = {count: [] for count in counts}
+    # Each pipeline run is compared with trafilatura alone measured just before it, on the
+    # same pages: this machine's speed drifts by 10-20 % over minutes (a shared host), so a
+    # baseline taken once at the start would put that drift into the ratio.
+    baselines: dict[int, list[float]] = {count: [] for count in counts}
+    baseline_cpu: list[float] = []
+    pool_cpu: dict[int, list[float]] = {count: [] for count in counts}
     run_no = 0
     # Runs alternate between worker counts, so load from elsewhere falls on each alike.
     for _ in range(args.runs):
         for count in counts:
+            baseline = trafilatura_alone(bodies, baseline_cpu)
+            baselines[count].append(baseline)
             empty_tables()
             workers = start_workers(count, env, args.pool, args.threads)
             worker_pids = {w.pid for w in workers}
@@ -443,11 +443,16 @@ def main() -> None:
             finally:
                 stop_workers(workers)
             rates[count].append(args.n / seconds)
+            pool_cpu[count].append(meter.used["worker pool processes"] * 1000 / args.n)
             run_no += 1
             print(
+                f"  trafilatura alone just before: {baseline:.1f} pages/s, "
+                f"{baseline_cpu[-1]:.1f} ms CPU per page"
+            )
+            print(
                 f"  {count} worker(s): {args.n} pages in {seconds:.2f} s = "
-                f"{rates[count][-1]:.1f} pages/s (load average {os.getloadavg()[0]:.2f}); "
-                f"median per job: {step_medians()}"
+                f"{rates[count][-1]:.1f} pages/s = {rates[count][-1] / baseline:.2f}x "
+                f"(load average {os.getloadavg()[0]:.2f}); median per job: {step_medians()}"
             )
             print(
                 "    CPU per page: "
@@ -455,15 +460,33 @@ def main() -> None:
                     f"{name} {used * 1000 / args.n:.1f} ms" for name, used in meter.used.items()
                 )
             )
-    results = {count: statistics.median(values) for count, values in rates.items()}
+    med = statistics.median
     print()
-    print("| | pages/s | vs trafilatura alone | vs 1 worker |")
-    print("|---|---:|---:|---:|")
-    print(f"| trafilatura alone (1 process) | {baseline:.1f} | 1.00× | |")
-    for count, rate in results.items():
-        vs_one = f"{rate / results[1]:.2f}×" if 1 in results else ""
+    print(
+        f"trafilatura alone (1 process): {med(baseline_cpu):.1f} ms CPU per page "
+        f"(median of {len(baseline_cpu)} measurements, one before each pipeline run)"
+    )
+    print()
+    print("| | pages/s | vs trafilatura alone | vs 1 worker | pool process CPU per page |")
+    print("|---|---:|---:|---:|---:|")
+    every_baseline = [b for values in baselines.values() for b in values]
+    print(f"| trafilatura alone (1 process) | {med(every_baseline):.1f} | 1.00× | | |")
+    for count in counts:
+        vs_traf = med(r / b for r, b in zip(rates[count], baselines[count], strict=True))
+        vs_one = (
+            f"{med(r / r1 for r, r1 in zip(rates[count], rates[1], strict=True)):.2f}×"
+            if 1 in rates
+            else ""
+        )
         label = f"pipeline, {count} worker process{'es' if count > 1 else ''}"
-        print(f"| {label} | {rate:.1f} | {rate / baseline:.2f}× | {vs_one} |")
+        print(
+            f"| {label} | {med(rates[count]):.1f} | {vs_traf:.2f}× | {vs_one} | "
+            f"{med(pool_cpu[count]):.1f} ms |"
+        )
+    print(
+        "\n(ratios: the median over runs of each run's ratio, to the trafilatura measurement "
+        "just before it, and to the one-worker run of the same round)"
+    )
     server.terminate()
 
 

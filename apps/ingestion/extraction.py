@@ -6,7 +6,7 @@ import codecs
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from html.parser import HTMLParser
+from html import unescape
 from urllib.parse import urljoin, urlsplit
 
 from django.utils import timezone
@@ -197,30 +197,62 @@ def _guess_codec(body: bytes) -> str | None:
 
 # --------------------------------------------------------------------------- rel=canonical
 
+# The document head is read with a few regular expressions, not an HTML parser: this runs
+# on every fetched page, and a head with a large inline script took Python's HTMLParser
+# 0.2-0.4 ms; this takes a tenth of that. Scripts, styles, comments and <noscript> are cut
+# first (a link written inside them is not a link; one left open runs to the end, as in a
+# browser), then only <link> and <meta> tags are read, attribute by attribute, with
+# character references decoded. Every pattern is linear in the head's length: a tag is
+# at most 4,000 characters and holds no "<" or ">" (a URL carries them percent-encoded).
+_NOISE_START = re.compile(r"<(script|style|noscript|template|textarea|title)\b|<!--", re.I)
+_NOISE_END = {
+    name: re.compile(rf"</{name}\s*>", re.IGNORECASE)
+    for name in ("script", "style", "noscript", "template", "textarea", "title")
+} | {None: re.compile("-->")}
+_BODY_START = re.compile(r"<body[\s>/]", re.IGNORECASE)
+_HEAD_TAG = re.compile(r"<(link|meta)\b([^<>]{0,4000})>", re.IGNORECASE)
+_ATTRIBUTE = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
 
-class _StopParsing(Exception):
-    pass
+
+def _without_noise(head: str) -> str:
+    """The head without its scripts, styles, comments and the like (an element left open
+    runs to the end). A scan from one opening to its end, not one regular expression:
+    Python's `re` tries a lazy `.*?` one character at a time (1 ms for a 30 KB script)."""
+    kept, pos = [], 0
+    while (opening := _NOISE_START.search(head, pos)) is not None:
+        kept.append(head[pos : opening.start()])
+        name = opening.group(1)
+        end = _NOISE_END[name.lower() if name else None].search(head, opening.end())
+        if end is None:
+            return " ".join(kept)
+        pos = end.end()
+    kept.append(head[pos:])
+    return " ".join(kept)
 
 
-class _HeadLinks(HTMLParser):
-    """Collects <link rel=canonical> and og:url from the document head."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.canonical = ""
-        self.og_url = ""
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "body":
-            raise _StopParsing
-        values = {k.lower(): (v or "") for k, v in attrs}
-        if tag == "link" and not self.canonical:
-            if "canonical" in values.get("rel", "").lower().split() and values.get("href"):
-                self.canonical = values["href"].strip()
-        elif tag == "meta" and not self.og_url:
+def _head_links(html: str) -> tuple[str, str]:
+    """(the first <link rel=canonical> href, the first og:url content) of the head."""
+    head = html[:262144]
+    cut = _BODY_START.search(head)
+    if cut:
+        head = head[: cut.start()]
+    head = _without_noise(head)
+    canonical = og_url = ""
+    for tag in _HEAD_TAG.finditer(head):
+        values: dict[str, str] = {}
+        for name, double, single, bare in _ATTRIBUTE.findall(tag.group(2)):
+            values.setdefault(name.lower(), unescape(double or single or bare))
+        if tag.group(1).lower() == "link":
+            rel = values.get("rel", "").lower().split()
+            if not canonical and "canonical" in rel and values.get("href", "").strip():
+                canonical = values["href"].strip()
+        elif not og_url:
             name = (values.get("property") or values.get("name") or "").lower()
-            if name == "og:url" and values.get("content"):
-                self.og_url = values["content"].strip()
+            if name == "og:url" and values.get("content", "").strip():
+                og_url = values["content"].strip()
+        if canonical:
+            break
+    return canonical, og_url
 
 
 def find_canonical_url(html: str, page_url: str) -> str:
@@ -231,19 +263,7 @@ def find_canonical_url(html: str, page_url: str) -> str:
     hide, another publisher's article. Returns "" when there is none to trust."""
     if not page_url:
         return ""
-    head = html[:262144]
-    cut = re.search(r"<body[\s>]", head, re.IGNORECASE)
-    if cut:
-        head = head[: cut.start()]
-    parser = _HeadLinks()
-    try:
-        parser.feed(head)
-        parser.close()
-    except _StopParsing:
-        pass
-    except Exception:  # noqa: BLE001 - a broken head just means no canonical link
-        return ""
-    for candidate in (parser.canonical, parser.og_url):
+    for candidate in _head_links(html):
         if not candidate:
             continue
         resolved = urljoin(page_url, candidate)

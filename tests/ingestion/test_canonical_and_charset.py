@@ -96,6 +96,32 @@ def test_canonical_link_in_the_body_is_ignored():
     assert find_canonical_url(page, "https://news.example/a") == ""
 
 
+@pytest.mark.parametrize(
+    "head",
+    [
+        '<script>var t = \'<link rel="canonical" href="https://news.example/b">\';</script>',
+        "<!-- <link rel=canonical href=https://news.example/b> -->",
+        "<noscript><link rel=canonical href=https://news.example/b></noscript>",
+    ],
+)
+def test_a_canonical_link_inside_a_script_or_comment_is_not_a_link(head):
+    page = f"<html><head>{head}<title>x</title></head><body><p>Text</p></body></html>"
+    assert find_canonical_url(page, "https://news.example/a") == ""
+
+
+def test_canonical_link_attributes_are_read_as_a_browser_reads_them():
+    page = (
+        "<html><head><script>window.x = {a: 1};</script>"
+        "<META property='og:url' content='https://news.example/og'>"
+        "<LINK data-x=1 REL='alternate canonical' HREF=\"/story?id=3&amp;part=2\"></head>"
+        "<body></body></html>"
+    )
+    assert (
+        find_canonical_url(page, "https://news.example/amp")
+        == "https://news.example/story?id=3&part=2"
+    )
+
+
 def test_extracted_article_carries_its_canonical_url():
     page = article_page("Harbour reopens", story(5), canonical="https://news.example/harbour")
     extracted = extract_html(page, url="https://news.example/harbour?utm_source=rss")
