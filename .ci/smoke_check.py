@@ -11,8 +11,11 @@ import requests
 base, credentials = sys.argv[1], Path(sys.argv[2])
 annotation = json.loads(Path("fixtures/eval/seed-claims.json").read_text())
 expected = [article["title"] for article in annotation["articles"].values()]
-users = dict(line.split(None, 1) for line in credentials.read_text().splitlines()
-             if line.strip() and not line.startswith("#"))
+users = dict(
+    line.split(None, 1)
+    for line in credentials.read_text().splitlines()
+    if line.strip() and not line.startswith("#")
+)
 
 session = requests.Session()
 login = session.get(f"{base}/accounts/login/", timeout=10)
