@@ -432,7 +432,7 @@ def main() -> None:
     env = dict(os.environ)
     rates: dict[int, list[float]] = {count: [] for count in counts}
     # Each pipeline run is compared with trafilatura alone measured just before it, on the
-    # same pages: this machine's speed drifts by 10-20 % over minutes (a shared host), so a
+    # same pages: this machine's speed drifts by 10-40 % over minutes (a shared host), so a
     # baseline taken once at the start would put that drift into the ratio.
     baselines: dict[int, list[float]] = {count: [] for count in counts}
     baseline_cpu: list[float] = []
