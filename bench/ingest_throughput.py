@@ -196,6 +196,41 @@ def trafilatura_alone(
     return len(bodies) / (time.perf_counter() - started)
 
 
+def _extract_timed(bodies: list[bytes], ready, go, out) -> None:
+    """In a child process: wait for the start signal, extract every page, report seconds."""
+    from apps.ingestion.extraction import trafilatura_extract
+
+    for body in bodies[:3]:
+        trafilatura_extract(body.decode(), "http://127.0.0.1/news/x")
+    ready.release()
+    go.wait()
+    started = time.perf_counter()
+    for body in bodies:
+        trafilatura_extract(body.decode("utf-8"), "http://127.0.0.1/news/x")
+    out.put(time.perf_counter() - started)
+
+
+def trafilatura_in_processes(bodies: list[bytes], processes: int) -> float:
+    """Pages per second of trafilatura alone in `processes` processes at once, each
+    extracting every page: the most that many worker processes could reach on this
+    machine if the pipeline were nothing but trafilatura (no database, no page server)."""
+    context = multiprocessing.get_context("fork")
+    ready, go, out = context.Semaphore(0), context.Event(), context.Queue()
+    children = [
+        context.Process(target=_extract_timed, args=(bodies, ready, go, out))
+        for _ in range(processes)
+    ]
+    for child in children:
+        child.start()
+    for _ in children:
+        ready.acquire()
+    go.set()
+    seconds = [out.get(timeout=600) for _ in children]
+    for child in children:
+        child.join()
+    return processes * len(bodies) / max(seconds)
+
+
 # --------------------------------------------------------------------------- CPU time
 
 _TICKS = os.sysconf("SC_CLK_TCK")
@@ -361,6 +396,33 @@ def step_medians() -> str:
     return ", ".join(parts)
 
 
+def cpu_bound(workers: int, pool_ms: float, total_ms: float, cores: int) -> float:
+    """The most pages a second the pipeline could ingest on this machine, from the CPU it
+    was measured to need: each pool process does a page's work on one core at a time
+    (at most `workers` x 1000 / pool_ms), and the cores are shared by everything the run
+    uses (at most cores x 1000 / total_ms: workers, PostgreSQL, the page server)."""
+    return min(workers * 1000 / pool_ms, cores * 1000 / total_ms)
+
+
+def print_cpu_bound(counts, rates, pool_cpu, total_cpu) -> None:
+    """What the measured CPU per page allows on this machine's cores, next to the rates:
+    a worker count cannot beat this however well the work is scheduled."""
+    cores = os.cpu_count() or 1
+    med = statistics.median
+    print()
+    for count in counts:
+        bound = cpu_bound(count, med(pool_cpu[count]), med(total_cpu[count]), cores)
+        line = (
+            f"{count} worker(s): CPU bound {bound:.1f} pages/s ({cores} cores, "
+            f"{med(total_cpu[count]):.1f} ms of CPU a page in all, "
+            f"{med(pool_cpu[count]):.1f} in each pool process); measured "
+            f"{med(rates[count]):.1f} = {med(rates[count]) / bound:.0%} of it"
+        )
+        if count != 1 and 1 in rates:
+            line += f"; the bound is {bound / med(rates[1]):.2f}x the one-worker rate"
+        print(line)
+
+
 def main() -> None:
     # Set here, not on import: tests import page() from this module, and Celery reads
     # CELERY_BROKER_URL from the environment before its settings.
@@ -421,6 +483,16 @@ def main() -> None:
         f"for reference, trafilatura's whole extraction with every metadata field: "
         f"{full:.1f} pages/s, {full_cpu[0]:.1f} ms CPU per page"
     )
+    if max(counts) > 1:
+        processes = max(counts)
+        alone = trafilatura_alone(bodies)
+        together = trafilatura_in_processes(bodies, processes)
+        print(
+            f"trafilatura alone in {processes} processes at once: {together:.1f} pages/s "
+            f"= {together / alone:.2f}x one process ({alone:.1f} pages/s just before): the "
+            f"most {processes} worker processes could gain here if the pipeline were only "
+            "trafilatura"
+        )
     from apps.ingestion.services import chunk_size
 
     print(f"jobs per ingest task (chunk): up to {chunk_size()}")
@@ -437,6 +509,7 @@ def main() -> None:
     baselines: dict[int, list[float]] = {count: [] for count in counts}
     baseline_cpu: list[float] = []
     pool_cpu: dict[int, list[float]] = {count: [] for count in counts}
+    total_cpu: dict[int, list[float]] = {count: [] for count in counts}
     run_no = 0
     # Runs alternate between worker counts, so load from elsewhere falls on each alike.
     for _ in range(args.runs):
@@ -463,6 +536,7 @@ def main() -> None:
                 stop_workers(workers)
             rates[count].append(args.n / seconds)
             pool_cpu[count].append(meter.used["worker pool processes"] * 1000 / args.n)
+            total_cpu[count].append(sum(meter.used.values()) * 1000 / args.n)
             run_no += 1
             print(
                 f"  trafilatura alone just before: {baseline:.1f} pages/s, "
@@ -506,6 +580,7 @@ def main() -> None:
         "\n(ratios: the median over runs of each run's ratio, to the trafilatura measurement "
         "just before it, and to the one-worker run of the same round)"
     )
+    print_cpu_bound(counts, rates, pool_cpu, total_cpu)
     server.terminate()
 
 
