@@ -1,3 +1,4 @@
+import hashlib
 import json
 import math
 import shutil
@@ -163,6 +164,30 @@ def test_optional_minilm_model_explains_its_missing_dependencies(monkeypatch):
         read_model("minilm")
 
 
+def test_optional_minilm_model_is_v2_cross_validated_on_train_and_dev():
+    # Read as data: loading the model itself needs torch, which CI does not have.
+    npz_path = checkworthy.NAMED_MODELS["minilm"]
+    assert npz_path.name == "checkworthy-minilm-v2.npz"
+    assert not (npz_path.parent / "checkworthy-minilm-v1.npz").exists()
+    meta = json.loads(npz_path.with_suffix(".json").read_text(encoding="utf-8"))
+    assert (meta["name"], meta["version"]) == ("checkworthy-tfidf-minilm-lr", "2")
+    assert meta["embedding"]["encoder"] == checkworthy.MINILM_ENCODER
+    assert meta["params"]["fitted_on"] == "train + dev"
+    assert meta["params"]["embedding_scale"] == meta["embedding"]["scale"]
+    assert set(meta["metrics"]) == {
+        "cross-validation",
+        "cross-validation, dev sentences",
+        "dev-test",
+    }
+    assert meta["metrics"]["cross-validation"]["sentences"] == 22_501 + 1_032
+    assert meta["metrics"]["dev-test"]["sentences"] == 318
+    assert hashlib.sha256(npz_path.read_bytes()).hexdigest() == meta["weights_sha256"]
+    with np.load(npz_path, allow_pickle=False) as npz:
+        n_terms = sum(len(spec["vocabulary"]) for spec in meta["vectorizers"])
+        n_hand = len(meta["hand_features"]["names"])
+        assert npz["coef"].shape == (n_terms + n_hand + checkworthy.SentenceEncoder.dim,)
+
+
 def test_default_model_needs_no_deep_learning_framework():
     code = (
         "import sys; from apps.claims.nlp.checkworthy import load_model; "
@@ -271,5 +296,64 @@ def test_training_cross_validates_on_train_and_dev_and_saves_a_faithful_v2(tmp_p
     assert meta["metrics"]["cross-validation, dev sentences"]["sentences"] == 60
     assert meta["metrics"]["dev-test"]["sentences"] == 40
     assert 0.05 <= trained.threshold <= 0.95
+    [fact, chat] = trained.score(["Taxes rose by 12 percent in 2001.", "Good evening, folks."])
+    assert fact > trained.threshold > chat
+
+
+class HashingEncoder:
+    """A deterministic stand-in for the MiniLM encoder (no torch): L2-normalised
+    384-d vectors from the sentence's words, so that similar sentences embed alike."""
+
+    name = checkworthy.MINILM_ENCODER
+    dim = 384
+    calls: list[int] = []
+
+    def __init__(self, *, memo: bool = False) -> None:
+        pass
+
+    def encode(self, sentences):
+        type(self).calls.append(len(sentences))
+        out = np.zeros((len(sentences), self.dim))
+        for row, sentence in enumerate(sentences):
+            for word in checkworthy.preprocess(sentence).split():
+                digest = hashlib.sha256(word.encode()).digest()
+                out[row, int.from_bytes(digest[:4], "big") % self.dim] += 1.0
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.where(norms == 0, 1.0, norms)
+
+
+def test_training_with_an_encoder_cross_validates_its_weight_and_saves_minilm_v2(
+    tmp_path, monkeypatch
+):
+    from apps.claims.nlp import train_checkworthy
+
+    monkeypatch.setitem(checkworthy.ENCODERS, checkworthy.MINILM_ENCODER, HashingEncoder)
+    _, name, outs = train_checkworthy.ENCODERS[checkworthy.MINILM_ENCODER]
+    monkeypatch.setitem(
+        train_checkworthy.ENCODERS, checkworthy.MINILM_ENCODER, (HashingEncoder, name, outs)
+    )
+    assert outs["cv"] == checkworthy.NAMED_MODELS["minilm"]
+    HashingEncoder.calls.clear()
+    data = tmp_path / "data"
+    data.mkdir()
+    for seed, (split, n) in enumerate([("train", 240), ("dev", 60), ("dev-test", 40)]):
+        _write_split(data, split, _synthetic_rows(n, seed))
+    out = tmp_path / "model.npz"
+    argv = ["--data", str(data), "--out", str(out), "--folds", "3"]
+    assert train_checkworthy.main([*argv, "--encoder", checkworthy.MINILM_ENCODER]) == 0
+    # The pool (240 + 60) is encoded once, before the folds.
+    assert HashingEncoder.calls[0] == 300
+    meta = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
+    assert (meta["name"], meta["version"]) == ("checkworthy-tfidf-minilm-lr", "2")
+    assert meta["params"]["fitted_on"] == "train + dev"
+    assert meta["params"]["encoder"] == checkworthy.MINILM_ENCODER
+    assert meta["embedding"]["scale"] == meta["params"]["embedding_scale"]
+    grid = meta["selection"]["grid"]
+    assert len(grid) == len(train_checkworthy.CHAR_RANGES) * 2 * 3
+    assert {cell["embedding_scale"] for cell in grid} == {0.5, 1.0, 2.0}
+    assert {cell["C"] for cell in grid} == {1.0, 2.0}
+    assert meta["metrics"]["cross-validation"]["sentences"] == 300
+    assert meta["metrics"]["dev-test"]["sentences"] == 40
+    trained = read_model(out)
     [fact, chat] = trained.score(["Taxes rose by 12 percent in 2001.", "Good evening, folks."])
     assert fact > trained.threshold > chat

