@@ -319,7 +319,10 @@ class ClaimCreateInput(SpanInput):
         required=False,
         allow_blank=True,
         max_length=MAX_STATEMENT,
-        help_text="The claim in the analyst's words; the quote when left out.",
+        help_text=(
+            "The claim in the analyst's words. Left out: the quote without who says it (an "
+            "attribution at its start or end, a leading dash and enclosing quote marks dropped)."
+        ),
     )
 
 

@@ -163,10 +163,14 @@ def claim_create(
     statement: str = "",
     claimant_name: str = "",
 ) -> Claim:
-    """A new claim from a span of an article: the claim plus its first appearance."""
+    """A new claim from a span of an article: the claim plus its first appearance.
+    Without a `statement`, the quote without who says it (`statement_from_quote`)."""
+    from .nlp.statement import statement_from_quote
+
     _require_analyst(by, "create claims")
     anchor = span_anchor(article=article, start=start, end=end, quote=quote)
-    statement = " ".join((statement or anchor.quote).split())
+    statement = " ".join(statement.split()) if statement else ""
+    statement = statement or statement_from_quote(article.text, anchor.start, anchor.end)
     if not statement:
         raise DomainError("The claim needs a statement.")
     if len(statement) > MAX_STATEMENT:

@@ -128,12 +128,21 @@ def claimant_autocomplete(request: HttpRequest) -> HttpResponse:
 @require_safe
 @login_required
 def claimant_candidates(request: HttpRequest) -> HttpResponse:
-    """The names an analyst can pick for the selected span, likeliest first."""
+    """The names an analyst can pick for the selected span, likeliest first, and the
+    statement the span makes without who says it (the create form offers it)."""
+    from .nlp.statement import statement_from_quote
+
     article = get_object_or_404(Article, pk=_int(request.GET.get("article")) or 0)
-    candidates = selectors.claimant_candidates(
-        article=article, start=_int(request.GET.get("start")), end=_int(request.GET.get("end"))
+    start, end = _int(request.GET.get("start")), _int(request.GET.get("end"))
+    candidates = selectors.claimant_candidates(article=article, start=start, end=end)
+    statement = ""
+    if start is not None and end is not None and 0 <= start < end <= len(article.text):
+        statement = statement_from_quote(article.text, start, end)
+    return render(
+        request,
+        "claims/_claimant_candidates.html",
+        {"candidates": candidates, "statement": statement},
     )
-    return render(request, "claims/_claimant_candidates.html", {"candidates": candidates})
 
 
 # --- Creating claims and appearances from a span ----------------------------------------

@@ -317,12 +317,23 @@
       "&end=" + current.end;
     candidates.replaceChildren();
     var asked = current;
+    var prefilled = createForm.elements.statement.value;
     window.htmx.ajax("GET", url, { target: candidates, swap: "innerHTML" }).then(function () {
+      // Compared by span: a late selectionchange can rebuild `current` for the same span.
+      if (!current || asked.start !== current.start || asked.end !== current.end) {
+        return;
+      }
       // The likeliest name goes into the field unless the analyst has typed one.
       var likely = candidates.querySelector("[data-likely]");
       var input = claimantInput();
-      if (likely && asked === current && !input.value && !input.getAttribute("data-touched")) {
+      if (likely && !input.value && !input.getAttribute("data-touched")) {
         input.value = likely.getAttribute("data-claimant-name");
+      }
+      // The quote without who says it replaces the quote, unless the analyst has edited it.
+      var suggested = candidates.querySelector("[data-suggested-statement]");
+      var statement = createForm.elements.statement;
+      if (suggested && statement.value === prefilled) {
+        statement.value = suggested.getAttribute("data-suggested-statement");
       }
     });
   }

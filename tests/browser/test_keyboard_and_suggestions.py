@@ -106,6 +106,17 @@ def test_keyboard_walks_accepts_and_dismisses_suggestions(live_server, page, scr
     page.keyboard.press("Escape")  # in the statement field: closes the panel
     expect(page.locator("#selection-panel")).to_be_hidden()
 
+    # A selection that ends with who says it: the statement offered leaves that out.
+    range_select(page, "Russia has to use the allies it has.", "Moshes says.")
+    page.keyboard.press("n")
+    expect(statement).to_have_value(
+        "Russia has to use the allies it has. North Korea is one of the few countries that "
+        "recognized the annexation of Crimea to Russia in 2014."
+    )
+    expect(page.locator("#create-form input[name=claimant_name]")).to_have_value("Arkady Moshes")
+    page.keyboard.press("Escape")
+    expect(page.locator("#selection-panel")).to_be_hidden()
+
     # Esc lets go of the selection and the suggestion; / then goes to the claim search.
     page.keyboard.press("Escape")
     expect(page.locator("#suggestions li.is-current")).to_have_count(0)

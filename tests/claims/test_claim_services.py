@@ -24,6 +24,29 @@ def test_claim_from_span_stores_quote_and_context(article, analyst):
     )
 
 
+def test_without_a_statement_the_claim_says_what_is_claimed_not_who_claims_it(analyst):
+    from tests import factories
+
+    text = "– Russia has few allies left, Moshes says.\n\nIt will not last, Moshes says."
+    article = factories.ArticleFactory(text=text)
+    quote = "– Russia has few allies left, Moshes says."
+    claim = services.claim_create(article=article, start=0, end=len(quote), quote=quote, by=analyst)
+    assert claim.statement == "Russia has few allies left."
+    appearance = claim.appearances.get()
+    assert appearance.quote == quote and appearance.claimant.name == "Moshes"
+    # A statement given is kept as given (whitespace collapsed).
+    start = text.index("It will")
+    kept = services.claim_create(
+        article=article,
+        start=start,
+        end=len(text),
+        quote=text[start:],
+        statement="  It will not last,\n Moshes says. ",
+        by=analyst,
+    )
+    assert kept.statement == "It will not last, Moshes says."
+
+
 @pytest.mark.parametrize(
     ("start", "end", "quote", "code"),
     [

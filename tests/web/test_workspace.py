@@ -129,6 +129,23 @@ def test_reading_page_loads_the_suggestions_margin_and_marks_open_suggestions(
     assert f'id="suggestion-{open_one.pk}"' in body and "score 0.91" in body and "Minister" in body
 
 
+def test_a_suggested_quotation_is_shown_with_its_own_quote_marks_only(analyst_client):
+    # The card marks the sentence as a quotation by its style; quote marks added around a
+    # sentence that opens with its own would read ““It’s … Al Jazeera.”
+    sentence = "“It’s a brand new world,” In-bum Chun, a retired general, told Al Jazeera."
+    article = factories.ArticleFactory(text=sentence)
+    Suggestion.objects.create(
+        article=article, start=0, end=len(sentence), sentence=sentence, score=0.8
+    )
+    body = analyst_client.get(reverse("suggestions:article", args=[article.pk])).content.decode()
+    shown = re.search(r'<blockquote class="suggestion-sentence">(.*?)</blockquote>', body, re.S)
+    assert (
+        shown
+        and shown.group(1).strip()
+        == "“It’s a brand new world,” In-bum Chun, a retired general, told Al Jazeera."
+    )
+
+
 def test_carriage_returns_reach_the_browser_as_character_references(analyst_client):
     # Text stored with CRLF (not through normalize_text): the HTML parser would turn a raw
     # CR LF into one LF and shift every offset after it, so it is written as &#13;.
@@ -224,6 +241,14 @@ def test_claimant_candidates_put_the_likely_speaker_first(analyst_client, analys
     assert candidates[0].name == "Arkady Moshes" and candidates[0].likely
     assert "Sergei Shoigu" in [c.name for c in candidates]
     assert 'data-claimant-name="Arkady Moshes" data-likely="true"' in response.content.decode()
+    # The create form is offered the statement without who says it.
+    quote = "Russia has few allies left, Moshes says."
+    start = text.index(quote)
+    response = analyst_client.get(
+        reverse("claims:claimant_candidates"),
+        {"article": article.pk, "start": start, "end": start + len(quote)},
+    )
+    assert 'data-suggested-statement="Russia has few allies left."' in response.content.decode()
 
 
 def test_claimant_autocomplete_finds_names_and_aliases_escaped(analyst_client):

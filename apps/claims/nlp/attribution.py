@@ -33,7 +33,9 @@ from functools import lru_cache
 __all__ = [
     "ORGANIZATION",
     "PERSON",
+    "AttributionCue",
     "ClaimantGuess",
+    "attribution_cues",
     "claimant_key",
     "guess_claimant",
     "same_claimant",
@@ -52,6 +54,19 @@ class ClaimantGuess:
     role: str
     confidence: float
     evidence: str
+
+
+@dataclass(frozen=True)
+class AttributionCue:
+    """Where a text says who speaks: ``text[start:end]`` is the cue ("Moshes says",
+    "According to Moshes", "In-bum Chun, a retired general, told"), and it attributes
+    the words on its left, its right or both."""
+
+    start: int
+    end: int
+    name: str
+    governs_left: bool
+    governs_right: bool
 
 
 # --------------------------------------------------------------------------- lexicon
@@ -1383,3 +1398,18 @@ def guess_claimant(text: str, start: int, end: int) -> ClaimantGuess | None:
     if not text.strip():
         return None
     return _article(text).guess(start, end)
+
+
+def attribution_cues(text: str, start: int, end: int) -> list[AttributionCue]:
+    """The attribution cues that lie inside ``text[start:end]``, in text order."""
+    if not 0 <= start <= end <= len(text):
+        raise ValueError(f"span {start}:{end} is outside a text of length {len(text)}")
+    if start == end or not text.strip():
+        return []
+    article = _article(text)
+    cues = []
+    for index in range(article.sentence_at(start), article.sentence_at(end - 1) + 1):
+        for a in article.sentences[index].attributions:
+            if start <= a.start and a.end <= end:
+                cues.append(AttributionCue(a.start, a.end, a.name, a.governs_left, a.governs_right))
+    return sorted(cues, key=lambda cue: cue.start)
