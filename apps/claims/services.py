@@ -162,6 +162,7 @@ def claim_create(
     by: User | None,
     statement: str = "",
     claimant_name: str = "",
+    origin: str = Appearance.Origin.ANALYST,
 ) -> Claim:
     """A new claim from a span of an article: the claim plus its first appearance.
     Without a `statement`, the quote without who says it (`statement_from_quote`)."""
@@ -185,6 +186,7 @@ def claim_create(
             quote=anchor.quote,
             by=by,
             claimant_name=claimant_name,
+            origin=origin,
         )
     claim.refresh_from_db()
     return claim

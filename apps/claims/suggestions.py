@@ -388,11 +388,9 @@ def suggestion_accept(
             by=by,
             statement=statement,
             claimant_name=current.claimant_name,
+            origin=Appearance.Origin.SUGGESTION,
         )
-        appearance = created.appearances.order_by("id").first()
-        # claim_create tags as an analyst; this one came from a suggestion.
-        Appearance.objects.filter(pk=appearance.pk).update(origin=Appearance.Origin.SUGGESTION)
-        appearance.origin = Appearance.Origin.SUGGESTION
+        appearance = created.appearances.get()
         claim = created
     else:
         appearance = services.appearance_create(

@@ -306,8 +306,10 @@
     return form.elements.claimant_name;
   }
 
+  var candidatesRequest = null;
+
   function loadCandidates() {
-    if (!window.htmx || !candidates || !current) {
+    if (!candidates || !current) {
       return;
     }
     var url =
@@ -316,26 +318,46 @@
       "&start=" + current.start +
       "&end=" + current.end;
     candidates.replaceChildren();
+    // A new selection replaces the question: the answer for an older one is dropped.
+    // (htmx.ajax on the same target would drop the new request while the old one is in
+    // flight, and the answer that came back would be for the wrong span.)
+    if (candidatesRequest) {
+      candidatesRequest.abort();
+    }
+    var request = new AbortController();
+    candidatesRequest = request;
     var asked = current;
     var prefilled = createForm.elements.statement.value;
-    window.htmx.ajax("GET", url, { target: candidates, swap: "innerHTML" }).then(function () {
-      // Compared by span: a late selectionchange can rebuild `current` for the same span.
-      if (!current || asked.start !== current.start || asked.end !== current.end) {
-        return;
-      }
-      // The likeliest name goes into the field unless the analyst has typed one.
-      var likely = candidates.querySelector("[data-likely]");
-      var input = claimantInput();
-      if (likely && !input.value && !input.getAttribute("data-touched")) {
-        input.value = likely.getAttribute("data-claimant-name");
-      }
-      // The quote without who says it replaces the quote, unless the analyst has edited it.
-      var suggested = candidates.querySelector("[data-suggested-statement]");
-      var statement = createForm.elements.statement;
-      if (suggested && statement.value === prefilled) {
-        statement.value = suggested.getAttribute("data-suggested-statement");
-      }
-    });
+    fetch(url, { credentials: "same-origin", signal: request.signal })
+      .then(function (response) {
+        return response.ok ? response.text() : "";
+      })
+      .then(function (html) {
+        if (candidatesRequest !== request) {
+          return;
+        }
+        candidatesRequest = null;
+        candidates.innerHTML = html;  // the server's template, escaped there
+        // Compared by span: a late selectionchange can rebuild `current` for the same span.
+        if (!current || asked.start !== current.start || asked.end !== current.end) {
+          return;
+        }
+        // The likeliest name goes into the field unless the analyst has typed one.
+        var likely = candidates.querySelector("[data-likely]");
+        var input = claimantInput();
+        if (likely && !input.value && !input.getAttribute("data-touched")) {
+          input.value = likely.getAttribute("data-claimant-name");
+        }
+        // The quote without who says it replaces the quote, unless the analyst edited it.
+        var suggested = candidates.querySelector("[data-suggested-statement]");
+        var statement = createForm.elements.statement;
+        if (suggested && statement.value === prefilled) {
+          statement.value = suggested.getAttribute("data-suggested-statement");
+        }
+      })
+      .catch(function () {
+        // Aborted for a newer selection, or offline: the fields stay as they are.
+      });
   }
 
   function loadAttachResults() {

@@ -1,4 +1,5 @@
 import pytest
+from django.apps import apps as django_apps
 from django.urls import reverse
 
 from apps.claims.models import Appearance, Suggestion, SuggestionRun
@@ -112,6 +113,11 @@ def test_accept_makes_a_claim_marked_as_from_a_suggestion(news, analyst):
     appearance = suggestion_accept(suggestion=suggestion, by=analyst, statement="Edited words")
     assert appearance.origin == Appearance.Origin.SUGGESTION
     assert appearance.claim.statement == "Edited words"
+    # Made as a suggestion's appearance, not changed into one: the history has one event.
+    events = django_apps.get_model("claims", "AppearanceEvent").objects.filter(
+        pgh_obj_id=appearance.pk
+    )
+    assert list(events.values_list("pgh_label", "origin")) == [("insert", "suggestion")]
     assert (appearance.start, appearance.end) == (suggestion.start, suggestion.end)
     suggestion.refresh_from_db()
     assert suggestion.state == Suggestion.State.ACCEPTED
