@@ -319,8 +319,8 @@
       "&end=" + current.end;
     candidates.replaceChildren();
     // A new selection replaces the question: the answer for an older one is dropped.
-    // (htmx.ajax on the same target would drop the new request while the old one is in
-    // flight, and the answer that came back would be for the wrong span.)
+    // (htmx.ajax queues a request while another is in flight and resolves its promise at
+    // once, before the answer: the offer for the new span was lost.)
     if (candidatesRequest) {
       candidatesRequest.abort();
     }
