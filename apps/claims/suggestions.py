@@ -227,6 +227,7 @@ def suggestions_generate(*, article: Article) -> list[Suggestion]:
     Returns the open suggestions now stored for it, in text order."""
     from . import matching
     from .nlp.attribution import guess_claimant
+    from .nlp.statement import statement_from_quote
 
     # One run per article at a time: a second worker waits, then sees the first's rows.
     article = Article.objects.select_for_update().get(pk=article.pk)
@@ -298,7 +299,9 @@ def suggestions_generate(*, article: Article) -> list[Suggestion]:
     for sentence in chosen:
         guess = guess_claimant(article.text, sentence.start, sentence.end)
         claimant_name = guess.name[:200] if guess else ""
-        best = matching.match_claims(sentence.text, limit=1, min_score=matching.RELATED_THRESHOLD)
+        # Matched as the claim it would make: tracked statements leave out who says them.
+        query = statement_from_quote(article.text, sentence.start, sentence.end)
+        best = matching.match_claims(query, limit=1, min_score=matching.RELATED_THRESHOLD)
         match = best[0] if best else None
         values = {
             "sentence": sentence.text,

@@ -97,6 +97,18 @@ def test_language_the_model_does_not_cover_is_skipped_with_a_reason(db):
     assert finnish.language == "fi"
 
 
+def test_a_suggestion_is_matched_as_the_claim_it_would_make(news):
+    # Tracked statements leave out who says them, so the sentence is matched without its
+    # "according to …": the same claim, one click from confirmed.
+    claim = ClaimFactory(
+        statement="Russia used some 12 million artillery shells in Ukraine in 2022."
+    )
+    suggestions = suggestions_generate(article=news)
+    shells = next(s for s in suggestions if s.sentence.startswith("Russia used"))
+    assert (shells.matched_claim, shells.match_tier) == (claim, "likely")
+    assert shells.match_score > 0.95
+
+
 def test_a_suggestion_is_matched_to_a_tracked_claim(news):
     claim = ClaimFactory(
         statement="Russia used 12 million artillery shells in Ukraine in 2022, RUSI says"
