@@ -330,7 +330,8 @@
     var prefilled = createForm.elements.statement.value;
     fetch(url, { credentials: "same-origin", signal: request.signal })
       .then(function (response) {
-        return response.ok ? response.text() : "";
+        // A redirect (to the log-in page, once the session has ended) is not an answer.
+        return response.ok && !response.redirected ? response.text() : "";
       })
       .then(function (html) {
         if (candidatesRequest !== request) {
