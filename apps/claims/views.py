@@ -99,16 +99,26 @@ def claim_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def claim_search(request: HttpRequest) -> HttpResponse:
     """The "Attach to claim…" list: with nothing typed, the claims most similar to the
-    selected quote; with words typed, claims like them first, then word matches."""
+    selected quote (as the claim it states, without who says it, when the span is given);
+    with words typed, claims like them first, then word matches."""
+    from .nlp.statement import statement_from_quote
+
     q = request.GET.get("q", "").strip()[:200]
     quote = request.GET.get("quote", "")[:2000]
+    article_id = _int(request.GET.get("article"))
+    start, end = _int(request.GET.get("start")), _int(request.GET.get("end"))
+    similar_to = quote
+    if not q and article_id and start is not None and end is not None:
+        text = Article.objects.filter(pk=article_id).values_list("text", flat=True).first()
+        if text is not None and 0 <= start < end <= len(text):
+            span = text[start:end]
+            if " ".join(span.split()) == " ".join(quote.split()):
+                similar_to = statement_from_quote(text, start, end)
     return render(
         request,
         "claims/_attach_results.html",
         {
-            "choices": selectors.claims_for_attach(
-                q=q, quote=quote, article_id=_int(request.GET.get("article"))
-            ),
+            "choices": selectors.claims_for_attach(q=q, quote=similar_to, article_id=article_id),
             "q": q,
             "quote": quote.strip(),
         },

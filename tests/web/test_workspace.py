@@ -312,6 +312,27 @@ def test_attach_list_shows_the_most_similar_claims_first(analyst_client, analyst
     assert here.context["choices"][0].here  # already tagged in that article
 
 
+def test_attach_list_compares_the_selection_as_the_claim_it_states(analyst_client, analyst):
+    source = factories.ArticleFactory(text="Russia has few allies left in the world today.")
+    allies = make_claim(source, analyst, quote="Russia has few allies left in the world today.")
+    text = "– Russia has few allies left in the world today, Arkady Moshes says."
+    target = factories.ArticleFactory(text=text)
+    start = text.index("Russia")
+    params = {"quote": text[start:], "article": target.pk}
+    # Without the span only the words are known; with it, "…, Arkady Moshes says" is left out.
+    by_words = analyst_client.get(reverse("claims:search"), params).context["choices"][0]
+    by_span = analyst_client.get(
+        reverse("claims:search"), {**params, "start": start, "end": len(text)}
+    ).context["choices"][0]
+    assert by_words.claim == by_span.claim == allies
+    assert by_words.score < 0.9 < by_span.score
+    # A quote that is not the span's text is compared as sent.
+    stale = analyst_client.get(
+        reverse("claims:search"), {**params, "start": 0, "end": len(text)}
+    ).context["choices"][0]
+    assert stale.score == by_words.score
+
+
 # --- Side panel ---------------------------------------------------------------------------
 
 
