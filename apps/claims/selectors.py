@@ -104,13 +104,36 @@ class AttachChoice:
     here: bool = False  # already tagged in this article
 
 
+def span_statement(text: str, start: int | None, end: int | None, quote: str | None = None) -> str:
+    """The claim the span ``text[start:end]`` states, without who says it
+    (`nlp.statement.statement_from_quote`); "" when the span is not in the text, or when
+    `quote` is given and is not the span's text (whitespace aside)."""
+    from .nlp.statement import statement_from_quote
+
+    if start is None or end is None or not 0 <= start < end <= len(text):
+        return ""
+    if quote is not None and text[start:end].split() != quote.split():
+        return ""
+    return statement_from_quote(text, start, end)
+
+
 def claims_for_attach(
-    *, q: str = "", quote: str = "", article_id: int | None = None, limit: int = 20
+    *,
+    q: str = "",
+    quote: str = "",
+    article_id: int | None = None,
+    start: int | None = None,
+    end: int | None = None,
+    limit: int = 20,
 ) -> list[AttachChoice]:
     """The "Attach to claim…" list. With nothing typed: the claims most similar to the
-    selected quote. With words typed: claims similar to them first, then every claim whose
-    statement has all the words. With neither, or no match: recently updated claims."""
+    selected quote (as the claim it states, when its span in the article is given). With
+    words typed: claims similar to them first, then every claim whose statement has all
+    the words. With neither, or no match: recently updated claims."""
     q, quote = q.strip(), quote.strip()
+    if not q and article_id and start is not None:
+        text = Article.objects.filter(pk=article_id).values_list("text", flat=True).first()
+        quote = (span_statement(text, start, end, quote) if text else "") or quote
     scored = similar_claims(q or quote[:2000], limit=limit)
     chosen: dict[int, AttachChoice] = {c.pk: AttachChoice(c, s) for c, s in scored}
     if q or not chosen:

@@ -101,24 +101,20 @@ def claim_search(request: HttpRequest) -> HttpResponse:
     """The "Attach to claim…" list: with nothing typed, the claims most similar to the
     selected quote (as the claim it states, without who says it, when the span is given);
     with words typed, claims like them first, then word matches."""
-    from .nlp.statement import statement_from_quote
-
     q = request.GET.get("q", "").strip()[:200]
     quote = request.GET.get("quote", "")[:2000]
-    article_id = _int(request.GET.get("article"))
-    start, end = _int(request.GET.get("start")), _int(request.GET.get("end"))
-    similar_to = quote
-    if not q and article_id and start is not None and end is not None:
-        text = Article.objects.filter(pk=article_id).values_list("text", flat=True).first()
-        if text is not None and 0 <= start < end <= len(text):
-            span = text[start:end]
-            if " ".join(span.split()) == " ".join(quote.split()):
-                similar_to = statement_from_quote(text, start, end)
+    choices = selectors.claims_for_attach(
+        q=q,
+        quote=quote,
+        article_id=_int(request.GET.get("article")),
+        start=_int(request.GET.get("start")),
+        end=_int(request.GET.get("end")),
+    )
     return render(
         request,
         "claims/_attach_results.html",
         {
-            "choices": selectors.claims_for_attach(q=q, quote=similar_to, article_id=article_id),
+            "choices": choices,
             "q": q,
             "quote": quote.strip(),
         },
@@ -140,14 +136,10 @@ def claimant_autocomplete(request: HttpRequest) -> HttpResponse:
 def claimant_candidates(request: HttpRequest) -> HttpResponse:
     """The names an analyst can pick for the selected span, likeliest first, and the
     statement the span makes without who says it (the create form offers it)."""
-    from .nlp.statement import statement_from_quote
-
     article = get_object_or_404(Article, pk=_int(request.GET.get("article")) or 0)
     start, end = _int(request.GET.get("start")), _int(request.GET.get("end"))
     candidates = selectors.claimant_candidates(article=article, start=start, end=end)
-    statement = ""
-    if start is not None and end is not None and 0 <= start < end <= len(article.text):
-        statement = statement_from_quote(article.text, start, end)
+    statement = selectors.span_statement(article.text, start, end)
     return render(
         request,
         "claims/_claimant_candidates.html",
