@@ -170,8 +170,9 @@ def claim_create(
 
     _require_analyst(by, "create claims")
     anchor = span_anchor(article=article, start=start, end=end, quote=quote)
-    statement = " ".join(statement.split()) if statement else ""
-    statement = statement or statement_from_quote(article.text, anchor.start, anchor.end)
+    statement = " ".join(statement.split()) or statement_from_quote(
+        article.text, anchor.start, anchor.end
+    )
     if not statement:
         raise DomainError("The claim needs a statement.")
     if len(statement) > MAX_STATEMENT:
