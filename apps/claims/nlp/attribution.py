@@ -168,6 +168,9 @@ _INDEFINITE = frozenset(
 )
 _NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "FAC", "LOC"})
 _ORG_LABELS = frozenset({"ORG", "GPE", "NORP", "FAC", "LOC"})
+_NOT_SPEAKERS = frozenset(
+    "DATE TIME CARDINAL ORDINAL PERCENT MONEY QUANTITY EVENT LAW WORK_OF_ART".split()
+)
 _OPEN_QUOTES = "“‘«„"
 _CLOSE_QUOTES = "”’»"
 _GLUE = frozenset("-‐‑'’")  # written inside a name without spaces: El-Amrani, O'Brien
@@ -854,7 +857,8 @@ class _Article:
         is_person = lemma in _person_nouns() or lower in _person_nouns()
         is_group = lemma in _group_nouns() or lower in _group_nouns()
         if lemma in _content_nouns() or lower in _content_nouns():
-            author = self._author(token, sentence, hops)
+            # A body or a person is not a document: 'Brazil's ministry' is no one's report.
+            author = self._author(token, sentence, hops, document=not (is_person or is_group))
             if author.name or not (is_person or is_group):
                 return author
         if not (is_person or is_group):
@@ -864,20 +868,26 @@ class _Article:
         counted = any(c.dep_ == "nummod" for c in token.children)
         indefinite = counted or any(d in _INDEFINITE for d in determiners)
         if indefinite or (not determiners and not possessor):
-            if lemma in _words("spokesperson_nouns.txt"):
-                for body in self._prep_objects(token, ("for", "of", "at")):
+            # A spokesperson for a named body speaks for it; so do researchers from one
+            # ('researchers from X found'), but not an anonymous official in a place.
+            spokesperson = lemma in _words("spokesperson_nouns.txt")
+            if spokesperson or (is_person and token.tag_ == "NNS"):
+                for body in self._prep_objects(token, ("for", "of", "at", "from")):
                     found = self._resolve(body, sentence, hops + 1)
-                    if found is not None and found.name:
-                        role = lemma
-                        return _Speaker(found.name, ORGANIZATION, role, 0.7, "spokesperson")
+                    if found is None or not found.name:
+                        continue
+                    label = body.ent_type_ if body.ent_iob_ != "O" else ""
+                    if spokesperson or (found.kind == ORGANIZATION and label not in ("GPE", "LOC")):
+                        return _Speaker(found.name, ORGANIZATION, lemma, 0.7, "spokesperson")
             return _NOBODY
         kind = PERSON if is_person and not is_group else ORGANIZATION if is_group else ""
         entity = self._antecedent(position, sentence.index, lemma, kind)
         if entity is not None:
             return _Speaker(entity.name, entity.kind, self._phrase(token), 0.7, "role")
         modifiers = [c for c in token.children if c.dep_ in ("compound", "amod") and c.i < token.i]
-        if is_group and not is_person and modifiers and not possessor:
-            first = min(c.left_edge.i for c in modifiers)
+        if is_group and not is_person and modifiers:
+            # 'the health commission', "Brazil's environment ministry": an institution.
+            first = min(c.left_edge.i for c in modifiers + possessor)
             name = self._span_text(token.doc, first, token.i)
             return _Speaker(name, ORGANIZATION, "", 0.6, "institution")
         return _NOBODY
@@ -895,14 +905,18 @@ class _Article:
                 return entity
         return None
 
-    def _author(self, token: Token, sentence: _Sentence, hops: int) -> _Speaker:
+    def _author(
+        self, token: Token, sentence: _Sentence, hops: int, *, document: bool = True
+    ) -> _Speaker:
         """Who made the document or statement headed by ``token``: 'a report by X',
-        'research from X', 'figures published by X', 'X's message', 'the verdict of X'."""
+        'research from X', 'figures published by X', 'X's message', 'the verdict of X',
+        'a report in X' (the outlet that carried it)."""
         candidates: list[Token] = []
         for child in token.children:
-            if child.dep_ == "poss":
+            if child.dep_ == "poss" and document:
                 candidates.append(child)
-        for preposition in ("by", "from", "of"):
+        prepositions = ("by", "from", "of", "in") if document else ("by", "from")
+        for preposition in prepositions:
             candidates.extend(self._prep_objects(token, (preposition,)))
             for child in token.children:
                 if child.dep_ in ("acl", "relcl"):
@@ -918,6 +932,10 @@ class _Article:
                         if pobj.dep_ == "pobj":
                             candidates.extend(self._prep_objects(pobj, ("by",)))
         for candidate in candidates:
+            if candidate.ent_type_ in _NOT_SPEAKERS or (
+                candidate.head.lower_ == "in" and candidate.ent_type_ in ("GPE", "LOC")
+            ):
+                continue  # 'a report in May', 'a survey in Kenya'
             found = self._resolve(candidate, sentence, hops + 1)
             if found is not None and found.name:
                 return _Speaker(found.name, found.kind, found.role, found.confidence, "report")

@@ -4,9 +4,10 @@
 
 Reads WordNet 3.0 as Debian's ``wordnet-base`` package installs it (``data.noun`` and
 ``data.verb``; WordNet 3.0 licence, Princeton University, a permissive licence that allows
-redistribution with its notice) and writes one lemma a line, ``_`` read as a space (proper
-names, the capitalised lemmas, are left out), each file under a header saying which part of
-WordNet it holds:
+redistribution with its notice) and writes one lower-case lemma a line, ``_`` read as a space
+(named instances — people, places, bodies such as "Dana" or "Congress" — and capitalised
+lemmas other than all-capital ones such as "CEO" are left out), each file under a header
+saying which part of WordNet it holds:
 
 - ``speech_verbs.txt``: the verbs with a sense in the lexicographer files
   verb.communication or verb.cognition among their three most frequent senses (WordNet's
@@ -50,15 +51,19 @@ def load(wordnet: Path, pos: str) -> dict[str, tuple[int, list[str], list[str]]]
         parts = line.split(" | ")[0].split()
         offset, lexfile = parts[0], int(parts[1])
         count = int(parts[3], 16)
-        # Capitalised lemmas are proper names (people, places, bodies): not kinds of word.
+        # A capitalised lemma is a name ('Daniel', 'Grace'), unless all capitals (CEO, MP).
         words = [parts[4 + 2 * i] for i in range(count)]
-        words = [w.lower() for w in words if not w[:1].isupper()]
+        words = [w.lower() for w in words if not w[:1].isupper() or w.replace("_", "").isupper()]
         index = 4 + 2 * count
         hyponyms = []
+        instance = False
         for k in range(int(parts[index])):
             symbol, target, target_pos = parts[index + 1 + 4 * k : index + 4 + 4 * k]
-            if symbol in ("~", "~i") and target_pos == pos[0]:
+            if symbol == "~" and target_pos == pos[0]:
                 hyponyms.append(target)
+            instance = instance or symbol == "@i"
+        if instance:
+            continue  # a named instance (a person, place or body), not a kind of word
         synsets[offset] = (lexfile, words, hyponyms)
     return synsets
 
