@@ -548,7 +548,7 @@ class _Article:
     def _extend_org(self, doc: Doc, high: int) -> int:
         """'Court' → 'Court of Colombia', 'Institute for Marine Ecology'."""
         index = high + 1
-        while index + 1 < len(doc) and doc[index].lower_ in ("of", "for", "on"):
+        while index + 1 < len(doc) and doc[index].lower_ in ("of", "for"):
             after = index + 1
             if doc[after].lower_ == "the":
                 after += 1
@@ -660,7 +660,9 @@ class _Article:
             elif child.dep_ == "compound" and child.pos_ == "PROPN":
                 found.add(child.lower_)
         for token in head.doc[head.left_edge.i : head.i]:
-            if token.pos_ == "NOUN":
+            # Words of the name's own noun phrase ('city councillor X'), not of a clause
+            # that happens to start before it.
+            if token.pos_ == "NOUN" and token.dep_ in ("compound", "amod", "nmod", "appos"):
                 found.add(_lemma(token))
             elif token.pos_ == "PROPN" and token.head == head:
                 found.add(token.lower_)
@@ -790,7 +792,8 @@ class _Article:
             if noun and (noun in entity.roles or noun in claimant_key(entity.name).split()):
                 return entity
         of_kind = [entity for _, entity in recent if not kind or self._may_be(entity, kind)]
-        if len(of_kind) == 1:
+        if len(of_kind) == 1 and kind != PERSON:
+            # 'the company' after one company; 'the researcher' needs a person so described.
             return of_kind[0]
         if not noun and of_kind:  # 'it said': the organisation named last
             return of_kind[0]
