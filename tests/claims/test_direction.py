@@ -235,6 +235,151 @@ DIFFERENT = [
         "Striker Lena Fischer scored the winning goal.",
         "Midfielder Sara Holm scored the winning goal.",
     ),
+    # more, in other shapes
+    (
+        "antonym",
+        "The union accepted the pay offer on Thursday.",
+        "The union rejected the pay offer on Thursday.",
+    ),
+    (
+        "antonym",
+        "The company expanded its fleet of delivery vans.",
+        "The company reduced its fleet of delivery vans.",
+    ),
+    ("antonym", "The firm gained market share in Poland.", "The firm lost market share in Poland."),
+    (
+        "antonym",
+        "The court convicted the former minister.",
+        "The court acquitted the former minister.",
+    ),
+    (
+        "antonym",
+        "Imports from Vietnam surged in the second half.",
+        "Imports from Vietnam plunged in the second half.",
+    ),
+    (
+        "antonym",
+        "Rebel forces advanced towards the capital.",
+        "Rebel forces retreated towards the capital.",
+    ),
+    (
+        "antonym",
+        "The governor's approval rating improved over the summer.",
+        "The governor's approval rating worsened over the summer.",
+    ),
+    (
+        "antonym",
+        "Winters in the region are getting warmer.",
+        "Winters in the region are getting colder.",
+    ),
+    (
+        "antonym",
+        "The new model is more popular with young buyers.",
+        "The new model is less popular with young buyers.",
+    ),
+    ("antonym", "The measure passed in the lower house.", "The measure failed in the lower house."),
+    (
+        "antonym",
+        "The clinic opened its doors to patients in 2020.",
+        "The clinic closed its doors to patients in 2020.",
+    ),
+    ("antonym", "The factory is in northern Italy.", "The factory is in southern Italy."),
+    (
+        "antonym",
+        "Water levels in the reservoir are rising.",
+        "Water levels in the reservoir are falling.",
+    ),
+    (
+        "antonym",
+        "More than 300 people attended the hearing.",
+        "Fewer than 300 people attended the hearing.",
+    ),
+    (
+        "quantifier",
+        "Nobody was hurt in the explosion at the depot.",
+        "Several workers were hurt in the explosion at the depot.",
+    ),
+    (
+        "negation",
+        "The proposal cannot pass without the greens.",
+        "The proposal can pass without the greens.",
+    ),
+    ("negation", "The bridge was never finished.", "The bridge was finished."),
+    (
+        "quantifier",
+        "The majority of the region's farms use irrigation.",
+        "A minority of the region's farms use irrigation.",
+    ),
+    (
+        "quantifier",
+        "Many residents supported the new park.",
+        "Few residents supported the new park.",
+    ),
+    (
+        "quantifier",
+        "Only a handful of the schools have a library.",
+        "Most of the schools have a library.",
+    ),
+    ("number", "A quarter of adults in the city smoke.", "A third of adults in the city smoke."),
+    (
+        "number",
+        "Rents have risen twice as fast as wages.",
+        "Rents have risen three times as fast as wages.",
+    ),
+    ("number", "Hundreds of homes were flooded.", "Thousands of homes were flooded."),
+    (
+        "number",
+        "The company employs 1.5 million people.",
+        "The company employs 2.5 million people.",
+    ),
+    ("number", "The ferry carried 312 passengers.", "The ferry carried 213 passengers."),
+    ("date", "The mine closed in the 1990s.", "The mine closed in the 1980s."),
+    ("date", "The team has been unbeaten since 2010.", "The team has been unbeaten since 2015."),
+    (
+        "date",
+        "Prices peaked in the first half of the year.",
+        "Prices peaked in the second half of the year.",
+    ),
+    ("date", "The vote took place on 3 May.", "The vote took place on 5 May."),
+    (
+        "place",
+        "The oil spill reached beaches in Portugal.",
+        "The oil spill reached beaches in Spain.",
+    ),
+    (
+        "place",
+        "The tournament final was moved to Lagos.",
+        "The tournament final was moved to Abuja.",
+    ),
+    (
+        "place",
+        "Floods hit the state of Texas last week.",
+        "Floods hit the state of Oregon last week.",
+    ),
+    (
+        "agent",
+        "The report was published by the Ministry of Health.",
+        "The report was published by the Ministry of Finance.",
+    ),
+    (
+        "agent",
+        "The contract went to Baltic Shipyards.",
+        "The contract went to Nordic Marine Works.",
+    ),
+    (
+        "agent",
+        "Coach Pablo Reyes was sacked after the defeat.",
+        "Coach Marco Bellini was sacked after the defeat.",
+    ),
+    ("negation", "The union voted for the merger.", "The union voted against the merger."),
+    ("negation", "The airline flies to Rome.", "The airline stopped flying to Rome."),
+    (
+        "date",
+        "The stadium will be finished in mid-2026.",
+        "The stadium will be finished in mid-2027.",
+    ),
+    ("antonym", "The shop is open on Sundays.", "The shop is closed on Sundays."),
+    ("negation", "The shop does not close on Sundays.", "The shop closes on Sundays."),
 ]
 
 SAME = [
@@ -383,6 +528,150 @@ SAME = [
         "The council did not approve the plan until March.",
         "The council approved the plan in March.",
     ),
+    # more, in other shapes
+    (
+        "converse",
+        "The retailer gave each employee a bonus.",
+        "Each employee received a bonus from the retailer.",
+    ),
+    (
+        "converse",
+        "Cairo is ahead of Lagos in the rankings.",
+        "Lagos is behind Cairo in the rankings.",
+    ),
+    ("converse", "The storm preceded the floods.", "The floods followed the storm."),
+    ("converse", "Norway's exports to Germany rose.", "Germany's imports from Norway rose."),
+    ("converse", "Porto defeated Benfica in the final.", "Benfica lost to Porto in the final."),
+    (
+        "converse",
+        "The manager taught the trainees the new system.",
+        "The trainees learned the new system from the manager.",
+    ),
+    (
+        "converse",
+        "Helix Bank is the parent company of Orbit Pay.",
+        "Orbit Pay is a subsidiary of Helix Bank.",
+    ),
+    (
+        "passive",
+        "Engineers repaired the dam within a week.",
+        "The dam was repaired by engineers within a week.",
+    ),
+    ("passive", "A jury found the driver guilty.", "The driver was found guilty by a jury."),
+    (
+        "number-format",
+        "Sales rose to 1.5 million units.",
+        "Sales rose to one and a half million units.",
+    ),
+    (
+        "number-format",
+        "A dozen ships were stuck in the canal.",
+        "12 ships were stuck in the canal.",
+    ),
+    ("number-format", "The budget is £3.2bn.", "The budget is 3.2 billion pounds."),
+    ("number-format", "Seven in ten voters backed the deal.", "70% of voters backed the deal."),
+    ("number-format", "Inflation was 0.5 percent.", "Inflation was half a percent."),
+    ("number-format", "Two thousand jobs will go.", "2,000 jobs will go."),
+    ("number-format", "Nearly a third of the forest burned.", "Roughly 30% of the forest burned."),
+    (
+        "number-format",
+        "Half of the voters stayed at home.",
+        "About 50% of the voters stayed at home.",
+    ),
+    (
+        "synonym",
+        "The government scrapped the fuel subsidy.",
+        "The fuel subsidy was abolished by the government.",
+    ),
+    (
+        "synonym",
+        "The airline cancelled dozens of flights because of the strike.",
+        "Dozens of flights were called off by the airline due to the strike.",
+    ),
+    (
+        "synonym",
+        "Shares in the carmaker slumped after the recall.",
+        "The carmaker's stock dropped sharply following the recall.",
+    ),
+    (
+        "synonym",
+        "The town's only hospital shut down in 2018.",
+        "In 2018 the only hospital in the town closed.",
+    ),
+    (
+        "synonym",
+        "The company began production at the plant in May.",
+        "Production at the plant started in May.",
+    ),
+    ("synonym", "The minister left office after two years.", "After two years, the minister quit."),
+    (
+        "synonym",
+        "The new law makes it easier to start a business.",
+        "Starting a business is simpler under the new law.",
+    ),
+    (
+        "paraphrase",
+        "The club has not won a trophy since 1998.",
+        "The club's last trophy came in 1998.",
+    ),
+    (
+        "paraphrase",
+        "The drought wiped out most of the maize harvest.",
+        "Most of the maize crop was lost to the drought.",
+    ),
+    (
+        "paraphrase",
+        "Unemployment fell to its lowest level in 20 years.",
+        "The jobless rate is now the lowest it has been for two decades.",
+    ),
+    ("paraphrase", "The mayor turned down the invitation.", "The mayor declined the invitation."),
+    ("paraphrase", "Fewer people are buying newspapers.", "Newspaper sales are falling."),
+    (
+        "paraphrase",
+        "The ban on public gatherings was lifted on Monday.",
+        "Public gatherings have been allowed again since Monday.",
+    ),
+    ("paraphrase", "Half of the staff work from home.", "One in two employees works remotely."),
+    ("synonym", "The price of gold hit a record high.", "Gold has never been more expensive."),
+    ("synonym", "The company's profits halved.", "The company's profits fell by 50%."),
+    ("synonym", "Prices doubled.", "Prices rose by 100%."),
+    ("synonym", "The minister stayed in office.", "The minister did not resign."),
+    ("synonym", "The team remained unbeaten.", "The team did not lose a game."),
+    ("synonym", "The shop is open on Sundays.", "The shop does not close on Sundays."),
+    (
+        "synonym",
+        "Most residents oppose the plan.",
+        "The majority of residents are against the plan.",
+    ),
+    ("synonym", "The airline will stop flying to Rome.", "The airline will no longer fly to Rome."),
+    ("converse", "Lyra trails Corwin in the polls.", "Corwin leads Lyra in the polls."),
+    ("synonym", "Imports fell while exports rose.", "Exports rose while imports fell."),
+    ("synonym", "The strike lasted three weeks.", "The three-week strike ended."),
+    ("number-format", "Turnout was 2.5 million.", "Turnout was 2,500,000."),
+    ("number-format", "The deal is worth $5bn.", "The deal is worth five billion dollars."),
+    (
+        "number-format",
+        "A hundred firefighters fought the blaze.",
+        "100 firefighters fought the blaze.",
+    ),
+    ("number-format", "Forty thousand fans watched the game.", "40,000 fans watched the game."),
+    (
+        "number-format",
+        "The levy has been in place for two decades.",
+        "The levy has been in place for 20 years.",
+    ),
+    ("number-format", "Tens of thousands of people marched.", "About 40,000 people marched."),
+    ("number-format", "Hundreds of homes were flooded.", "About 300 homes were flooded."),
+    ("date", "The bridge reopened in mid-2021.", "The bridge reopened in the middle of 2021."),
+    ("quantifier", "Each of the 12 judges agreed.", "All 12 judges agreed."),
+    ("quantifier", "No fewer than 300 people came.", "At least 300 people came."),
+    ("passive", "The bill was passed by parliament.", "Parliament approved the bill."),
+    ("agent", "The minister opened the bridge.", "Maria Lopez opened the bridge."),
+    (
+        "paraphrase",
+        "The factory stopped production in June.",
+        "Production at the factory ended in June.",
+    ),
 ]
 
 # What WordNet does not oppose, and a country's adjective the reader cannot tie to a
@@ -505,7 +794,7 @@ def test_every_data_file_says_what_it_is_where_from_and_under_what_licence(name)
     assert "Princeton WordNet 3.0" in text and "wordnet-base" in text
     assert "Licence:" in text
     assert "python -m apps.claims.nlp.build_lexical_data" in text
-    assert path.stat().st_size < 400_000
+    assert path.stat().st_size < 450_000
 
 
 def test_the_licence_travels_with_the_data():

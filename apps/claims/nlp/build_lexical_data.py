@@ -13,9 +13,12 @@ Writes, into ``apps/claims/nlp/data/`` (committed; nothing here runs at request 
       synset, so the whole synsets are opposed);
     - ``similar``: an adjective satellite against the head that its cluster's head is
       opposed to (WordNet's "indirect antonyms": ``busy`` ~ ``active`` ≠ ``quiet``);
+    - ``also``: an adjective head that WordNet's "also see" links to one of the two heads
+      (``warm`` ~ ``hot`` ≠ ``cold``);
     - ``troponym``: a verb that is a manner of one of two opposed verbs, against the other
-      verb or its manners (``raise`` is a way to ``increase``, ``cut`` a way to
-      ``decrease``), when that is one of the word's three most frequent senses.
+      verb or its manners, at most three troponym links in all (``raise`` is a way to
+      ``increase``, ``cut`` a way to ``decrease``, ``expand`` a way to ``grow``, itself a
+      way to ``increase``), when that is one of the word's three most frequent senses.
   A word enters a pair through a synset other than its direct antonym's only when that
   synset is one of the word's attested senses (WordNet's sense-tagged count), and pairs
   whose two words also share a synset (are synonyms in some sense) are dropped. Beyond
@@ -57,6 +60,8 @@ LICENCE = (
     "Redistributed under the WordNet licence (see LICENSE-WordNet.txt in this folder)."
 )
 TROPONYM_TOP_SENSES = 3
+TROPONYM_DEPTH = 2
+TROPONYM_LINKS = 3
 # Noun antonyms between participants and times (noun.animal 05, noun.body 08, noun.food 13,
 # noun.person 18, noun.plant 20, noun.time 28: parent/child, buyer/seller, day/night) name
 # who or when, not which way something went: they are left out.
@@ -161,13 +166,22 @@ class WordNet:
     def related(self, key, symbol: str) -> set:
         return {target for sym, target, _s, _t in self.synsets[key].ptrs if sym == symbol}
 
+    def manners(self, key, depth: int) -> dict:
+        """The synset and its troponyms (ways of doing it), ``depth`` levels down, with
+        how many levels down each is."""
+        out, frontier = {key: 0}, {key}
+        for level in range(1, depth + 1):
+            frontier = {t for k in frontier for t in self.related(k, "~")} - set(out)
+            out.update(dict.fromkeys(frontier, level))
+        return out
+
     def single_words(self, key) -> list[str]:
         return [w for w in self.synsets[key].words if _WORD.match(w.lower()) and "_" not in w]
 
 
 def antonym_pairs(wn: WordNet) -> dict[tuple[str, str, str], str]:
     """(lemma, lemma, pos) -> how, both orders; see the module docstring."""
-    strength = {"direct": 0, "synset": 1, "similar": 2, "troponym": 3}
+    strength = {"direct": 0, "synset": 1, "similar": 2, "also": 3, "troponym": 4}
     pairs: dict[tuple[str, str, str], str] = {}
 
     def add(w1: str, w2: str, pos: str, how: str) -> None:
@@ -202,12 +216,18 @@ def antonym_pairs(wn: WordNet) -> dict[tuple[str, str, str], str]:
             if k1[0] == "a":
                 for satellite in wn.related(k1, "&"):
                     expand(satellite, k2, "similar")
+                for head in wn.related(k1, "^"):
+                    if head[0] == "a" and not wn.synsets[head].satellite:
+                        expand(head, k2, "also")
             elif k1[0] == "v":
-                manners1 = {k1} | wn.related(k1, "~")
-                manners2 = {k2} | wn.related(k2, "~")
-                for m1 in manners1:
-                    for m2 in manners2:
-                        if (m1, m2) != (k1, k2):
+                # a manner of one against the other or its manners, at most three
+                # troponym links in all ("expand" is a way to "grow", a way to
+                # "increase"; "reduce" a way to "decrease")
+                manners1 = wn.manners(k1, TROPONYM_DEPTH)
+                manners2 = wn.manners(k2, TROPONYM_DEPTH)
+                for m1, d1 in manners1.items():
+                    for m2, d2 in manners2.items():
+                        if 0 < d1 + d2 <= TROPONYM_LINKS:
                             expand(m1, m2, "troponym")
 
     # Words that share a synset are synonyms in some sense: never opposed.
@@ -304,7 +324,7 @@ def write(root: str, out_dir: Path) -> dict[str, int]:
         f.write(
             header(
                 "Antonyms: pairs of single-word lemmas that WordNet opposes (each pair once; "
-                "read both ways). how = direct | synset | similar | troponym "
+                "read both ways). how = direct | synset | similar | also | troponym "
                 "(see apps/claims/nlp/build_lexical_data.py).",
                 "lemma, lemma, pos (n v a r), how",
             )

@@ -54,7 +54,7 @@ _STOP = frozenset(
     does did doing done has have had having will would shall should can could may might
     must also too very just even still yet already again ever i me my we us our you your
     he him his she her they them their who whom whose which what when where why how both
-    other another own same more less s t re ve ll d its itself themselves up down out off
+    other another own same s t re ve ll d its itself themselves up down out off
     while whereas although though because whether however meanwhile thus hence therefore
     said says say saying told according reportedly
     mr mrs ms dr prof sen rep gov gen lt col sgt st jr sr""".split()
@@ -145,6 +145,10 @@ _SCALES = {
     "tr": 1e12,
 }
 _WORD_SCALES = frozenset(("hundred", "thousand", "million", "billion", "trillion"))
+# Years counted in larger units: "two decades" are 20 (years).
+_TIME_SCALES = {"decade": 10.0, "decades": 10.0, "century": 100.0, "centuries": 100.0}
+# Round numbers in the plural: "hundreds of homes" (read as at least 100, under 1,000).
+_VAGUE = {"dozens": 12.0, "hundreds": 1e2, "thousands": 1e3, "millions": 1e6, "billions": 1e9}
 _ORDINALS = {
     w: i
     for i, w in enumerate(
@@ -233,6 +237,7 @@ _RELATIVE = {
 _TIME_UNITS = frozenset("year month week weekend season quarter decade century term night".split())
 _DEICTIC_DAYS = {"yesterday": -1, "today": 0, "tonight": 0, "tomorrow": 1}
 
+_DATE_PREFIXES = ("mid", "early", "late", "pre", "post")
 _BE = frozenset("is are was were be been being get gets got gotten".split())
 # Connectors inside a name ("Dar es Salaam", "Rio de Janeiro").
 _NAME_JOINERS = frozenset("de da do del della di du des la le es el al bin ibn van von der".split())
@@ -259,12 +264,14 @@ def _data_rows(name: str):
 
 
 @functools.cache
-def _antonyms() -> dict[str, frozenset[str]]:
-    out: dict[str, set[str]] = {}
-    for w1, w2, _pos, _how in _data_rows("antonyms.tsv"):
-        out.setdefault(w1, set()).add(w2)
-        out.setdefault(w2, set()).add(w1)
-    return {w: frozenset(v) for w, v in out.items()}
+def _antonyms() -> dict[str, dict[str, str]]:
+    """lemma -> {opposed lemma: the parts of speech in which they are opposed}."""
+    out: dict[str, dict[str, str]] = {}
+    for w1, w2, pos, _how in _data_rows("antonyms.tsv"):
+        for x, y in ((w1, w2), (w2, w1)):
+            opposed = out.setdefault(x, {})
+            opposed[y] = opposed.get(y, "") + pos
+    return out
 
 
 @functools.cache
@@ -321,7 +328,7 @@ def _lemmas(word: str) -> frozenset[str]:
         ("est", "e"),
         ("est", ""),
     ):
-        if word.endswith(suffix) and len(word) > len(suffix) + 2:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 2:
             stem = word[: -len(suffix)] + repl
             if ok(stem):
                 out.add(stem)
@@ -486,7 +493,12 @@ def _tokenize(text: str) -> list[_Token]:
         if m.group("num"):
             raw = m.group("num").rstrip(",")
             at = m.start()
-            attached = at > 1 and text[at - 1] == "-" and text[at - 2].isalpha()
+            attached = (
+                at > 1
+                and text[at - 1] == "-"
+                and text[at - 2].isalpha()
+                and not text[max(at - 6, 0) : at - 1].lower().endswith(_DATE_PREFIXES)
+            )
             suffix = (m.group("suffix") or "").lower()
             tokens.append(_Token(raw, raw, "num", start, suffix, attached))
         elif m.group("word"):
@@ -542,8 +554,13 @@ def _window(r: _Reading, lo: int, hi: int, k: int = 3) -> frozenset[str]:
 
 
 def _aligned(a: _Reading, sa: tuple[int, int], b: _Reading, sb: tuple[int, int]) -> bool:
-    """Two mentions in the same place: they share a word around them."""
-    return bool(_window(a, *sa) & _window(b, *sb))
+    """Two mentions in the same place: they share a word among the three content words
+    on either side (two in a longer text, where a shared word is likelier by chance)."""
+    k = 3 if max(len(a.tokens), len(b.tokens)) <= _SHORT_TEXT else 2
+    return bool(_window(a, *sa, k=k) & _window(b, *sb, k=k))
+
+
+_SHORT_TEXT = 40  # tokens: a claim is a sentence
 
 
 def _negations(tokens: list[_Token]) -> list[_Mention]:
@@ -570,13 +587,20 @@ def _negations(tokens: list[_Token]) -> list[_Mention]:
             cue = low + " to"
         elif low == "yet" and nxt == "to" and prev in _HAVE_BE:
             cue = "yet to"
+        elif low == "against" and (prev in _BE or prev in _VOTE):
+            cue = f"{prev} against"  # "voted against", "is against": opposes
+        elif low in _STOP_DOING and nxt.endswith("ing") and len(nxt) > 5:
+            cue = f"{low} {nxt}"  # "stopped flying": no longer flies
         if cue:
-            end = i + len(cue.split())
-            out.append(_Mention(cue, cue, (i, end)))
+            start = i - 1 if low == "against" else i
+            end = i + 1 if low in ("against",) or low in _STOP_DOING else i + len(cue.split())
+            out.append(_Mention(cue, cue, (start, end)))
     return out
 
 
 _HAVE_BE = frozenset("has have had is are was were".split())
+_VOTE = frozenset("vote votes voted voting".split())
+_STOP_DOING = frozenset("stop stops stopped stopping cease ceases ceased ceasing".split())
 
 
 def _quantifiers(tokens: list[_Token]) -> dict[str, str]:
@@ -724,6 +748,16 @@ def _parse_number(tokens: list[_Token], i: int):
             used.append(t.text)
             j += 1
             continue
+        if current is not None and t.low in _TIME_SCALES:
+            factor = _TIME_SCALES[t.low]
+            current *= factor
+            used.append(t.text)
+            j += 1
+            if (low(j), low(j + 1), low(j + 2)) == ("and", "a", "half"):  # "a decade and a half"
+                current += factor / 2
+                used.append("and a half")
+                j += 3
+            continue
         if (
             current is not None
             and t.low == "and"
@@ -814,6 +848,18 @@ def _read_quantities(tokens: list[_Token]) -> tuple[list[_Quantity], dict[str, l
                 )
                 i += 1
                 continue
+            if lw in _VAGUE:
+                # "hundreds of homes"; "tens of thousands", "hundreds of thousands"
+                multiplied = low(i - 1) == "of" and low(i - 2) in ("tens", "hundreds")
+                if multiplied or low(i - 1) not in ("the", "of"):
+                    value, lo = _VAGUE[lw], i
+                    if multiplied:
+                        value *= 10 if low(i - 2) == "tens" else 100
+                        lo = i - 2
+                        quantities[:] = [q for q in quantities if q.span[0] != lo]
+                    quantities.append(_Quantity(value, "card", "~", tok.text, True, 0, (lo, i + 1)))
+                    i += 1
+                    continue
             if lw in _ORDINALS and lw != "second" and low(i + 1) not in _FRACTIONS:
                 value = float(_ORDINALS[lw])
                 quantities.append(_Quantity(value, "ord", "", tok.text, True, 9, (i, i + 1)))
@@ -833,7 +879,7 @@ def _read_quantities(tokens: list[_Token]) -> tuple[list[_Quantity], dict[str, l
             i += 1
             continue
         value, j, text, exact, sig, scaled = parsed
-        unit = ""
+        unit = "frac" if tok.kind == "word" and exact and 0 < value < 1 else ""
         if i > 0 and tokens[i - 1].text in _CURRENCY_SIGNS:
             unit = "$"
         if tokens[j - 1].suffix == "%":
@@ -930,7 +976,11 @@ def _names(tokens: list[_Token]) -> list[tuple[int, int]]:
         while j < n:
             if is_name(j):
                 j += 1
-            elif tokens[j].kind == "word" and tokens[j].low in _NAME_JOINERS and j + 1 < n:
+            elif (
+                tokens[j].kind == "word"
+                and (tokens[j].low in _NAME_JOINERS or tokens[j].low == "of")
+                and j + 1 < n
+            ):
                 if not is_name(j + 1):
                     break
                 j += 2
@@ -970,7 +1020,13 @@ def _unmatched_words(x: _Reading, y: _Reading) -> list[int]:
     out = []
     for i in x.words:
         low = x.tokens[i].low
-        if low in _STOP or low in _NEGATORS or low in _QUANT_WORDS or len(low) < 2:
+        if (
+            low in _STOP
+            or low in _NEGATORS
+            or low in _QUANT_WORDS
+            or low in _ORDINALS
+            or len(low) < 2
+        ):
             continue
         if not _word_keys(low) & y.keys:
             out.append(i)
@@ -1014,6 +1070,8 @@ def _converse(a: _Reading, i: int, b: _Reading, j: int) -> bool:
     X from A"; "A is older than B" / "B is younger than A")."""
     la, ra = _roles(a, i)
     lb, rb = _roles(b, j)
+    if not la or not lb:  # a doer left unsaid ("the plan was approved"): no swap to see
+        return False
     return max(len(la & rb), len(lb & ra)) > len(la & lb)
 
 
@@ -1026,6 +1084,24 @@ def _direction_lemmas(low: str) -> frozenset[str]:
     return keys
 
 
+def _negated_at(r: _Reading, i: int) -> bool:
+    """A negation cue stands just before the word at i ("did not close")."""
+    return any(0 <= i - cue.span[1] <= 2 for cue in r.negations)
+
+
+_DETERMINERS = frozenset(
+    "a an the this that these those its their his her our my your whose".split()
+)
+
+
+def _parts_of_speech(r: _Reading, i: int) -> str:
+    """After a determiner a word is a noun or an adjective ("the ban"), not a verb."""
+    prev = r.tokens[i - 1] if i else None
+    if prev is not None and prev.kind == "word" and prev.low in _DETERMINERS:
+        return "na"
+    return "nvar"
+
+
 def _antonym(a: _Reading, b: _Reading) -> Difference | None:
     antonyms = _antonyms()
     ua, ub = _unmatched_words(a, b), _unmatched_words(b, a)
@@ -1033,17 +1109,29 @@ def _antonym(a: _Reading, b: _Reading) -> Difference | None:
         return None
     for i in ua:
         la = _direction_lemmas(a.tokens[i].low)
-        opposed: set[str] = set()
+        opposed: dict[str, set[tuple[str, str]]] = {}  # opposed lemma -> (lemma, pos)
         for lemma in la:
-            opposed |= antonyms.get(lemma, frozenset())
+            for other, pos in antonyms.get(lemma, {}).items():
+                opposed.setdefault(other, set()).update((lemma, p) for p in pos)
         if not opposed:
             continue
+        pos_a = _parts_of_speech(a, i)
         for j in ub:
-            hit = opposed & _direction_lemmas(b.tokens[j].low)
-            if not hit or not _aligned(a, (i, i + 1), b, (j, j + 1)) or _converse(a, i, b, j):
+            pos_b = _parts_of_speech(b, j)
+            # two nouns made from verbs may be opposed as the verbs: "a cut" / "an increase"
+            both_nouns = pos_a == pos_b == "na"
+            allowed = "nvar" if both_nouns else "".join(p for p in pos_a if p in pos_b)
+            hits = sorted(
+                (len(w1) + len(w2), w1, w2)
+                for w2 in _direction_lemmas(b.tokens[j].low)
+                for w1, pos in opposed.get(w2, ())
+                if pos in allowed
+            )
+            if not hits or not _aligned(a, (i, i + 1), b, (j, j + 1)) or _converse(a, i, b, j):
                 continue
-            w2 = min(hit, key=lambda w: (len(w), w))
-            w1 = min((w for w in la if w2 in antonyms.get(w, ())), key=lambda w: (len(w), w))
+            if _negated_at(a, i) != _negated_at(b, j):
+                continue  # "is open" / "does not close": the two cancel out
+            _length, w1, w2 = hits[0]
             return Difference("antonym", f"{w1} ≠ {w2}")
     return None
 
@@ -1116,9 +1204,25 @@ def _values(q: _Quantity) -> tuple[float, ...]:
     return (q.value,)
 
 
+def _within_vague(vague: _Quantity, other: _Quantity) -> bool:
+    """ "hundreds" holds 100 to 999, "thousands" 1,000 to 999,999, "dozens" 12 to 99."""
+    if other.unit == "~":
+        return math.isclose(vague.value, other.value)
+    top = vague.value * (1000 if vague.value >= 1000 else 10)
+    if vague.value == 12.0:
+        top = 100.0
+    return vague.value <= other.value < top
+
+
 def _same_quantity(p: _Quantity, q: _Quantity) -> bool:
     if p.kind != q.kind:
         return False
+    if p.unit == "~" or q.unit == "~":
+        return _within_vague(p, q) if p.unit == "~" else _within_vague(q, p)
+    if {p.unit, q.unit} == {"frac", "%"}:
+        # "nearly a third" and "roughly 30%": a fraction in words is a round figure
+        frac, pct = (p, q) if p.unit == "frac" else (q, p)
+        return abs(frac.value * 100 - pct.value) <= 4.0
     coarse, fine = (p, q) if p.sig <= q.sig else (q, p)
     for c in _values(coarse):
         for f in _values(fine):
@@ -1167,9 +1271,9 @@ def _initials(r: _Reading) -> str:
 
 
 def _span_matched(x: _Reading, span: tuple[int, int], y: _Reading) -> bool:
-    """y names it too: its last word (a surname, "Holdings"), or at least half its words,
+    """y names it too: its last word (a surname, "Holdings"), or most of its words,
     or it is the initials of y's words ("UN" / "United Nations")."""
-    words = [x.tokens[k] for k in range(*span) if x.tokens[k].low not in _NAME_JOINERS]
+    words = [x.tokens[k] for k in range(*span) if x.tokens[k].low not in _NAME_JOINERS | {"of"}]
     if not words:
         return True
 
@@ -1181,7 +1285,7 @@ def _span_matched(x: _Reading, span: tuple[int, int], y: _Reading) -> bool:
         return any(_same_name_word(t.low, y.tokens[k].low) for k in y.words)
 
     hits = [present(t) for t in words]
-    return hits[-1] or 2 * sum(hits) >= len(hits)
+    return hits[-1] or 2 * sum(hits) > len(hits)
 
 
 def _place(r: _Reading, span: tuple[int, int]) -> tuple[_Place, ...]:
