@@ -380,6 +380,62 @@ DIFFERENT = [
     ),
     ("antonym", "The shop is open on Sundays.", "The shop is closed on Sundays."),
     ("negation", "The shop does not close on Sundays.", "The shop closes on Sundays."),
+    (
+        "antonym",
+        "The Kenyan shilling strengthened against the dollar in March.",
+        "The Kenyan shilling weakened against the dollar in March.",
+    ),
+    (
+        "antonym",
+        "The airline's profits tripled in the first quarter.",
+        "The airline's profits fell by a third in the first quarter.",
+    ),
+    (
+        "antonym",
+        "The ceasefire proposal was accepted by both sides.",
+        "The ceasefire proposal was rejected by both sides.",
+    ),
+    (
+        "number",
+        "Only 12 percent of the country's roads are paved.",
+        "Only 21 percent of the country's roads are paved.",
+    ),
+    (
+        "date",
+        "The singer's debut album was released in 1998.",
+        "The singer's debut album was released in 1989.",
+    ),
+    (
+        "antonym",
+        "The drug reduced the risk of heart attack in older patients.",
+        "The drug increased the risk of heart attack in older patients.",
+    ),
+    ("place", "The tanker sank off the coast of Oman.", "The tanker sank off the coast of Yemen."),
+    (
+        "antonym",
+        "Consumer confidence improved in August.",
+        "Consumer confidence deteriorated in August.",
+    ),
+    (
+        "antonym",
+        "The company's shares gained 8 percent on Monday.",
+        "The company's shares lost 8 percent on Monday.",
+    ),
+    (
+        "place",
+        "Austria won the most medals at the championships.",
+        "Australia won the most medals at the championships.",
+    ),
+    (
+        "antonym",
+        "The president's party won a majority in the senate.",
+        "The president's party lost its majority in the senate.",
+    ),
+    (
+        "antonym",
+        "Attendance at the museum increased after the renovation.",
+        "Attendance at the museum declined after the renovation.",
+    ),
 ]
 
 SAME = [
@@ -672,6 +728,89 @@ SAME = [
         "The factory stopped production in June.",
         "Production at the factory ended in June.",
     ),
+    (
+        "passive",
+        "The Indonesian navy seized a Vietnamese fishing boat off the Natuna Islands on Saturday.",
+        "A Vietnamese fishing vessel was seized by Indonesia's navy near the Natuna Islands"
+        " on Saturday.",
+    ),
+    (
+        "synonym",
+        "Moroccan phosphate producer OCP signed a $2.3 billion supply deal with an Indian"
+        " fertiliser maker.",
+        "An Indian fertiliser maker agreed a US$2.3bn supply contract with Morocco's OCP.",
+    ),
+    (
+        "paraphrase",
+        "Heavy rains forced the closure of 40 schools in Kerala on Monday.",
+        "Forty schools in Kerala were shut on Monday after heavy rain.",
+    ),
+    (
+        "synonym",
+        "The Peruvian congress removed President Castillo from office in December 2022.",
+        "In December 2022, Peru's congress ousted Pedro Castillo as president.",
+    ),
+    (
+        "paraphrase",
+        "Norway's sovereign wealth fund lost 1.6 trillion crowns in the first half of the year.",
+        "The Norwegian oil fund shed NOK 1.6tn in the first six months of the year.",
+    ),
+    (
+        "paraphrase",
+        "The strike by dock workers in Antwerp lasted nine days.",
+        "Antwerp's dockers were on strike for nine days.",
+    ),
+    (
+        "passive",
+        "A court in Nairobi sentenced the former governor to 12 years in prison for graft.",
+        "The ex-governor was jailed for 12 years by a Nairobi court over corruption.",
+    ),
+    (
+        "paraphrase",
+        "Argentina's annual inflation rate exceeded 200 percent in December.",
+        "In December, consumer prices in Argentina were more than 200% higher than a year earlier.",
+    ),
+    (
+        "passive",
+        "Prime Minister Sharif inaugurated the new airport in Gwadar.",
+        "The new Gwadar airport was opened by Prime Minister Sharif.",
+    ),
+    (
+        "synonym",
+        "The Ugandan government banned the import of used clothing.",
+        "Uganda has prohibited imports of second-hand clothes.",
+    ),
+    (
+        "number-format",
+        "Fewer than half of Ghana's households have a bank account.",
+        "Less than 50% of households in Ghana have a bank account.",
+    ),
+    (
+        "converse",
+        "The Chilean peso weakened against the dollar.",
+        "The dollar strengthened against the Chilean peso.",
+    ),
+    (
+        "synonym",
+        "Colombia's coffee output rose 10% last year.",
+        "Last year, coffee production in Colombia increased by ten percent.",
+    ),
+    (
+        "synonym",
+        "The Swedish government raised the retirement age to 67.",
+        "Sweden has increased its pension age to 67.",
+    ),
+    (
+        "converse",
+        "Lagos Port handled more cargo than Tema in 2023.",
+        "Tema handled less cargo than Lagos Port in 2023.",
+    ),
+    ("synonym", "The minister was dismissed on Tuesday.", "On Tuesday the minister was sacked."),
+    (
+        "synonym",
+        "Flights between Lima and Cusco resumed after the protests ended.",
+        "After the protests ended, flights from Lima to Cusco restarted.",
+    ),
 ]
 
 # What WordNet does not oppose, and a country's adjective the reader cannot tie to a
@@ -688,6 +827,21 @@ KNOWN_GAPS = [
         True,
     ),
     ("The factory near Lyon closed in 2019.", "The French factory closed in 2019.", False),
+    (
+        "The regional parliament voted to leave the federation.",
+        "The regional parliament voted to remain in the federation.",
+        True,
+    ),
+    (
+        "The ceasefire agreement was signed by both sides.",
+        "The ceasefire agreement was broken by both sides.",
+        True,
+    ),
+    (
+        "The government eased restrictions on foreign investment.",
+        "The government tightened restrictions on foreign investment.",
+        True,
+    ),
 ]
 
 

@@ -59,7 +59,7 @@ LICENCE = (
     "WordNet 3.0 Copyright 2006 by Princeton University. All rights reserved. "
     "Redistributed under the WordNet licence (see LICENSE-WordNet.txt in this folder)."
 )
-TROPONYM_TOP_SENSES = 3
+TROPONYM_TOP_SENSES = 4
 TROPONYM_DEPTH = 2
 TROPONYM_LINKS = 3
 # Noun antonyms between participants and times (noun.animal 05, noun.body 08, noun.food 13,

@@ -1102,6 +1102,24 @@ def _parts_of_speech(r: _Reading, i: int) -> str:
     return "nvar"
 
 
+def _opposes_itself(r: _Reading, lemmas: frozenset[str]) -> bool:
+    """The text also uses a word that WordNet opposes to this one directly ("buying ... to
+    sell"): it speaks of both ways, so this word does not set its direction."""
+    close = _close_antonyms()
+    return any(other in r.keys for lemma in lemmas for other in close.get(lemma, ()))
+
+
+@functools.cache
+def _close_antonyms() -> dict[str, frozenset[str]]:
+    """Antonyms that WordNet states (``direct``) or that share their synsets (``synset``)."""
+    out: dict[str, set[str]] = {}
+    for w1, w2, _pos, how in _data_rows("antonyms.tsv"):
+        if how in ("direct", "synset"):
+            out.setdefault(w1, set()).add(w2)
+            out.setdefault(w2, set()).add(w1)
+    return {w: frozenset(v) for w, v in out.items()}
+
+
 def _antonym(a: _Reading, b: _Reading) -> Difference | None:
     antonyms = _antonyms()
     ua, ub = _unmatched_words(a, b), _unmatched_words(b, a)
@@ -1116,6 +1134,8 @@ def _antonym(a: _Reading, b: _Reading) -> Difference | None:
         if not opposed:
             continue
         pos_a = _parts_of_speech(a, i)
+        if _opposes_itself(a, la):
+            continue
         for j in ub:
             pos_b = _parts_of_speech(b, j)
             # two nouns made from verbs may be opposed as the verbs: "a cut" / "an increase"
@@ -1132,6 +1152,8 @@ def _antonym(a: _Reading, b: _Reading) -> Difference | None:
             if _negated_at(a, i) != _negated_at(b, j):
                 continue  # "is open" / "does not close": the two cancel out
             _length, w1, w2 = hits[0]
+            if _opposes_itself(b, _direction_lemmas(b.tokens[j].low)):
+                continue
             return Difference("antonym", f"{w1} ≠ {w2}")
     return None
 
@@ -1254,7 +1276,8 @@ def _name_text(r: _Reading, span: tuple[int, int]) -> str:
 
 
 def _same_name_word(u: str, v: str) -> bool:
-    """One name, or a name and the word made from it ("Kenya" / "Kenyan")."""
+    """One name, or a name and the word made from it ("Kenya" / "Kenyan", "Norway" /
+    "Norwegian"); never two places ("Austria" / "Australia")."""
     short, long_ = sorted((u, v), key=len)
     if long_ in (short, short + "s", short + "es"):
         return True
@@ -1263,7 +1286,10 @@ def _same_name_word(u: str, v: str) -> bool:
         if c1 != c2:
             break
         prefix += 1
-    return prefix >= 4 and prefix >= len(short) - 1
+    if prefix < 4 or prefix < len(short) - 2:
+        return False
+    gazetteer = _gazetteer()
+    return not (u in gazetteer and v in gazetteer)
 
 
 def _initials(r: _Reading) -> str:
