@@ -5,32 +5,35 @@
 
 Writes, into ``apps/claims/nlp/data/`` (committed; nothing here runs at request time):
 
-* ``antonyms.tsv``: pairs of single-word lemmas that WordNet opposes, with their part of
-  speech and how the pair was reached:
+* ``antonyms.tsv``: single-word lemmas that WordNet opposes, with their part of speech and
+  how the pair was reached (one line per lemma, part of speech and way, listing the
+  opposed lemmas that sort after it):
     - ``direct``: WordNet's own (lexical) antonym pointer between the two words;
     - ``synset``: the other words of the two synsets that the pointer joins
       (``reduce``/``cut_back``... are antonyms of ``increase`` only through ``decrease``'s
       synset, so the whole synsets are opposed);
     - ``similar``: an adjective satellite against the head that its cluster's head is
-      opposed to (WordNet's "indirect antonyms": ``busy`` ~ ``active`` ≠ ``quiet``);
+      opposed to (WordNet's "indirect antonyms": ``perilous`` ~ ``dangerous`` ≠ ``safe``);
     - ``also``: an adjective head that WordNet's "also see" links to one of the two heads
       (``warm`` ~ ``hot`` ≠ ``cold``);
+    - ``prefix``: an adjective and the same with a negative prefix, both WordNet
+      adjectives and not made similar by WordNet (``safe`` / ``unsafe``);
     - ``troponym``: a verb that is a manner of one of two opposed verbs, against the other
       verb or its manners, at most three troponym links in all (``raise`` is a way to
       ``increase``, ``cut`` a way to ``decrease``, ``expand`` a way to ``grow``, itself a
-      way to ``increase``), when that is one of the word's three most frequent senses.
+      way to ``increase``), when that is one of the word's four most frequent senses.
   A word enters a pair through a synset other than its direct antonym's only when that
   synset is one of the word's attested senses (WordNet's sense-tagged count), and pairs
   whose two words also share a synset (are synonyms in some sense) are dropped. Beyond
-  WordNet's direct pairs, both words must have a sense-tagged use in that part of speech
-  (rare words are left out, which keeps the file small). Nouns for participants and times
-  (``parent``/``child``, ``buyer``/``seller``, ``day``/``night``) are left out: they say who
-  or when, and a converse swaps them.
+  WordNet's direct pairs and the prefixed adjectives, both words must have a sense-tagged
+  use in that part of speech: rare words are left out, which keeps the file small. Nouns
+  for participants and times (``parent``/``child``, ``buyer``/``seller``, ``day``/``night``)
+  are left out: they say who or when, and a converse swaps them.
 * ``negative_verbs.tsv``: verbs whose most frequent sense WordNet defines by a negation
   ("deny: declare untrue", "oppose: be against", "lack: be without"), less those with a
   direct antonym (left to the antonyms): the reader counts them as negation cues.
-* ``inflections.tsv``: WordNet's irregular forms (``verb.exc``, ``adj.exc``, ``noun.exc``):
-  ``sold`` → ``sell``, ``higher`` → ``high``.
+* ``inflections.tsv``: WordNet's irregular forms (``verb.exc``, ``adj.exc``, ``noun.exc``)
+  of the lemmas the other files hold: ``sold`` → ``sell``, ``better`` → ``good``.
 * ``lexicon.tsv``: the single words that WordNet lists in lower case with at least one
   sense-tagged use, with their parts of speech: the reader's dictionary, both for
   stripping regular endings (``busier`` → ``busy``) and for telling a capitalised common
@@ -60,6 +63,7 @@ LICENCE = (
     "Redistributed under the WordNet licence (see LICENSE-WordNet.txt in this folder)."
 )
 TROPONYM_TOP_SENSES = 4
+NEGATIVE_PREFIXES = ("un", "in", "im", "il", "ir", "dis", "non-", "non")
 TROPONYM_DEPTH = 2
 TROPONYM_LINKS = 3
 # Noun antonyms between participants and times (noun.animal 05, noun.body 08, noun.food 13,
@@ -181,7 +185,7 @@ class WordNet:
 
 def antonym_pairs(wn: WordNet) -> dict[tuple[str, str, str], str]:
     """(lemma, lemma, pos) -> how, both orders; see the module docstring."""
-    strength = {"direct": 0, "synset": 1, "similar": 2, "also": 3, "troponym": 4}
+    strength = {"direct": 0, "synset": 1, "prefix": 2, "similar": 3, "also": 4, "troponym": 5}
     pairs: dict[tuple[str, str, str], str] = {}
 
     def add(w1: str, w2: str, pos: str, how: str) -> None:
@@ -193,7 +197,7 @@ def antonym_pairs(wn: WordNet) -> dict[tuple[str, str, str], str]:
                 pairs[key] = how
 
     def expand(k1, k2, how: str) -> None:
-        # a manner of a verb stands for it only in one of the word's three main senses
+        # a manner of a verb stands for it only in one of the word's four main senses
         top = TROPONYM_TOP_SENSES if how == "troponym" else 0
         for w1 in wn.single_words(k1):
             if not wn.attested(k1, w1, top):
@@ -229,6 +233,25 @@ def antonym_pairs(wn: WordNet) -> dict[tuple[str, str, str], str]:
                     for m2, d2 in manners2.items():
                         if 0 < d1 + d2 <= TROPONYM_LINKS:
                             expand(m1, m2, "troponym")
+
+    # An adjective and the same adjective with a negative prefix, both in WordNet
+    # ("safe" / "unsafe", "secure" / "insecure"), unless WordNet makes one like the other
+    # ("valuable" / "invaluable").
+    adjectives: dict[str, list] = defaultdict(list)
+    for (pos, lemma), (offsets, _tagged) in wn.index.items():
+        if pos == "a" and _WORD.match(lemma):
+            adjectives[lemma] = [("a", o) for o in offsets]
+    for word, keys in adjectives.items():
+        for prefix in NEGATIVE_PREFIXES:
+            stem = word[len(prefix) :]
+            if not word.startswith(prefix) or stem not in adjectives:
+                continue
+            if wn.tagged("a", stem) == 0:
+                continue
+            similar = {t for k in keys for t in wn.related(k, "&")}
+            if similar & set(adjectives[stem]):
+                continue
+            add(stem, word, "a", "prefix")
 
     # Words that share a synset are synonyms in some sense: never opposed.
     shared: set[tuple[str, str]] = set()
@@ -294,6 +317,19 @@ def inflections(root: str) -> list[tuple[str, str, str]]:
     return sorted(rows)
 
 
+def antonym_rows(wn: WordNet, pairs) -> dict[tuple[str, str, str], list[str]]:
+    """The pairs to keep, grouped: (lemma, pos, how) -> opposed lemmas that sort after it.
+    WordNet's direct pairs and prefixed adjectives are all kept, the others when both
+    words have a sense-tagged use."""
+    rows: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+    for (w1, w2, pos), how in sorted(pairs.items()):
+        if w1 >= w2:
+            continue
+        if how in ("direct", "prefix") or (wn.tagged(pos, w1) > 0 and wn.tagged(pos, w2) > 0):
+            rows[(w1, pos, how)].append(w2)
+    return dict(sorted(rows.items()))
+
+
 def header(what: str, columns: str) -> str:
     return (
         f"# {what}\n"
@@ -315,22 +351,18 @@ def write(root: str, out_dir: Path) -> dict[str, int]:
         encoding="utf-8",
     )
     pairs = antonym_pairs(wn)
-    rows = sorted(
-        (w1, w2, pos, how)
-        for (w1, w2, pos), how in pairs.items()
-        if w1 < w2 and (how == "direct" or (wn.tagged(pos, w1) > 0 and wn.tagged(pos, w2) > 0))
-    )
+    rows = antonym_rows(wn, pairs)
     with open(out_dir / "antonyms.tsv", "w", encoding="utf-8") as f:
         f.write(
             header(
-                "Antonyms: pairs of single-word lemmas that WordNet opposes (each pair once; "
-                "read both ways). how = direct | synset | similar | also | troponym "
-                "(see apps/claims/nlp/build_lexical_data.py).",
-                "lemma, lemma, pos (n v a r), how",
+                "Antonyms: single-word lemmas that WordNet opposes, grouped by the first "
+                "(each pair once; read both ways). how = direct | synset | prefix | similar | "
+                "also | troponym (see apps/claims/nlp/build_lexical_data.py).",
+                "lemma, pos (n v a r), how, the opposed lemmas (comma-separated)",
             )
         )
-        for row in rows:
-            f.write("\t".join(row) + "\n")
+        for (lemma, pos, how), opposed in rows.items():
+            f.write(f"{lemma}\t{pos}\t{how}\t{','.join(opposed)}\n")
     negative = negative_verbs(wn, pairs)
     with open(out_dir / "negative_verbs.tsv", "w", encoding="utf-8") as f:
         f.write(
@@ -343,17 +375,19 @@ def write(root: str, out_dir: Path) -> dict[str, int]:
         )
         for lemma in sorted(negative):
             f.write(f"{lemma}\t{negative[lemma]}\n")
-    exc = inflections(root)
+    words = lexicon(wn)
+    known = set(words) | {w for (w1, w2, _pos) in pairs for w in (w1, w2)}
+    exc = [row for row in inflections(root) if row[1] in known]
     with open(out_dir / "inflections.tsv", "w", encoding="utf-8") as f:
         f.write(
             header(
-                "Irregular inflections: WordNet's exception lists (verb.exc, adj.exc, noun.exc).",
+                "Irregular inflections: WordNet's exception lists (verb.exc, adj.exc, "
+                "noun.exc), for the lemmas in lexicon.tsv and antonyms.tsv.",
                 "form, lemma, pos (v a n)",
             )
         )
         for row in exc:
             f.write("\t".join(row) + "\n")
-    words = lexicon(wn)
     with open(out_dir / "lexicon.tsv", "w", encoding="utf-8") as f:
         f.write(
             header(
@@ -365,7 +399,7 @@ def write(root: str, out_dir: Path) -> dict[str, int]:
         for word in sorted(words):
             f.write(f"{word}\t{words[word]}\n")
     return {
-        "antonyms": len(rows),
+        "antonyms": sum(len(v) for v in rows.values()),
         "negative_verbs": len(negative),
         "inflections": len(exc),
         "lexicon": len(words),

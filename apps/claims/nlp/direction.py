@@ -267,10 +267,11 @@ def _data_rows(name: str):
 def _antonyms() -> dict[str, dict[str, str]]:
     """lemma -> {opposed lemma: the parts of speech in which they are opposed}."""
     out: dict[str, dict[str, str]] = {}
-    for w1, w2, pos, _how in _data_rows("antonyms.tsv"):
-        for x, y in ((w1, w2), (w2, w1)):
-            opposed = out.setdefault(x, {})
-            opposed[y] = opposed.get(y, "") + pos
+    for w1, pos, _how, opposed in _data_rows("antonyms.tsv"):
+        for w2 in opposed.split(","):
+            for x, y in ((w1, w2), (w2, w1)):
+                found = out.setdefault(x, {})
+                found[y] = found.get(y, "") + pos
     return out
 
 
@@ -1113,10 +1114,11 @@ def _opposes_itself(r: _Reading, lemmas: frozenset[str]) -> bool:
 def _close_antonyms() -> dict[str, frozenset[str]]:
     """Antonyms that WordNet states (``direct``) or that share their synsets (``synset``)."""
     out: dict[str, set[str]] = {}
-    for w1, w2, _pos, how in _data_rows("antonyms.tsv"):
+    for w1, _pos, how, opposed in _data_rows("antonyms.tsv"):
         if how in ("direct", "synset"):
-            out.setdefault(w1, set()).add(w2)
-            out.setdefault(w2, set()).add(w1)
+            for w2 in opposed.split(","):
+                out.setdefault(w1, set()).add(w2)
+                out.setdefault(w2, set()).add(w1)
     return {w: frozenset(v) for w, v in out.items()}
 
 
