@@ -5,6 +5,16 @@ from tests.celery_utils import reset_producer_pool
 from tests.core.httpserver import LocalServer
 
 
+@pytest.fixture(autouse=True)
+def _fresh_dense_index():
+    """Each test's claims are rolled back: the per-process matrix of claim vectors
+    (apps/claims/embeddings.py) starts empty for each test, as a new process would."""
+    from apps.claims.embeddings import reset_dense_index
+
+    reset_dense_index()
+    yield
+
+
 @pytest.fixture
 def server():
     """A local HTTP server playing the web (the fetch guard refuses it unless allow-listed)."""

@@ -44,8 +44,17 @@ class ArticleFactory(factory.django.DjangoModelFactory):
 class ClaimFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Claim
+        skip_postgeneration_save = True
 
     statement = factory.Sequence(lambda n: f"Claim statement number {n}")
+
+    @factory.post_generation
+    def embedding(obj, create, extracted, **kwargs):
+        """Encoded as the services do on save, so search finds it by meaning."""
+        if create:
+            from apps.claims.embeddings import embed_claims
+
+            embed_claims([obj])
 
 
 def advance_claim(claim, status: str, by):

@@ -246,9 +246,27 @@ class TombstoneSerializer(serializers.Serializer):
     deleted_at = serializers.DateTimeField(source="pgh_created_at")
 
 
+class MatchDifferenceSerializer(serializers.Serializer):
+    kind = serializers.CharField(
+        help_text="antonym, negation, quantifier, number, date, place or agent."
+    )
+    detail = serializers.CharField(help_text='What differs, e.g. "buy ≠ sell".')
+
+
 class SearchResultSerializer(serializers.Serializer):
-    score = serializers.FloatField(help_text="Similarity, 0 to 1; higher is closer.")
-    claim = ClaimSummarySerializer()
+    score = serializers.FloatField(
+        help_text="How likely the claim is the one the text states, 0 to 1; higher is closer."
+    )
+    tier = serializers.ChoiceField(
+        choices=["likely_same", "related", ""],
+        help_text="`likely_same`: could take the same verdict (confirm with one click); "
+        "`related`: worth a look, not the same claim; empty: a weak match.",
+    )
+    difference = MatchDifferenceSerializer(
+        allow_null=True,
+        help_text="Why a close claim is only related: where the two point different ways.",
+    )
+    claim = ClaimSummarySerializer(help_text="The claim, with its workflow `status`.")
 
 
 class SearchResponseSerializer(serializers.Serializer):

@@ -24,7 +24,7 @@ from rest_framework.response import Response
 from apps.accounts.roles import is_admin, is_editor
 from apps.articles.models import Article, Outlet
 from apps.claims import services as claim_services
-from apps.claims.matching import find_similar_claims
+from apps.claims.matching import match_claims
 from apps.claims.models import Appearance, Claim, Claimant, Status
 from apps.core.errors import Conflict, DomainError, NotFound
 from apps.evidence.models import EvidenceLink
@@ -460,11 +460,17 @@ class ClaimViewSet(ConditionalMixin, viewsets.ModelViewSet):
 
     @extend_schema(
         summary="Has this been checked? Tracked claims most similar to a text",
+        description="Ranks claims by meaning and wording (apps/claims/matching.py). A text as "
+        "people paste it is fine: links, handles, hashtags, emoji and a post's signature are "
+        "ignored. Each result has a `score` (0 to 1) and a `tier`: `likely_same` (could take "
+        "the same verdict: offered for one-click confirmation) or `related` (worth a look; "
+        "for example the same subject but an opposite verb, another number, date or place, "
+        "explained in `difference`). The list's filters (status, verdict, "
+        "published_since...) narrow the claims searched.",
         parameters=CLAIM_SEARCH_PARAMS,
         responses={200: serializers.SearchResponseSerializer},
-        filters=False,
     )
-    @action(detail=False, methods=["get"], url_path="search", filterset_class=None)
+    @action(detail=False, methods=["get"], url_path="search")
     def search(self, request):
         text = " ".join((request.query_params.get("query") or "").split())[:1000]
         if not text:
@@ -472,9 +478,19 @@ class ClaimViewSet(ConditionalMixin, viewsets.ModelViewSet):
                 "Give the text to look for in `query`.", details={"query": ["Required."]}
             )
         limit = _page_size_for_search(request.query_params.get("limit"))
+        claims = self.filter_queryset(Claim.objects.all())
         results = [
-            {"score": round(score, 4), "claim": claim}
-            for claim, score in find_similar_claims(text, limit=limit)
+            {
+                "score": match.score,
+                "tier": match.tier,
+                "difference": (
+                    {"kind": match.difference.kind, "detail": match.difference.detail}
+                    if match.difference
+                    else None
+                ),
+                "claim": match.claim,
+            }
+            for match in match_claims(text, limit=limit, claims=claims)
         ]
         data = serializers.SearchResponseSerializer(
             {"query": text, "results": results}, context=self.get_serializer_context()

@@ -188,9 +188,9 @@ class Suggestion(TimeStamped):
         null=True, blank=True, help_text="The check-worthiness model's own score, 0..1"
     )
     match_tier = models.CharField(
-        max_length=8,
+        max_length=12,
         blank=True,
-        choices=[("likely", "Likely the same"), ("related", "Possibly related")],
+        choices=[("likely_same", "Likely the same"), ("related", "Possibly related")],
         help_text="How close matched_claim is; empty when nothing matched.",
     )
     appearance = models.ForeignKey(
@@ -351,3 +351,20 @@ class ClaimDifferences(models.Model):
 
     def __str__(self) -> str:
         return f"claim {self.claim_id}: {', '.join(self.kinds) or 'no differences'}"
+
+
+class ClaimEmbedding(models.Model):
+    """A claim's statement as a sentence embedding (apps/claims/nlp/encoder.py), for
+    matching by meaning. Kept apart from Claim so the history (pghistory) never records
+    vectors, and so a new model can re-encode without touching claims."""
+
+    claim = models.OneToOneField(
+        Claim, on_delete=models.CASCADE, primary_key=True, related_name="embedding"
+    )
+    model = models.CharField(max_length=40, help_text="The encoder that made the vector.")
+    vector = models.BinaryField(help_text="float16, L2-normalised.")
+    statement_hash = models.CharField(max_length=16, help_text="Of the statement encoded.")
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"claim {self.claim_id} ({self.model})"

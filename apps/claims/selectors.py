@@ -88,7 +88,8 @@ def claim_list(*, status: str = "", verdict: str = "", q: str = "") -> QuerySet[
 
 def similar_claims(text: str, *, limit: int = 10) -> list[tuple[Claim, float]]:
     """Tracked claims most like `text`, best first, with a 0..1 score, from the same matcher
-    the API's claims search uses (apps/claims/matching.py)."""
+    the API's claims search uses (apps/claims/matching.py); each claim carries
+    ``match_tier`` and ``match_difference``."""
     from .matching import find_similar_claims
 
     text = (text or "").strip()
@@ -102,6 +103,22 @@ class AttachChoice:
     claim: Claim
     score: float | None  # similarity to the selection (or the typed words); None: word match
     here: bool = False  # already tagged in this article
+
+    @property
+    def tier(self) -> str:
+        """ "likely_same", "related" or "" (matching.py's tiers)."""
+        return getattr(self.claim, "match_tier", "") if self.score is not None else ""
+
+    @property
+    def tier_label(self) -> str:
+        from .matching import TIER_LABELS
+
+        return TIER_LABELS.get(self.tier, "")
+
+    @property
+    def difference(self):
+        """Why a close claim is only "possibly related" (a Difference), or None."""
+        return getattr(self.claim, "match_difference", None) if self.score is not None else None
 
 
 def span_statement(text: str, start: int | None, end: int | None, quote: str | None = None) -> str:

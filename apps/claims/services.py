@@ -18,6 +18,7 @@ from apps.accounts.roles import is_analyst, is_editor
 from apps.articles.models import Article
 from apps.core.errors import Conflict, DomainError, NotAllowed
 
+from .embeddings import embed_claims
 from .models import Appearance, Claim, Claimant, Review, Status, Verdict
 
 CONTEXT_CHARS = 32
@@ -189,6 +190,7 @@ def claim_create(
             claimant_name=claimant_name,
             origin=origin,
         )
+    embed_claims([claim])
     claim.refresh_from_db()
     return claim
 
@@ -479,6 +481,8 @@ def claim_update(*, claim: Claim, by: User | None, version: int | None = None, *
         )
     previous_assignee_id = claim.assignee_id
     claim.refresh_from_db()
+    if "statement" in values:
+        embed_claims([claim])
     if "assignee" in values and claim.assignee_id and claim.assignee_id != previous_assignee_id:
         from . import notifications
 

@@ -301,7 +301,7 @@ def suggestions_generate(*, article: Article) -> list[Suggestion]:
         claimant_name = guess.name[:200] if guess else ""
         # Matched as the claim it would make: tracked statements leave out who says them.
         query = statement_from_quote(article.text, sentence.start, sentence.end)
-        best = matching.match_claims(query, limit=1, min_score=matching.RELATED_THRESHOLD)
+        best = matching.match_claims(query, limit=1, min_score=matching.related_threshold())
         match = best[0] if best else None
         values = {
             "sentence": sentence.text,
@@ -452,14 +452,14 @@ def suggestions_accept_above(
         raise DomainError("The score must be a number between 0 and 1.") from None
     if not 0.0 <= score <= 1.0:
         raise DomainError("The score must be between 0 and 1.")
-    from .matching import LIKELY
+    from .matching import LIKELY_SAME
 
     results = []
     pending = Suggestion.objects.filter(
         article=article, state=Suggestion.State.OPEN, score__gte=score
     ).select_related("matched_claim")
     for suggestion in pending.order_by("start"):
-        target = suggestion.matched_claim if suggestion.match_tier == LIKELY else None
+        target = suggestion.matched_claim if suggestion.match_tier == LIKELY_SAME else None
         try:
             with transaction.atomic():
                 appearance = suggestion_accept(suggestion=suggestion, by=by, claim=target)

@@ -18,3 +18,12 @@ def deliver_webhook(self, delivery_id: int) -> None:
         notifications.webhook_deliver(delivery_id)
     except notifications.DeliveryRetry as exc:
         raise self.retry(exc=exc, countdown=backoff_seconds(self.request.retries)) from exc
+
+
+@shared_task(acks_late=True, soft_time_limit=240, time_limit=300, ignore_result=True)
+def embed_missing_claims() -> int:
+    """Encode claims that have no current vector (made before the encoder, or by a bulk
+    load); claims made through the services are encoded on save."""
+    from .embeddings import embed_missing
+
+    return embed_missing(limit=5000)

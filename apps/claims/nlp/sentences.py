@@ -23,7 +23,7 @@ The rules, in the order they apply:
   when its closing mark follows the full stop and a capital comes next. A quotation mark
   left open on its line protects nothing.
 - A line that opens with a dash and ends with an attribution (``– I consider ... very
-  possible. However, ..., Moshes says.``) is reported speech, the way Finnish and other
+  possible. However, ..., Okafor says.``) is reported speech, the way Finnish and other
   European outlets print quotes: the whole line is one sentence.
 - Spans with no letter or digit (separators such as ``***``) are dropped.
 
@@ -262,7 +262,7 @@ def _quote_regions(segment: str) -> list[tuple[int, int]]:
 
 
 def _is_dash_led_speech(segment: str) -> bool:
-    """A line like ``– Russia has to use the allies it has. ..., Moshes says.``"""
+    """A line like ``– The port has to use the cranes it has. ..., Okafor says.``"""
     if not _DASH_LED.match(segment):
         return False
     body = segment.rstrip().rstrip(".!?…" + _CLOSERS)

@@ -4,11 +4,11 @@ A claim records its claimant separately, so the statement it is tracked and matc
 should say what is claimed, not who claims it. ``statement_from_quote`` takes the quoted
 span and drops, when they frame the whole of it:
 
-- an attribution at the end: ``…in 2014, Moshes says.`` → ``…in 2014.``;
+- an attribution at the end: ``…in 2014, Okafor says.`` → ``…in 2014.``;
   ``“It’s a new world,” Chun, a retired general, told Al Jazeera.`` → ``It’s a new world.``;
-- an attribution at the start: ``According to Moshes, it is possible …`` → ``It is
-  possible …``; ``The White House claimed that Putin …`` → ``Putin …``;
-- the dash that opens an interview answer (``– Russia has to …``) and quote marks
+- an attribution at the start: ``According to Okafor, it is possible …`` → ``It is
+  possible …``; ``The ministry claimed that the mayor …`` → ``The mayor …``;
+- the dash that opens an interview answer (``– The port has to …``) and quote marks
   around the whole statement.
 
 Cautious by design: an attribution in the middle, a tail longer than a name and its
@@ -31,7 +31,7 @@ CLOSING_QUOTES = '”"’“»'
 _LEAD = re.compile(r"^[\s–—-]*")
 _SPEECH_DASH = re.compile(r"^[–—-]\s+")
 # What joins a leading cue to the claim, right after the cue: ", " ("According to X, …"),
-# ": " or " that ". Not a plain space: in "Putin told Kim, …" or "the US said last week
+# ": " or " that ". Not a plain space: in "The mayor told Okafor, …" or "the US said last week
 # that …" the words after the verb are its object or a time, not the claim.
 _HEAD_JOIN = re.compile(r"\s*(?:,\s*|:\s*|\s+that\s+)")  # matched at the cue's end
 # A cue that denies or doubts ("does not believe that", "denied that") inverts the claim.
@@ -40,7 +40,7 @@ _NEGATING_CUE = re.compile(
     r"|dismissed|dismisses|reject|rejected|rejects|refute|refuted|refutes|dispute|disputed"
     r"|disputes)\b|n[’']t\b"
 )
-# "According to the institute, a think tank, Russia …": an appositive after the cue.
+# "According to the institute, a think tank, the port …": an appositive after the cue.
 _APPOSITIVE = re.compile(r"(?:a|an|the)\s+[^,.;:!?]{0,80},", re.IGNORECASE)
 # A tail's remainder after its cue: a name's role or an audience, never another clause.
 MAX_TAIL_WORDS = 12
@@ -81,7 +81,7 @@ def statement_from_quote(text: str, start: int, end: int) -> str:
 def _is_tail(rest: str, governs_right: bool) -> bool:
     """Whether what follows a trailing cue is only its name's role or audience and the
     closing punctuation: ``.``, ``, the spokesman.``, `` Al Jazeera.``. After a cue that
-    can also attribute what follows it ("says Moshes", "the minister said"), only a role
+    can also attribute what follows it ("says Okafor", "the minister said"), only a role
     set off by a comma: in "…, the minister said taxes rose" the cue starts a claim."""
     rest = rest.strip()
     core = rest.rstrip(".!?" + CLOSING_QUOTES).strip()

@@ -36,11 +36,6 @@ from django.db import transaction
 from apps.articles.models import Article
 from apps.core.text import normalize_text
 
-SUGGESTION_RECALL_TARGET = 0.9
-SUGGESTION_PRECISION_TARGET = 0.5
-CLAIMANT_TARGET = 0.85
-MAP_TARGET = 0.8
-
 
 class _Rollback(Exception):
     pass
@@ -123,7 +118,6 @@ class Command(BaseCommand):
                     raise _Rollback
         except _Rollback:
             pass
-        self._targets(report)
         for line in report.lines:
             self.stdout.write(line)
         if json_path:
@@ -325,7 +319,7 @@ class Command(BaseCommand):
         mean_ap = sum(average_precisions) / len(average_precisions) if average_precisions else 0.0
         # Pairs: the best score and tier either claim finds the other at.
         best: dict[frozenset, tuple[float, str]] = {}
-        rank_of = {matching.LIKELY: 2, matching.RELATED: 1, "": 0}
+        rank_of = {matching.LIKELY_SAME: 2, matching.RELATED: 1, "": 0}
         for qid, rows in results.items():
             for other, score, tier in rows:
                 if other.startswith("#"):
@@ -341,9 +335,10 @@ class Command(BaseCommand):
             if clusters[a] and clusters[a] == clusters[b]
         }
         tiers = {}
+        model = matching.MatcherModel.load()
         for tier, threshold in (
-            (matching.LIKELY, matching.LIKELY_THRESHOLD),
-            (matching.RELATED, matching.RELATED_THRESHOLD),
+            (matching.LIKELY_SAME, model.likely_same),
+            (matching.RELATED, model.related),
         ):
             predicted = {pair for pair, (_, t) in best.items() if rank_of[t] >= rank_of[tier]}
             right = predicted & same_pairs
@@ -383,9 +378,7 @@ class Command(BaseCommand):
         for tier, figures in tiers.items():
             precision = figures["precision"]
             recall = figures["recall"]
-            extra = (
-                f" (>= {matching.MIN_WORDS_FOR_LIKELY} words)" if tier == matching.LIKELY else ""
-            )
+            extra = f" (>= {model.min_words_likely} words)" if tier == matching.LIKELY_SAME else ""
             report.lines.append(
                 f"  {matching.TIER_LABELS[tier].lower()} (score >= {figures['threshold']:.2f}"
                 f"{extra}): {figures['predicted_pairs']} pairs, precision "
@@ -393,7 +386,7 @@ class Command(BaseCommand):
                 f"{'-' if recall is None else f'{recall:.3f}'}, "
                 f"{len(figures['false_pairs'])} false pair(s)"
             )
-            if tier == matching.LIKELY and figures["false_pairs"]:
+            if tier == matching.LIKELY_SAME and figures["false_pairs"]:
                 for pair in figures["false_pairs"]:
                     report.lines.append(f"    false 'likely the same': {' / '.join(pair)}")
         if verbose:
@@ -405,29 +398,6 @@ class Command(BaseCommand):
                 for name, f in per_cluster.items()
                 if f["map_loss"] > 0
             )
-
-    # ----------------------------------------------------------------------- targets
-
-    def _targets(self, report: Report) -> None:
-        s = report.figures.get("suggestions", {})
-        c = report.figures.get("claimants", {})
-        m = report.figures.get("matching", {})
-        likely = m.get("tiers", {}).get("likely", {})
-        checks = [
-            (
-                f"suggestion recall >= {SUGGESTION_RECALL_TARGET} at precision >= "
-                f"{SUGGESTION_PRECISION_TARGET}",
-                s.get("recall", 0) >= SUGGESTION_RECALL_TARGET
-                and s.get("precision", 0) >= SUGGESTION_PRECISION_TARGET,
-            ),
-            (f"claimant accuracy >= {CLAIMANT_TARGET}", c.get("accuracy", 0) >= CLAIMANT_TARGET),
-            (f"matching MAP >= {MAP_TARGET}", m.get("map", 0) >= MAP_TARGET),
-            ("no false 'likely the same' pair", not likely.get("false_pairs")),
-        ]
-        report.figures["targets"] = {name: ok for name, ok in checks}
-        report.lines.append(
-            "Targets: " + "; ".join(f"{name}: {'met' if ok else 'NOT met'}" for name, ok in checks)
-        )
 
 
 def _load_json(path: Path) -> dict:
