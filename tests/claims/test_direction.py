@@ -436,6 +436,7 @@ DIFFERENT = [
         "Attendance at the museum increased after the renovation.",
         "Attendance at the museum declined after the renovation.",
     ),
+    ("number", "Half of the voters backed the deal.", "A third of the voters backed the deal."),
 ]
 
 SAME = [
@@ -811,6 +812,13 @@ SAME = [
         "Flights between Lima and Cusco resumed after the protests ended.",
         "After the protests ended, flights from Lima to Cusco restarted.",
     ),
+    ("number-format", "The law was passed a decade ago.", "The law was passed 10 years ago."),
+    (
+        "number-format",
+        "The record stood for a decade and a half.",
+        "The record stood for 15 years.",
+    ),
+    ("number-format", "Half of the voters backed the deal.", "50% of the voters backed the deal."),
 ]
 
 # What WordNet does not oppose, and a country's adjective the reader cannot tie to a

