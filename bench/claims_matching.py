@@ -50,9 +50,8 @@ def load_pool(claims: list[str]) -> None:
     started = time.perf_counter()
     Claim.objects.bulk_create([Claim(statement=text) for text in claims], batch_size=2000)
     encoded = embed_missing()
-    print(
-        f"Loaded {len(claims):,} claims, encoded {encoded:,} in {time.perf_counter() - started:.0f} s"
-    )
+    seconds = time.perf_counter() - started
+    print(f"Loaded {len(claims):,} claims, encoded {encoded:,} in {seconds:.0f} s")
 
 
 def add_filler(total: int, claims: list[str], seed: int) -> None:
