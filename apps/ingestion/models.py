@@ -28,6 +28,10 @@ class Feed(TimeStamped):
     next_poll_at = models.DateTimeField(null=True, blank=True, db_index=True)
     # Why the feed is not polled (is_active False): paused by a person, or after failures.
     paused_reason = models.TextField(blank=True)
+    # Polls started since the last one that finished, counted before each poll's work: a
+    # poll whose worker is killed (out of memory) never finishes, and its redelivery
+    # counts again, so a feed that kills its worker is failed, not redelivered for ever.
+    poll_starts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["title", "url"]
@@ -92,6 +96,9 @@ class IngestJob(TimeStamped):
     # The Celery task id that holds the job while it runs; a redelivery of that same
     # message (its worker died) may take the job over, any other message may not.
     task_id = models.CharField(max_length=64, blank=True)
+    # Runs of the job that stopped without finishing (their worker was killed), counted
+    # when the job is taken over; at MAX_LOST_RUNS the job fails instead of running again.
+    lost_runs = models.PositiveSmallIntegerField(default=0)
     # Seconds spent per step of the last run: {"fetch": 0.12, "extract": 0.05, ...}
     timings = models.JSONField(default=dict, blank=True)
     article = models.ForeignKey(

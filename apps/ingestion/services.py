@@ -9,7 +9,8 @@ which keeps every guarantee per job:
 
 * jobs are claimed with one conditional UPDATE (queued -> fetching), so two deliveries
   cannot both run a job; a redelivery of the same message (its worker died mid-run) may
-  take its jobs over, another message may not; final jobs are skipped;
+  take its job over, another message may not; final jobs are skipped; a redelivered
+  chunk runs its jobs one per task, and a job lost with its worker twice fails;
 * pages are fetched a few ahead in threads (through the safe client) while this thread
   extracts; the new articles are stored in small groups, each one transaction with their
   signatures and their jobs' links, in a store thread, so the database's work overlaps
@@ -70,6 +71,21 @@ RUNNING = (IngestJob.Status.FETCHING, IngestJob.Status.EXTRACTING)
 # a lost one.
 MAX_RETRY_COUNTDOWN = 240.0
 
+# A job or a feed poll whose worker was killed this many times while it ran (the kernel's
+# out-of-memory killer, most likely) fails with the reason instead of running again: the
+# broker would otherwise redeliver it for ever (acks_late + reject_on_worker_lost).
+MAX_LOST_RUNS = 2
+LOST_JOB_REASON = (
+    "Processing stopped {n} times without finishing: the worker running it was killed, most "
+    "likely because this page made it run out of memory. It was not tried again; retry it "
+    "if the cause was something else (a restart of the workers)."
+)
+LOST_POLL_REASON = (
+    "The last {n} polls of this feed stopped without finishing: the worker running them was "
+    "killed, most likely because the feed made it run out of memory (or reached the time "
+    "limit). This poll was not tried again."
+)
+
 # Feeds
 FEED_PAUSE_AFTER = 5  # failed polls in a row
 FEED_LEASE = timedelta(minutes=10)  # a picked feed is not picked again for this long
@@ -79,6 +95,16 @@ FEED_MAX_BACKOFF = 24 * 3600
 # Batches
 BATCH_MAX_URLS = 1000
 BATCH_MAX_BYTES = 1_000_000
+
+
+def feed_max_bytes() -> int:
+    """Feeds get a smaller cap than pages (FETCH_FEED_MAX_BYTES, default 4 MB): a feed is
+    parsed whole in Python, at about ten times its size in memory, and news feeds are far
+    smaller."""
+    return min(
+        int(getattr(settings, "FETCH_FEED_MAX_BYTES", 4_000_000)),
+        int(getattr(settings, "FETCH_MAX_BYTES", 10_000_000)),
+    )
 
 
 def stuck_after() -> timedelta:
@@ -370,6 +396,7 @@ def chunks(job_ids: list[int], size: int | None = None) -> list[list[int]]:
 _CLAIM_SQL = """
 UPDATE ingestion_ingestjob
    SET status = 'fetching', attempts = attempts + 1, task_id = %(task_id)s,
+       lost_runs = lost_runs + (status <> 'queued')::int,
        started_at = %(now)s, updated_at = %(now)s
  WHERE id = ANY(%(ids)s)
    AND (status = 'queued'
@@ -381,11 +408,43 @@ RETURNING *
 def _claim_jobs(job_ids: list[int], task_id: str) -> dict[int, IngestJob]:
     """Move queued jobs to 'fetching' with one conditional UPDATE; jobs another run holds,
     and final ones, are left out. A redelivery of the message that held them (same task
-    id: its worker died) takes them over."""
+    id: its worker died) takes them over, and counts the lost run."""
     rows = IngestJob.objects.raw(
         _CLAIM_SQL, {"ids": list(job_ids), "task_id": task_id, "now": timezone.now()}
     )
     return {job.pk: job for job in rows}
+
+
+_HAND_OVER_SQL = """
+UPDATE ingestion_ingestjob
+   SET status = 'queued', task_id = '', lost_runs = lost_runs + 1, updated_at = %(now)s
+ WHERE id = ANY(%(ids)s) AND task_id = %(task_id)s AND status IN ('fetching', 'extracting')
+RETURNING id
+"""
+
+
+def _hand_over_lost(job_ids: list[int], task_id: str) -> set[int]:
+    """A redelivered chunk whose worker died mid-run sends each job it still held to a task
+    of its own, counting the lost run: one page that kills its worker then takes only its
+    own job down with it the next time. Returns the ids handed over."""
+    from .tasks import ingest
+
+    if not task_id:
+        return set()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _HAND_OVER_SQL, {"ids": list(job_ids), "task_id": task_id, "now": timezone.now()}
+        )
+        handed = [row[0] for row in cursor.fetchall()]
+    if handed:
+        logger.warning("Chunk %s was redelivered; its jobs %s run one by one", task_id, handed)
+
+        def send() -> None:
+            for pk in handed:
+                ingest.delay(pk)
+
+        transaction.on_commit(send, robust=True)
+    return set(handed)
 
 
 @dataclass
@@ -454,7 +513,10 @@ def _jobs_run(job_ids: list[int], task_id: str, *, keep_connection: bool = False
     """Commits: the claim; the new articles with their signatures and their jobs' links to
     them, together; the near-duplicate links; the jobs' outcomes, together. A run that
     dies after storing an article is finished by the next delivery (the job names its
-    article), without fetching again."""
+    article), without fetching again; a job whose runs were lost MAX_LOST_RUNS times fails."""
+    if len(job_ids) > 1:
+        handed = _hand_over_lost(job_ids, task_id)
+        job_ids = [pk for pk in job_ids if pk not in handed]
     claimed = _claim_jobs(job_ids, task_id)
     runs = [_Run(claimed[pk]) for pk in dict.fromkeys(job_ids) if pk in claimed]
     if not runs:
@@ -462,6 +524,9 @@ def _jobs_run(job_ids: list[int], task_id: str, *, keep_connection: bool = False
     storer = _Storer(threaded=len(runs) > 1 and not connection.in_atomic_block)
     try:
         _skip_stored(runs)
+        for run in runs:
+            if not run.status and not run.resumed and run.job.lost_runs >= MAX_LOST_RUNS:
+                run.fail(LOST_JOB_REASON.format(n=run.job.lost_runs))
         _extract_all(runs, storer)
         storer.close(keep_connection=keep_connection)
         _link_near_duplicates(runs)
@@ -980,10 +1045,22 @@ def jobs_requeue_stuck(*, now: datetime | None = None, limit: int = 500) -> int:
             IngestJob.objects.select_for_update(skip_locked=True)
             .filter(status__in=NON_FINAL, updated_at__lt=cutoff)
             .order_by("updated_at")
-            .values_list("id", "attempts")[:limit]
+            .values_list("id", "attempts", "status", "lost_runs")[:limit]
         )
-        exhausted = [pk for pk, attempts in stuck if attempts >= MAX_ATTEMPTS]
-        again = [pk for pk, attempts in stuck if attempts < MAX_ATTEMPTS]
+        # A job left running was lost with its worker: counted as a lost run.
+        lost = {pk: runs + (status in RUNNING) for pk, _, status, runs in stuck}
+        killed = [pk for pk, runs in lost.items() if runs >= MAX_LOST_RUNS]
+        for pk in killed:
+            IngestJob.objects.filter(pk=pk).update(
+                status=IngestJob.Status.FAILED,
+                lost_runs=lost[pk],
+                failure_reason=LOST_JOB_REASON.format(n=lost[pk]),
+                finished_at=now,
+                updated_at=now,
+            )
+        stuck = [row for row in stuck if row[0] not in killed]
+        exhausted = [pk for pk, attempts, *_ in stuck if attempts >= MAX_ATTEMPTS]
+        again = [pk for pk, attempts, *_ in stuck if attempts < MAX_ATTEMPTS]
         if exhausted:
             IngestJob.objects.filter(pk__in=exhausted).update(
                 status=IngestJob.Status.FAILED,
@@ -995,15 +1072,20 @@ def jobs_requeue_stuck(*, now: datetime | None = None, limit: int = 500) -> int:
                 updated_at=now,
             )
         if again:
+            IngestJob.objects.filter(pk__in=again, status__in=RUNNING).update(
+                lost_runs=F("lost_runs") + 1
+            )
             IngestJob.objects.filter(pk__in=again).update(
                 status=IngestJob.Status.QUEUED, task_id="", updated_at=now
             )
             _enqueue(again)
-    if stuck:
+    if stuck or killed:
         logger.warning(
-            "Sweeper: %d stuck job(s) re-enqueued, %d failed", len(again), len(exhausted)
+            "Sweeper: %d stuck job(s) re-enqueued, %d failed",
+            len(again),
+            len(exhausted) + len(killed),
         )
-    return len(stuck)
+    return len(stuck) + len(killed)
 
 
 # --------------------------------------------------------------------------- feeds
@@ -1063,6 +1145,7 @@ def feed_resume(*, feed: Feed, by: User | None) -> Feed:
         is_active=True,
         paused_reason="",
         consecutive_failures=0,
+        poll_starts=0,
         next_poll_at=None,
         updated_at=timezone.now(),
     )
@@ -1132,16 +1215,25 @@ def feed_poll_run(feed_id: int, lease: str) -> Feed | None:
     from apps.core import http
 
     lease_at = parse_datetime(lease) if lease else None
-    feed = Feed.objects.filter(pk=feed_id, is_active=True, next_poll_at=lease_at).first()
-    if feed is None or lease_at is None:
+    if lease_at is None:
         return None
-    now = timezone.now()
-    Feed.objects.filter(pk=feed.pk).update(last_polled_at=now)
+    # Counted (and committed) before the work: see Feed.poll_starts.
+    started = Feed.objects.filter(pk=feed_id, is_active=True, next_poll_at=lease_at).update(
+        last_polled_at=timezone.now(), poll_starts=F("poll_starts") + 1
+    )
+    feed = Feed.objects.filter(pk=feed_id).first() if started else None
+    if feed is None:
+        return None
+    if feed.poll_starts > MAX_LOST_RUNS:
+        lost = feed.poll_starts - 1
+        logger.warning("Feed %s: %d polls were lost with their worker; failed", feed.pk, lost)
+        return _feed_failed(feed, lease_at, LOST_POLL_REASON.format(n=lost))
     try:
         result = http.fetch(
             feed.url,
             accept=http.FEED_TYPES | http.HTML_TYPES | http.TEXT_TYPES,
             headers=_conditional_headers(feed),
+            max_bytes=feed_max_bytes(),
         )
         if result.not_modified:
             return _feed_succeeded(
@@ -1218,6 +1310,7 @@ def _feed_succeeded(
         "last_success_at": now,
         "last_error": "",
         "consecutive_failures": 0,
+        "poll_starts": 0,
         "last_poll_note": note[:500],
         "next_poll_at": now + timedelta(minutes=feed.poll_interval_minutes),
         "updated_at": now,
@@ -1241,6 +1334,7 @@ def _feed_failed(feed: Feed, lease_at: datetime, reason: str) -> Feed:
         failures = current.consecutive_failures + 1
         changes = {
             "consecutive_failures": failures,
+            "poll_starts": 0,
             "last_error": reason[:2000],
             "last_error_at": now,
             "last_poll_note": "",

@@ -55,8 +55,8 @@ def ingest_chunk(self, job_ids: list[int]) -> None:
     """Several jobs in one task (a feed poll's or a batch's). Each job is claimed, run and
     recorded on its own; a job that fails with a transient error is queued again and
     retried on its own (an `ingest` task, after a backoff with jitter), never the chunk.
-    A redelivered chunk (same message) takes over its unfinished jobs and skips the
-    final ones."""
+    A redelivered chunk (same message: its worker died) sends each unfinished job to an
+    `ingest` task of its own and skips the final ones."""
     retries = services.jobs_run(
         job_ids, task_id=self.request.id or "", in_worker=_in_pool_process()
     )

@@ -220,6 +220,8 @@ SPECTACULAR_SETTINGS = {
 # private-address guard; it is empty in every real deployment.
 FETCH_ALLOWED_HOSTS = env.list("FETCH_ALLOWED_HOSTS", default=[])
 FETCH_MAX_BYTES = env_int("FETCH_MAX_BYTES", 10_000_000, minimum=1024)
+# Feeds are parsed whole in Python (apps.ingestion.feeds): a smaller cap than pages.
+FETCH_FEED_MAX_BYTES = env_int("FETCH_FEED_MAX_BYTES", 4_000_000, minimum=1024)
 FETCH_TIMEOUT = env_int("FETCH_TIMEOUT", 20, minimum=1)
 FETCH_USER_AGENT = env.str(
     "FETCH_USER_AGENT", default="Claimtrack/0.1 (claim tracker; +https://claimtrack.example/bot)"

@@ -2,130 +2,21 @@
 acknowledged (acks_late), so the broker hands it to the next worker, which takes the job
 over (same message) and finishes it once: one article, one final job."""
 
-import os
 import signal
-import subprocess
-import sys
 import threading
 import time
-import uuid
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from django.conf import settings as django_settings
 
 from apps.articles.models import Article
 from apps.ingestion import services
 from apps.ingestion.models import IngestJob
-from tests.celery_utils import reset_producer_pool
 from tests.core.httpserver import Reply
+from tests.faults.workers import Worker, wait_for, worker_env
 from tests.ingestion.helpers import HTML_TYPE, article_page, story
-
-ROOT = Path(__file__).resolve().parents[2]
-CELERY = str(Path(sys.executable).with_name("celery"))
-
-
-def database_url() -> str:
-    db = django_settings.DATABASES["default"]
-    user = quote(db.get("USER") or "", safe="")
-    password = quote(db.get("PASSWORD") or "", safe="")
-    auth = f"{user}:{password}@" if password else f"{user}@"
-    host = db.get("HOST") or ""
-    if host.startswith("/"):  # a Unix socket directory (the embedded server)
-        return f"postgres://{auth}/{db['NAME']}?host={quote(host, safe='/')}"
-    port = f":{db['PORT']}" if db.get("PORT") else ""
-    return f"postgres://{auth}{host}{port}/{db['NAME']}"
-
-
-class Worker:
-    """`celery -A config worker` in its own process group, its output kept for failures."""
-
-    def __init__(self, name: str, env: dict, log: Path):
-        self.ready = threading.Event()
-        self.log = log
-        self.process = subprocess.Popen(
-            [
-                CELERY,
-                "-A",
-                "config",
-                "worker",
-                "-n",
-                f"{name}@%h",
-                "--pool=prefork",
-                "--concurrency=1",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "-l",
-                "info",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            text=True,
-        )
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self):
-        with self.log.open("a") as out:
-            for line in self.process.stdout:
-                out.write(line)
-                out.flush()
-                if " ready." in line:
-                    self.ready.set()
-
-    def kill(self, sig=signal.SIGKILL):
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, sig)
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(10)
-
-
-def wait_for(predicate, timeout):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
-
-
-@pytest.fixture
-def broker_queue(settings):
-    """The test process sends to the real broker, on a queue of its own."""
-    from config.celery import app
-
-    queue = f"claimtrack-fault-{uuid.uuid4().hex[:8]}"
-    saved = {k: app.conf.get(k) for k in ("task_always_eager", "broker_url", "task_default_queue")}
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    app.conf.update(
-        task_always_eager=False, broker_url=settings.TEST_BROKER_URL, task_default_queue=queue
-    )
-    reset_producer_pool(app)
-    yield queue
-    app.conf.update(saved)
-    reset_producer_pool(app)
-
-
-def worker_env(settings, queue: str, server) -> dict:
-    """The environment of a worker process started for these tests: the test database,
-    the test broker and queue, and the local page server allowed past the fetch guard."""
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.faults.worker_settings",
-        "DATABASE_URL": database_url(),
-        "CELERY_BROKER_URL": settings.TEST_BROKER_URL,
-        "CLAIMTRACK_TEST_QUEUE": queue,
-        "FETCH_ALLOWED_HOSTS": server.host_port,
-        "PYTHONPATH": str(ROOT),
-    }
 
 
 @contextmanager
@@ -228,3 +119,94 @@ def test_a_worker_killed_mid_chunk_hands_the_chunk_over_and_each_job_finishes_on
     assert [job.attempts for job in finished] == [2, 2, 2]  # the chunk ran again, once
     assert Article.objects.count() == 3
     assert len(hits) == 2
+
+
+def kill_pool_processes(worker: Worker) -> None:
+    """What the kernel's out-of-memory killer does: SIGKILL the pool process running the
+    task; the worker's main process survives and hands the message back to the broker."""
+    import psutil
+
+    for child in psutil.Process(worker.process.pid).children():
+        child.kill()
+
+
+@pytest.mark.broker
+@pytest.mark.django_db(transaction=True)
+def test_a_feed_that_kills_its_worker_twice_fails_its_poll_and_backs_off(
+    allowed, broker_queue, settings, tmp_path
+):
+    from django.utils import timezone
+
+    from apps.ingestion.models import Feed
+
+    server = allowed
+    hits = []
+    log = tmp_path / "worker.log"
+    worker = Worker("oom", worker_env(settings, broker_queue, server), log)
+
+    def killer(request):
+        hits.append(time.monotonic())
+        kill_pool_processes(worker)
+        return Reply(200, {"Content-Type": "application/rss+xml"}, b"<rss/>")
+
+    feed = Feed.objects.create(url=server.route("/feed.xml", killer), title="Killer")
+    try:
+        assert worker.ready.wait(60), log.read_text()
+        services.feeds_lease()
+        assert wait_for(lambda: Feed.objects.get(pk=feed.pk).last_error, 60), log.read_text()
+        time.sleep(2)  # a further delivery, if there were one, would hit the page again
+    finally:
+        worker.kill()
+
+    feed.refresh_from_db()
+    assert len(hits) == 2  # the poll, its redelivery, and no third run
+    assert "The last 2 polls of this feed stopped without finishing" in feed.last_error
+    assert "run out of memory" in feed.last_error
+    assert feed.consecutive_failures == 1 and feed.poll_starts == 0
+    assert feed.next_poll_at > timezone.now() + timedelta(minutes=15)  # backed off
+    assert feed.is_active  # paused after FEED_PAUSE_AFTER such polls, like any failure
+
+
+@pytest.mark.broker
+@pytest.mark.django_db(transaction=True)
+def test_a_page_that_kills_its_worker_twice_fails_its_job_and_spares_its_chunk(
+    allowed, broker_queue, settings, tmp_path
+):
+    from apps.ingestion import tasks
+
+    server = allowed
+    hits = []
+    log = tmp_path / "worker.log"
+    worker = Worker("oom", worker_env(settings, broker_queue, server), log)
+
+    def killer(request):
+        hits.append(time.monotonic())
+        kill_pool_processes(worker)
+        return Reply(200, HTML_TYPE, article_page("Never", story(3)).encode())
+
+    urls = [server.route("/killer", killer)]
+    urls += [
+        server.route(f"/a/{n}", Reply(200, HTML_TYPE, article_page(f"S{n}", story(n)).encode()))
+        for n in (1, 2)
+    ]
+    jobs = [
+        IngestJob.objects.create(channel="url", url=url, url_hash=services._hash_of(url))
+        for url in urls
+    ]
+    try:
+        assert worker.ready.wait(60), log.read_text()
+        tasks.ingest_chunk.delay([job.pk for job in jobs])
+        assert wait_for(lambda: all(j.is_final for j in IngestJob.objects.all()), 90), (
+            log.read_text()
+        )
+        time.sleep(2)
+    finally:
+        worker.kill()
+
+    killed, *others = IngestJob.objects.order_by("id")
+    assert len(hits) == 2  # in the chunk, then in a task of its own; never a third time
+    assert killed.status == IngestJob.Status.FAILED and killed.lost_runs == 2
+    assert "stopped 2 times without finishing" in killed.failure_reason
+    assert "run out of memory" in killed.failure_reason
+    assert [job.status for job in others] == ["done", "done"], [j.failure_reason for j in others]
+    assert Article.objects.count() == 2

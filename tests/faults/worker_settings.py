@@ -14,7 +14,31 @@ CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BROKER_URL = os.environ["CELERY_BROKER_URL"]
 CELERY_TASK_DEFAULT_QUEUE = os.environ["CLAIMTRACK_TEST_QUEUE"]
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": 4,
+    "visibility_timeout": int(os.environ.get("CLAIMTRACK_TEST_VISIBILITY_TIMEOUT", "4")),
     "unacked_restore_interval": 1,
     "unacked_restore_throttle": 1,
 }
+
+# The tests that measure memory (test_hostile_feeds.py) run the worker with one task per
+# pool process and read each task's peak here: the pool process's maximum resident set.
+if os.environ.get("CLAIMTRACK_TEST_MEMORY_LOG"):
+    import json
+    import resource
+    import time
+
+    from celery.signals import task_postrun, task_prerun
+
+    _started = {}
+
+    def _start_clock(task_id=None, **kwargs):
+        _started[task_id] = time.monotonic()
+
+    def _record_peak_memory(sender=None, task_id=None, args=None, **kwargs):
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
+        seconds = round(time.monotonic() - _started.pop(task_id, time.monotonic()), 3)
+        record = {"task": sender.name, "args": args, "peak": peak, "seconds": seconds}
+        with open(os.environ["CLAIMTRACK_TEST_MEMORY_LOG"], "a") as out:
+            out.write(json.dumps(record) + "\n")
+
+    task_prerun.connect(_start_clock, weak=False)
+    task_postrun.connect(_record_peak_memory, weak=False)

@@ -82,3 +82,36 @@ def test_a_malformed_feed_gives_what_can_be_read_with_a_warning():
 def test_documents_that_are_not_feeds_fail_with_a_reason(body, content_type, reason):
     with pytest.raises(FeedError, match=reason):
         parse_feed(body, url="https://news.example/feed", content_type=content_type)
+
+
+BOMB_DTD = b"""<!DOCTYPE rss [<!ENTITY lol "lol">
+<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>"""
+BOMB_BODY = (
+    b'<rss version="2.0"><channel><title>t</title><item><title>'
+    + b"&lol2;" * 20_000
+    + b"</title><link>https://news.example/a</link></item></channel></rss>"
+)
+
+
+@pytest.mark.parametrize(
+    "prefix",
+    [
+        b"<!-- <a href='x'> -->",  # a comment that looks like the root element
+        b"<!-- " + b"<a> padding " * 90_000 + b" -->",  # past the first megabyte
+        b"<?xml-stylesheet href='<a'?>",
+    ],
+    ids=["behind-comment", "behind-1mb-padding", "behind-processing-instruction"],
+)
+def test_entity_declarations_are_refused_wherever_they_hide(prefix):
+    with pytest.raises(FeedError) as caught:
+        parse_feed(b'<?xml version="1.0"?>' + prefix + BOMB_DTD + BOMB_BODY, url="https://x/")
+    assert "declares XML entities" in caught.value.message
+    assert "Ask the publisher" in caught.value.message
+
+
+def test_entities_after_broken_xml_are_never_expanded():
+    """XML broken before the DOCTYPE goes to feedparser's loose parser, which leaves
+    declared entities as they are."""
+    body = b"<?xml version='1.0'?><!-- -- -->" + BOMB_DTD + BOMB_BODY
+    parsed = parse_feed(body, url="https://x/")
+    assert "lollol" not in parsed.entries[0].title

@@ -227,3 +227,26 @@ def test_two_pickers_racing_lease_each_due_feed_once(monkeypatch):
     assert sorted(picked["a"] + picked["b"]) == sorted(f.pk for f in feeds)
     assert sorted(sent) == sorted(f.pk for f in feeds)  # one poll each, sent after commit
     assert Feed.objects.filter(next_poll_at__lte=timezone.now()).count() == 0
+
+
+def test_feeds_have_a_smaller_size_cap_than_pages(allowed, on_commit):
+    """A 5 MB feed is refused (feeds are capped at 4 MB: parsing one costs far more than
+    storing a page), while a page of the same size may be fetched."""
+    server = allowed
+    link = server.route("/a/1", Reply(200, HTML_TYPE, article_page("One", story(1)).encode()))
+    body = rss([("One", link)]).replace(b"<channel>", b"<channel><!--" + b" " * 5_000_000 + b"-->")
+    feed = Feed.objects.create(url=server.route("/big.xml", Reply(200, RSS_TYPE, body)))
+
+    on_commit(tasks.feeds_poll_due.delay)
+
+    feed.refresh_from_db()
+    assert "larger than the 4 MB limit" in feed.last_error
+    assert feed.consecutive_failures == 1 and not feed.jobs.exists()
+    page = server.route("/big-page", Reply(200, HTML_TYPE, b"<html>" + b" " * 5_000_000))
+    assert len(http_fetch(page).body) > 5_000_000
+
+
+def http_fetch(url):
+    from apps.core import http
+
+    return http.fetch(url, accept=http.HTML_TYPES)
