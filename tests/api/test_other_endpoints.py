@@ -84,17 +84,53 @@ def test_claimants_outlets_and_articles_are_listed(analyst_api, article, analyst
     assert "text" not in articles["results"][0]
 
 
-def test_search_ranks_similar_claims_with_a_score(analyst_api):
-    close = factories.ClaimFactory(statement="Russia is running out of munitions")
+def test_search_ranks_similar_claims_with_a_score_tier_and_status(analyst_api):
+    close = factories.ClaimFactory(statement="The ferry company cancelled all winter crossings")
     factories.ClaimFactory(statement="The economy grew by five percent")
-    response = analyst_api.get("/api/claims/search", {"query": "russia running out of munition"})
+    response = analyst_api.get(
+        "/api/claims/search", {"query": "ferry company cancelled every crossing this winter"}
+    )
     assert response.status_code == 200, response.content
     results = response.json()["results"]
     assert results[0]["claim"]["id"] == close.id
+    assert results[0]["claim"]["status"] == "new"
+    assert results[0]["tier"] == "likely_same"
+    assert results[0]["difference"] is None
     assert 0 < results[0]["score"] <= 1
     assert [r["score"] for r in results] == sorted((r["score"] for r in results), reverse=True)
     assert analyst_api.get("/api/claims/search/", {"query": " "}).status_code == 400
     assert analyst_api.get("/api/claims/search/", {"query": "x", "limit": 99}).status_code == 400
+
+
+def test_search_says_why_an_opposite_claim_is_only_related(analyst_api):
+    factories.ClaimFactory(statement="The regional parliament approved the new mining law in May")
+    results = analyst_api.get(
+        "/api/claims/search",
+        {"query": "The regional parliament rejected the new mining law in May"},
+    ).json()["results"]
+    assert results[0]["tier"] == "related"
+    assert results[0]["difference"]["kind"] == "antonym"
+    assert "approve" in results[0]["difference"]["detail"]
+
+
+def test_search_takes_the_list_filters(analyst_api):
+    draft = factories.ClaimFactory(statement="The ferry company cancelled all winter crossings")
+    published = factories.ClaimFactory(
+        statement="All winter crossings were cancelled by the ferry company",
+        status="published",
+        verdict="true",
+    )
+    query = {"query": "ferry company cancelled winter crossings"}
+    both = {
+        r["claim"]["id"] for r in analyst_api.get("/api/claims/search", query).json()["results"]
+    }
+    assert {draft.id, published.id} <= both
+    only = analyst_api.get("/api/claims/search", {**query, "status": "published"}).json()
+    assert [r["claim"]["id"] for r in only["results"]] == [published.id]
+    assert only["results"][0]["claim"]["status"] == "published"
+    bad = analyst_api.get("/api/claims/search", {**query, "status": "nonsense"})
+    assert bad.status_code == 400
+    assert "status" in bad.content.decode()
 
 
 def test_unknown_ids_are_json_404s(analyst_api):
