@@ -7,7 +7,8 @@ downloads nothing.
 Writes: a claim's version is its optimistic-concurrency counter. The client says which
 version it edits either in the If-Match header (HTTP's way) or as `version` in the body.
 A stale If-Match is 412 Precondition Failed; a stale body version is 409 Conflict; PUT and
-PATCH without If-Match are 428 Precondition Required.
+PATCH without a version (no If-Match, or `If-Match: *` without `version` in the body) are
+428 Precondition Required.
 """
 
 from __future__ import annotations
@@ -106,6 +107,13 @@ def expected_version(request, body_version: int | None, *, require_header: bool)
             )
         return Expected(body_version, from_header=False)
     if header is ANY:
+        if require_header and body_version is None:
+            raise PreconditionRequired(
+                "If-Match: * matches any version, so it cannot stop this edit from "
+                "overwriting someone else's change. Send the claim's ETag or version "
+                '(If-Match: "7"), or `version` in the body.',
+                details={"header": "If-Match"},
+            )
         return Expected(body_version, from_header=False)
     if body_version is not None and body_version != header:
         raise DomainError(

@@ -60,6 +60,34 @@ def test_patch_without_if_match_is_428(analyst_api, claim):
     assert claim.tags == []
 
 
+@pytest.mark.parametrize("method", ["patch", "put"])
+def test_if_match_star_without_a_version_is_428(analyst, analyst_api, claim, method):
+    """`*` matches any version, so it cannot stop an edit from overwriting someone else's:
+    PUT and PATCH need a real version, in If-Match or in the body."""
+    claims.claim_update(claim=claim, by=analyst, version=claim.version, statement="Edited first")
+    body = {"statement": "Mine", "tags": [], "assignee": None}
+    response = getattr(analyst_api, method)(
+        f"/api/claims/{claim.id}/", body, HTTP_IF_MATCH="*", format="json"
+    )
+    assert response.status_code == 428
+    error = response.json()["error"]
+    assert error["code"] == "precondition_required"
+    assert "If-Match: * matches any version" in error["message"]
+    claim.refresh_from_db()
+    assert claim.statement == "Edited first"
+
+
+def test_if_match_star_with_the_current_body_version_edits(analyst_api, claim):
+    response = analyst_api.patch(
+        f"/api/claims/{claim.id}/",
+        {"tags": ["war"], "version": claim.version},
+        HTTP_IF_MATCH="*",
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["version"] == claim.version + 1
+
+
 def test_patch_with_current_etag_edits_and_returns_the_new_etag(analyst_api, claim):
     etag = analyst_api.get(f"/api/claims/{claim.id}/")["ETag"]
     response = analyst_api.patch(
