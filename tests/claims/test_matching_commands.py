@@ -121,3 +121,17 @@ def test_train_matcher_fits_on_train_and_writes_the_model(clef_dir, tmp_path):
     thresholds = model["thresholds"]
     assert 0 <= thresholds["shown"] <= thresholds["related"] <= thresholds["likely_same"] <= 1
     assert "CLEF" in model["about"]
+
+
+@pytest.mark.django_db
+def test_embed_claims_encodes_what_a_bulk_load_left_without_vectors():
+    from apps.claims.models import ClaimEmbedding
+
+    Claim.objects.bulk_create([Claim(statement=f"Bulk loaded claim {i}") for i in range(3)])
+    out = StringIO()
+    call_command("embed_claims", stdout=out)
+    assert "Encoded 3 claim(s)" in out.getvalue()
+    assert ClaimEmbedding.objects.count() == 3
+    again = StringIO()
+    call_command("embed_claims", stdout=again)
+    assert "Encoded 0 claim(s)" in again.getvalue()
