@@ -257,6 +257,7 @@ class ClaimViewSet(ConditionalMixin, viewsets.ModelViewSet):
             quote=values["quote"],
             statement=values.get("statement", ""),
             claimant_name=values.get("claimant", ""),
+            guess_claimant="claimant" not in values,
             by=request.user,
         )
         location = request.build_absolute_uri(f"/api/claims/{claim.pk}/")
@@ -663,6 +664,7 @@ class AppearanceViewSet(ListRetrieveCreateViewSet):
             end=values["end"],
             quote=values["quote"],
             claimant_name=values.get("claimant", ""),
+            guess_claimant="claimant" not in values,
             by=request.user,
         )
         return self.created(request, appearance.pk, "appearances")

@@ -63,9 +63,12 @@ class ClaimAdmin(admin.ModelAdmin):
 
 @admin.register(Claimant)
 class ClaimantAdmin(admin.ModelAdmin):
-    list_display = ("name", "kind", "role", "affiliation")
-    search_fields = ("name", "aliases")
+    # Kind and role come from the attribution guess; they are corrected here in the list.
+    list_display = ("name", "kind", "role", "affiliation", "merged_into")
+    list_editable = ("kind", "role")
+    search_fields = ("name", "key", "aliases")
     list_filter = ("kind",)
+    raw_id_fields = ("merged_into",)
 
 
 @admin.register(Appearance)
@@ -77,7 +80,7 @@ class AppearanceAdmin(admin.ModelAdmin):
 
 @admin.register(Suggestion)
 class SuggestionAdmin(admin.ModelAdmin):
-    list_display = ("sentence", "article", "score", "claimant_name", "state")
+    list_display = ("sentence", "article", "score", "claimant_name", "claimant_kind", "state")
     list_filter = ("state",)
     raw_id_fields = ("article", "claimant", "matched_claim", "decided_by")
 

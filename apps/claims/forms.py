@@ -4,7 +4,7 @@ import re
 
 from django import forms
 
-from .models import Verdict
+from .models import Claimant, Verdict
 
 _LINE_BREAK = re.compile(r"\r\n?")
 
@@ -27,6 +27,15 @@ class SpanForm(forms.Form):
     quote = forms.CharField(strip=False, max_length=20_000, widget=forms.HiddenInput)
     claimant_name = forms.CharField(
         label="Claimant", required=False, max_length=200, help_text="Who made the claim (optional)"
+    )
+
+
+class ClaimantForm(forms.Form):
+    """What the attribution guessed and an analyst may correct: kind and role."""
+
+    kind = forms.ChoiceField(label="Kind", choices=Claimant.Kind.choices)
+    role = forms.CharField(
+        label="Role", required=False, max_length=300, help_text="Title or job, apart from the name"
     )
 
 

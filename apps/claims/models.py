@@ -170,9 +170,18 @@ class Suggestion(TimeStamped):
     end = models.PositiveIntegerField()
     sentence = models.TextField()
     score = models.FloatField(help_text="Check-worthiness, 0..1")
+    # The attribution guess, a suggestion like the sentence: no claimant record is made
+    # from it until an analyst accepts (`suggestion_accept`).
     claimant_name = models.CharField(max_length=200, blank=True)
+    claimant_kind = models.CharField(max_length=12, choices=Claimant.Kind.choices, blank=True)
+    claimant_role = models.CharField(max_length=300, blank=True)
     claimant = models.ForeignKey(
-        Claimant, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Claimant,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The tracked claimant the guess already names, if any (none is created).",
     )
     matched_claim = models.ForeignKey(
         Claim, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -6,12 +6,14 @@ The browser, the API, the admin and the workers all call these functions, so the
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pghistory
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import CharField, F, Func, Q, Value
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from apps.accounts.roles import is_analyst, is_editor
@@ -80,28 +82,121 @@ def _require_editor(user: User | None, action: str) -> None:
         raise NotAllowed(f"Only editors can {action}; ask an editor to review this claim.")
 
 
-def claimant_resolve(*, name: str, kind: str = "") -> Claimant | None:
-    """Find the claimant this name refers to (through aliases), or create one."""
-    from .nlp.attribution import claimant_key, same_claimant
+def claimant_resolve(
+    *, name: str, kind: str = "", role: str = "", article: Article | None = None
+) -> Claimant | None:
+    """The claimant `name` refers to (`claimant_match`: by name and alias), or a new one.
 
+    A variant spelling or an acronym met for the first time is kept as an alias. A new
+    claimant takes `kind` (person or organisation, from the attribution guess; person when
+    unknown) and `role` ("CEO", kept apart from the name); a found one keeps the kind an
+    analyst may have corrected, and gets the role only when it has none."""
     name = " ".join((name or "").split())[:200]
     if not name:
         return None
-    key = claimant_key(name)
-    exact = Claimant.objects.filter(key=key, merged_into__isnull=True).first()
+    from .nlp.attribution import claimant_key
+
+    role = " ".join((role or "").split())[:300]
+    found = claimant_match(name=name, article=article)
+    if found is None:
+        return Claimant.objects.create(
+            name=name,
+            key=claimant_key(name),
+            kind=kind if kind in Claimant.Kind.values else Claimant.Kind.PERSON,
+            role=role,
+            aliases=[],
+        )
+    changed = []
+    # A shortened form ("Lopez" of "Carlos Lopez") is not an alias: kept as one, it would
+    # bind every later "Lopez" to this claimant, even where another is meant.
+    shortened = set(claimant_key(name).split()) < set(found.key.split())
+    if name != found.name and name not in found.aliases and not shortened:
+        found.aliases = [*found.aliases, name]
+        changed.append("aliases")
+    if role and not found.role:
+        found.role = role
+        changed.append("role")
+    if changed:
+        found.save(update_fields=[*changed, "updated_at"])
+    return found
+
+
+def claimant_match(*, name: str, article: Article | None = None) -> Claimant | None:
+    """The tracked claimant that `name` refers to, by its name or an alias, or None.
+
+    An exact match of the normal form (`claimant_key`) of the name or of an alias wins;
+    otherwise a variant (`same_claimant`: a surname alone, a spelling one edit away, an
+    acronym and its expansion). When a variant fits several claimants ("Lopez" for Ana
+    and Carlos Lopez), the one already tagged in `article` is taken; with none or several
+    there, None: a new record is easier to merge than a wrong one is to notice."""
+    from .nlp.attribution import claimant_key, same_claimant
+
+    name = " ".join((name or "").split())[:200]
+    key = claimant_key(name) if name else ""
+    if not key:
+        return None
+    candidates = list(_claimant_candidates(name, key))
+    exact = [c for c in candidates if key in {c.key, *(claimant_key(a) for a in c.aliases)}]
     if exact:
-        return exact
-    surname = key.split()[-1] if key else ""
-    candidates = Claimant.objects.filter(merged_into__isnull=True, key__icontains=surname[:4])[:50]
-    for candidate in candidates:
-        if any(same_claimant(name, alias) for alias in [candidate.name, *candidate.aliases]):
-            if name != candidate.name and name not in candidate.aliases:
-                candidate.aliases = [*candidate.aliases, name]
-                candidate.save(update_fields=["aliases", "updated_at"])
-            return candidate
-    return Claimant.objects.create(
-        name=name, key=key, kind=kind or Claimant.Kind.PERSON, aliases=[]
+        return exact[0]
+    variants = [c for c in candidates if any(same_claimant(name, n) for n in [c.name, *c.aliases])]
+    if len(variants) > 1 and article is not None:
+        here = set(
+            Appearance.objects.filter(article=article, claimant__in=variants).values_list(
+                "claimant_id", flat=True
+            )
+        )
+        variants = [c for c in variants if c.pk in here]
+    return variants[0] if len(variants) == 1 else None
+
+
+_CANDIDATE_LIMIT = 200
+# Words an acronym skips ("Ministry of Defence" ~ "MOD"); they only narrow the query
+# here, `same_claimant` decides.
+_ACRONYM_SKIPS = ("of", "for", "and", "the", "on", "in", "de")
+_ACRONYM_GAPS = "(?:(?:" + "|".join(_ACRONYM_SKIPS) + ") )*"
+
+
+def _claimant_candidates(name: str, key: str):
+    """Claimants that may be `name`, for `same_claimant` to decide: the first or last word
+    of its normal form (its first four letters, so that a one-letter variant of a long
+    word comes too) in their normal name or an alias; its initials as their name or an
+    alias; or their name spelled out by its letters when it is an acronym."""
+    aliases = Lower(
+        Func(F("aliases"), Value(" | "), function="array_to_string", output_field=CharField())
     )
+    tokens = key.split()
+    query = Q(key=key)
+    for token in {tokens[0], tokens[-1]}:
+        query |= Q(key__icontains=token[:4]) | Q(alias_text__icontains=token[:4])
+    if len(tokens) > 1:
+        initials = "".join(t[0] for t in tokens if t not in _ACRONYM_SKIPS)
+        query |= Q(key=initials) | Q(alias_text__icontains=initials)
+    letters = re.sub(r"[^\w]", "", name)
+    if 2 <= len(letters) <= 6 and letters.isalpha() and letters.isupper():
+        spelled = " ".join(f"{_ACRONYM_GAPS}{c.lower()}[a-z0-9]*" for c in letters)
+        query |= Q(key__regex=f"^{spelled}$")
+    return (
+        Claimant.objects.filter(merged_into__isnull=True)
+        .annotate(alias_text=aliases)
+        .filter(query)
+        .order_by("id")[:_CANDIDATE_LIMIT]
+    )
+
+
+@transaction.atomic
+def claimant_update(*, claimant: Claimant, by: User | None, kind: str, role: str) -> Claimant:
+    """Correct what the guess got wrong: whether a claimant is a person or an
+    organisation, and their role (kept apart from the name)."""
+    _require_analyst(by, "edit claimants")
+    if kind not in Claimant.Kind.values:
+        raise DomainError("A claimant is a person or an organisation.", code="invalid_kind")
+    role = " ".join((role or "").split())
+    if len(role) > 300:
+        raise DomainError("The role is longer than 300 characters; shorten it.")
+    Claimant.objects.filter(pk=claimant.pk).update(kind=kind, role=role, updated_at=timezone.now())
+    claimant.refresh_from_db()
+    return claimant
 
 
 @transaction.atomic
@@ -114,13 +209,25 @@ def appearance_create(
     quote: str,
     by: User | None,
     claimant_name: str = "",
+    claimant_kind: str = "",
+    claimant_role: str = "",
+    guess_claimant: bool = False,
     origin: str = Appearance.Origin.ANALYST,
 ) -> Appearance:
+    """Attach a span of an article to `claim`. The claimant is the one named (found by
+    name and alias before one is created, `claimant_resolve`); without a name, nobody,
+    unless the caller asks to `guess_claimant` from the text (the API's documented
+    default): a guess is otherwise only offered, never stored unseen."""
     _require_analyst(by, "tag claims")
     anchor = span_anchor(article=article, start=start, end=end, quote=quote)
-    claimant = claimant_resolve(name=claimant_name) if claimant_name else None
-    if claimant is None and not claimant_name:
-        claimant = _guess_claimant(article, anchor)
+    claimant = _appearance_claimant(
+        article,
+        anchor,
+        name=claimant_name,
+        kind=claimant_kind,
+        role=claimant_role,
+        guess=guess_claimant,
+    )
     try:
         with transaction.atomic(), pghistory.context(user=by.pk if by else None):
             appearance = Appearance.objects.create(
@@ -144,13 +251,23 @@ def appearance_create(
     return appearance
 
 
-def _guess_claimant(article: Article, anchor: Anchor) -> Claimant | None:
-    from .nlp.attribution import guess_claimant
+def _appearance_claimant(
+    article: Article, anchor: Anchor, *, name: str, kind: str, role: str, guess: bool
+) -> Claimant | None:
+    """The claimant named for a span. A name without a kind takes the kind and role of
+    the attribution guess for the span when the guess names the same claimant (the
+    reading page offers the guess, and the analyst picked it)."""
+    from .nlp.attribution import guess_claimant, same_claimant
 
-    guess = guess_claimant(article.text, anchor.start, anchor.end)
-    if guess is None:
+    name = " ".join((name or "").split())
+    if not name and not guess:
         return None
-    return claimant_resolve(name=guess.name, kind=guess.kind)
+    if not kind:
+        guessed = guess_claimant(article.text, anchor.start, anchor.end)
+        if guessed is not None and (not name or same_claimant(name, guessed.name)):
+            name = name or guessed.name
+            kind, role = guessed.kind, role or guessed.role
+    return claimant_resolve(name=name, kind=kind, role=role, article=article)
 
 
 @transaction.atomic
@@ -163,10 +280,14 @@ def claim_create(
     by: User | None,
     statement: str = "",
     claimant_name: str = "",
+    claimant_kind: str = "",
+    claimant_role: str = "",
+    guess_claimant: bool = False,
     origin: str = Appearance.Origin.ANALYST,
 ) -> Claim:
-    """A new claim from a span of an article: the claim plus its first appearance.
-    Without a `statement`, the quote without who says it (`statement_from_quote`)."""
+    """A new claim from a span of an article: the claim plus its first appearance (the
+    claimant as in `appearance_create`). Without a `statement`, the quote without who
+    says it (`statement_from_quote`)."""
     from .nlp.statement import statement_from_quote
 
     _require_analyst(by, "create claims")
@@ -188,6 +309,9 @@ def claim_create(
             quote=anchor.quote,
             by=by,
             claimant_name=claimant_name,
+            claimant_kind=claimant_kind,
+            claimant_role=claimant_role,
+            guess_claimant=guess_claimant,
             origin=origin,
         )
     embed_claims([claim])

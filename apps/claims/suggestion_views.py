@@ -108,6 +108,7 @@ def accept(request: HttpRequest, pk: int) -> HttpResponse:
             by=request.user,
             claim=claim,
             statement=request.POST.get("statement", "")[:2000],
+            claimant_name=request.POST.get("claimant_name"),
         )
     except DomainError as exc:
         return _failed(request, article, exc)

@@ -210,15 +210,12 @@ def _drop_open(article: Article, keep_ids: set[int] | None = None) -> None:
     stale.delete()
 
 
-def _existing_claimant(name: str) -> Claimant | None:
-    """The claimant a guessed name refers to, without creating one: a suggestion that
-    nobody accepts must not add people to the claimant list."""
-    from .nlp.attribution import claimant_key
+def _existing_claimant(name: str, article: Article) -> Claimant | None:
+    """The claimant a guessed name refers to (by name and alias), without creating one:
+    a suggestion that nobody accepts must not add people to the claimant list."""
+    from .services import claimant_match
 
-    key = claimant_key(name) if name else ""
-    if not key:
-        return None
-    return Claimant.objects.filter(key=key, merged_into__isnull=True).first()
+    return claimant_match(name=name, article=article) if name else None
 
 
 @transaction.atomic
@@ -298,7 +295,7 @@ def suggestions_generate(*, article: Article) -> list[Suggestion]:
     keep: set[int] = set()
     for sentence in chosen:
         guess = guess_claimant(article.text, sentence.start, sentence.end)
-        claimant_name = guess.name[:200] if guess else ""
+        claimant_name = " ".join(guess.name.split())[:200] if guess else ""
         # Matched as the claim it would make: tracked statements leave out who says them.
         query = statement_from_quote(article.text, sentence.start, sentence.end)
         best = matching.match_claims(query, limit=1, min_score=matching.related_threshold())
@@ -308,7 +305,9 @@ def suggestions_generate(*, article: Article) -> list[Suggestion]:
             "score": min(1.0, max(0.0, sentence.score)),
             "model_score": sentence.model_score,
             "claimant_name": claimant_name,
-            "claimant": _existing_claimant(claimant_name),
+            "claimant_kind": guess.kind if claimant_name else "",
+            "claimant_role": " ".join(guess.role.split())[:300] if claimant_name else "",
+            "claimant": _existing_claimant(claimant_name, article),
             "matched_claim": match.claim if match else None,
             "match_score": match.score if match else None,
             "match_tier": match.tier if match else "",
@@ -371,17 +370,33 @@ def _lock_open(suggestion: Suggestion) -> Suggestion:
 
 @transaction.atomic
 def suggestion_accept(
-    *, suggestion: Suggestion, by: User | None, claim: Claim | None = None, statement: str = ""
+    *,
+    suggestion: Suggestion,
+    by: User | None,
+    claim: Claim | None = None,
+    statement: str = "",
+    claimant_name: str | None = None,
 ) -> Appearance:
     """Accept a suggestion: a new claim from its sentence (`statement` overrides the
     wording), or, with `claim`, a new appearance of that tracked claim. Goes through
     `claim_create` / `appearance_create`, so every rule of tagging by hand applies; the
-    appearance is marked as coming from a suggestion. Returns the appearance."""
+    appearance is marked as coming from a suggestion. Returns the appearance.
+
+    Accepting accepts the guessed claimant with its kind and role: the claimant it names
+    (by name or alias) or a new one. `claimant_name` replaces the guess ("" for nobody);
+    a suggestion without a guess gets no claimant, it is not guessed again."""
     from . import services
 
     _require_analyst(by, "accept suggestions")
     current = _lock_open(suggestion)
     article = current.article
+    claimant = {
+        "claimant_name": current.claimant_name,
+        "claimant_kind": current.claimant_kind,
+        "claimant_role": current.claimant_role,
+    }
+    if claimant_name is not None and claimant_name.strip() != current.claimant_name:
+        claimant = {"claimant_name": claimant_name}
     if claim is None:
         created = services.claim_create(
             article=article,
@@ -390,8 +405,8 @@ def suggestion_accept(
             quote=current.sentence,
             by=by,
             statement=statement,
-            claimant_name=current.claimant_name,
             origin=Appearance.Origin.SUGGESTION,
+            **claimant,
         )
         appearance = created.appearances.get()
         claim = created
@@ -403,8 +418,8 @@ def suggestion_accept(
             end=current.end,
             quote=current.sentence,
             by=by,
-            claimant_name=current.claimant_name,
             origin=Appearance.Origin.SUGGESTION,
+            **claimant,
         )
     Suggestion.objects.filter(pk=current.pk).update(
         state=Suggestion.State.ACCEPTED,

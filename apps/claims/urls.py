@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/", views.claim_detail, name="detail"),
     path("<int:pk>/panel/", views.claim_panel, name="panel"),
     path("<int:pk>/attach/", views.claim_attach, name="attach"),
+    path("<int:pk>/claimants/<int:claimant_id>/", views.claimant_edit, name="claimant_edit"),
     path(
         "<int:pk>/start-research/",
         views.claim_action,

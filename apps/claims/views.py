@@ -30,6 +30,7 @@ from . import selectors, services
 from .differences import claims_that_disagree, with_disagreement
 from .forms import (
     ApproveForm,
+    ClaimantForm,
     ClaimCreateForm,
     NoteForm,
     ProposeVerdictForm,
@@ -38,7 +39,7 @@ from .forms import (
     first_error,
     quote_as_in_text,
 )
-from .models import Claim, Status, Verdict
+from .models import Claim, Claimant, Status, Verdict
 
 PAGE_SIZE = 50
 
@@ -375,9 +376,12 @@ def render_claim_page(
     actions = services.allowed_actions(claim=claim, user=request.user)
     can_add_evidence = is_analyst(request.user) and claim.status != Status.PUBLISHED
     shown_forms = {*actions, *(["evidence"] if can_add_evidence else [])}
+    appearances = selectors.claim_appearances(claim=claim)
     context = {
         "claim": claim,
-        "appearances": selectors.claim_appearances(claim=claim),
+        "appearances": appearances,
+        "claimants": list({a.claimant_id: a.claimant for a in appearances if a.claimant}.values()),
+        "claimant_kinds": Claimant.Kind.choices,
         "evidence_total": getattr(claim, "evidence_total", None),
         "reviews": list(claim.reviews.select_related("editor")),
         "history": selectors.claim_history(claim=claim),
@@ -431,4 +435,35 @@ def claim_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if is_htmx(request):
         return render_claim_page(request, claim_for_page(pk), notice=spec.done)
     messages.success(request, spec.done)
+    return redirect("claims:detail", pk=claim.pk)
+
+
+@require_POST
+@login_required
+def claimant_edit(request: HttpRequest, pk: int, claimant_id: int) -> HttpResponse:
+    """Correct a claimant's kind or role from the page of a claim they made."""
+    claim = claim_for_page(pk)
+    claimant = get_object_or_404(
+        Claimant.objects.filter(appearances__claim=claim).distinct(), pk=claimant_id
+    )
+    form = ClaimantForm(request.POST, auto_id=f"id_claimant{claimant.pk}_%s")
+    try:
+        if not form.is_valid():
+            raise DomainError(first_error(form))
+        services.claimant_update(
+            claimant=claimant,
+            by=request.user,
+            kind=form.cleaned_data["kind"],
+            role=form.cleaned_data["role"],
+        )
+    except DomainError as exc:
+        if wants_json(request):
+            return error_json(exc)
+        return render_claim_page(request, claim_for_page(pk), error=exc.message, status=exc.status)
+    done = f"{claimant.name} saved."
+    if wants_json(request):
+        return JsonResponse({"claimant": claimant.pk, "message": done})
+    if is_htmx(request):
+        return render_claim_page(request, claim_for_page(pk), notice=done)
+    messages.success(request, done)
     return redirect("claims:detail", pk=claim.pk)

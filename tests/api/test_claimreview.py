@@ -141,3 +141,67 @@ def test_claimreview_list_has_only_published_claims_and_pages_by_link(
     assert paged["Link"].endswith('rel="next"')
     rest = analyst_api.get(next_url).json()["@graph"]
     assert [r["claimReviewed"] for r in rest] == [published.statement]
+
+
+def test_the_claimreview_author_follows_the_guessed_kind_and_corrections(
+    analyst, editor, analyst_api
+):
+    from apps.claims import services as claims
+    from tests.factories import ArticleFactory
+
+    text = "The World Meteorological Organization said the past decade was the warmest on record."
+    article = ArticleFactory(text=text, published_at="2026-02-01T08:00:00Z")
+    # Through the API without a claimant: guessed from the text, with its kind.
+    created = analyst_api.post(
+        "/api/claims/",
+        {"article": article.pk, "start": 0, "end": len(text), "quote": text},
+        format="json",
+    )
+    assert created.status_code == 201, created.content
+    from apps.claims.models import Claim
+
+    claim = publish(Claim.objects.get(pk=created.json()["id"]), analyst, editor)
+    author = analyst_api.get(f"/api/claims/{claim.id}/claimreview/").json()["itemReviewed"]
+    assert author["author"] == {
+        "@type": "Organization",
+        "name": "World Meteorological Organization",
+    }
+    # An analyst's correction of the kind is what is published.
+    claimant = claim.appearances.get().claimant
+    claims.claimant_update(claimant=claimant, by=analyst, kind="person", role="Spokesperson")
+    review = analyst_api.get(f"/api/claims/{claim.id}/claimreview/").json()
+    assert review["itemReviewed"]["author"] == {
+        "@type": "Person",
+        "name": "World Meteorological Organization",
+        "jobTitle": "Spokesperson",
+    }
+
+
+def test_a_merged_claimant_is_published_as_the_one_it_was_merged_into(
+    analyst, editor, analyst_api, article
+):
+    claim = publish(make_claim(article, analyst, claimant="Laura Beck"), analyst, editor)
+    kept = Claimant.objects.create(name="Ministry of Finance", key="ministry of finance")
+    kept.kind = "organization"
+    kept.save()
+    Claimant.objects.filter(name="Laura Beck").update(merged_into=kept)
+    review = analyst_api.get(f"/api/claims/{claim.id}/claimreview/").json()
+    assert review["itemReviewed"]["author"] == {
+        "@type": "Organization",
+        "name": "Ministry of Finance",
+    }
+
+
+def test_an_api_claim_with_an_empty_claimant_names_nobody(analyst_api):
+    from tests.factories import ArticleFactory
+
+    text = "Finance Minister Laura Beck said unemployment rose to 7.2 percent in June."
+    article = ArticleFactory(text=text)
+    created = analyst_api.post(
+        "/api/claims/",
+        {"article": article.pk, "start": 0, "end": len(text), "quote": text, "claimant": ""},
+        format="json",
+    )
+    assert created.status_code == 201
+    assert created.json()["appearances"][0]["claimant"] is None
+    assert not Claimant.objects.exists()
