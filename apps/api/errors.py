@@ -1,11 +1,14 @@
 """One JSON error shape for every API failure: {"error": {"code", "message", "details"}}.
 
 Statuses: 400 invalid input, 401 no or bad credentials, 403 role or token scope, 404 unknown
-id, 409 the `version` in the body is stale, 412 the If-Match header is stale, 428 If-Match
-missing where it is required, 429 too many requests (with Retry-After).
+id, 409 the `version` in the body is stale, 412 the If-Match header is stale, 413 a body
+over the upload limit, 428 If-Match missing where it is required, 429 too many requests
+(with Retry-After).
 """
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
@@ -62,6 +65,16 @@ def error_response(
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
         return error_response(exc.code, exc.message, exc.status, exc.details)
+    if isinstance(exc, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return error_response(
+            "request_too_large",
+            f"The request body is larger than the {limit / 1_000_000:g} MB limit "
+            f"(DATA_UPLOAD_MAX_BYTES). Send less in one request (an article's `content` "
+            "may be up to 5,000,000 characters, sent as UTF-8).",
+            status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+            {"limit_bytes": limit},
+        )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound("Not found. Check the id; the object may have been deleted.")
     elif isinstance(exc, DjangoPermissionDenied):
