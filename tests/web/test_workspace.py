@@ -307,7 +307,7 @@ def test_attach_list_shows_the_most_similar_claims_first(analyst_client, analyst
     scores = [c.score for c in choices if c.score is not None]
     assert scores == sorted(scores, reverse=True)
     page = response.content.decode()
-    assert "Most similar to the selection" in page and "% similar" in page
+    assert "Most similar to the selection" in page and "Likely the same" in page
     here = analyst_client.get(reverse("claims:search"), {"quote": QUOTE, "article": source.pk})
     assert here.context["choices"][0].here  # already tagged in that article
 
@@ -325,7 +325,7 @@ def test_attach_list_compares_the_selection_as_the_claim_it_states(analyst_clien
         reverse("claims:search"), {**params, "start": start, "end": len(text)}
     ).context["choices"][0]
     assert by_words.claim == by_span.claim == allies
-    assert by_words.score < 0.9 < by_span.score
+    assert by_words.score < by_span.score, (by_words.score, by_span.score)
     # A quote that is not the span's text is compared as sent.
     stale = analyst_client.get(
         reverse("claims:search"), {**params, "start": 0, "end": len(text)}
