@@ -38,6 +38,19 @@ Writes, into ``apps/claims/nlp/data/`` (committed; nothing here runs at request 
   sense-tagged use, with their parts of speech: the reader's dictionary, both for
   stripping regular endings (``busier`` → ``busy``) and for telling a capitalised common
   word that opens a sentence ("Inspectors found...") from a name.
+* ``senses.tsv``: the senses (synsets, numbered here) of the verbs and adjectives the reader
+  may meet as a clause's predicate: those of ``lexicon.tsv``, those that ``wordfreq`` finds
+  at least 3 times in a million words (``compulsory``, ``deport``), and WordNet's phrasal
+  verbs (``take_on``, ``lay_off``, ``step_down``: a verb and its particles, ``phrasal``
+  rows), each with all its senses; and the nouns and adverbs of ``lexicon.tsv``
+  that share a derivational link with one of those senses (``suspend`` / ``suspension``).
+* ``sense_links.tsv``: for each verb and adjective sense, the senses that count as the same
+  meaning for it: its hypernyms up to two levels (``dismiss`` -> ``fire``), WordNet's verb
+  groups, similar adjectives, "also see", entailment, cause, participle and derivational
+  links. Two predicates are related when one's senses meet the other's senses or links
+  (so a hyponym up to two levels down is found from the other side). Read by the
+  "predicate" check: two different main verbs or predicate adjectives in the same place
+  with nothing in WordNet to say they mean the same.
 * ``LICENSE-WordNet.txt``: the WordNet licence, which permits redistribution with it.
 
 Every data file opens with ``#`` lines naming what it is, its source, its licence and this
@@ -303,6 +316,96 @@ def lexicon(wn: WordNet) -> dict[str, str]:
     return {word: "".join(sorted(p)) for word, p in out.items()}
 
 
+# Particles that make a phrasal verb of a verb ("take on", "lay off", "step down"); the
+# third word of a three-word one ("cut down on", "do away with") may also be one of
+# the prepositions after them.
+PARTICLES = frozenset(
+    "up down on off in out over back away through along around round about apart aside "
+    "forward ahead by under together behind across".split()
+)
+PARTICLE_TAILS = PARTICLES | frozenset("with to of from for at into".split())
+# Links that make two senses the same meaning for the predicate check: verb group,
+# similar adjective, also see, entailment, cause, participle, derivation, pertainym.
+SAME_MEANING_LINKS = frozenset("$ & ^ * > < + \\".split())
+HYPERNYM_LEVELS = 2
+
+
+def phrasal_verbs(wn: WordNet) -> list[str]:
+    """WordNet's multiword verbs made of a verb and particles ("take_on", "cut_down_on")."""
+    out = []
+    for pos, lemma in wn.index:
+        parts = lemma.split("_")
+        if pos != "v" or len(parts) not in (2, 3) or not all(_WORD.match(p) for p in parts):
+            continue
+        if ("v", parts[0]) not in wn.index or parts[1] not in PARTICLES:
+            continue
+        if len(parts) == 3 and parts[2] not in PARTICLE_TAILS:
+            continue
+        out.append(lemma)
+    return sorted(out)
+
+
+COMMON_ZIPF = 2.5  # a word used about three times in a million words of English or more
+
+
+def common(word: str) -> bool:
+    """Frequent enough in English to meet in the news (wordfreq, a project dependency)."""
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word, "en") >= COMMON_ZIPF
+
+
+def senses(wn: WordNet, words: dict[str, str]):
+    """(rows, links): rows (lemma, kind, [synset keys]) and links {key: set of keys}; see
+    the module docstring. Only senses that some row holds are linked."""
+    rows: list[tuple[str, str, list]] = []
+    candidates = {
+        lemma
+        for (pos, lemma) in wn.index
+        if pos in "va" and _WORD.match(lemma) and (lemma in words or common(lemma))
+    }
+    for word in sorted(candidates):
+        parts = "".join(pos for pos in "va" if (pos, word) in wn.index)
+        keys = [(pos, o) for pos in parts for o in wn.index[(pos, word)][0]]
+        rows.append((word, parts, keys))
+    for lemma in phrasal_verbs(wn):
+        rows.append(
+            (lemma.replace("_", " "), "phrasal", [("v", o) for o in wn.index[("v", lemma)][0]])
+        )
+    predicate_keys = {k for _w, _kind, keys in rows for k in keys}
+
+    def derived(key) -> set:
+        return {t for sym, t, _s, _t in wn.synsets[key].ptrs if sym in ("+", "\\", "<")}
+
+    linked = set()
+    for key in predicate_keys:
+        linked |= derived(key)
+    for word in sorted(words):
+        keys = [
+            (pos, offset)
+            for pos in "nr"
+            if pos in words[word]
+            for offset in wn.index.get((pos, word), ([], 0))[0]
+            if (pos, offset) in linked
+        ]
+        if keys:
+            rows.append((word, "derived", keys))
+    used = {k for _w, _kind, keys in rows for k in keys}
+    links: dict[tuple[str, int], set] = {}
+    for key in sorted(predicate_keys):
+        near, frontier = set(), {key}
+        for _level in range(HYPERNYM_LEVELS):
+            frontier = {
+                t for k in frontier for sym, t, _s, _t in wn.synsets[k].ptrs if sym in ("@", "@i")
+            }
+            near |= frontier
+        near |= {t for sym, t, _s, _t in wn.synsets[key].ptrs if sym in SAME_MEANING_LINKS}
+        near = (near & used) - {key}
+        if near:
+            links[key] = near
+    return rows, links
+
+
 def inflections(root: str) -> list[tuple[str, str, str]]:
     rows = set()
     for pos in ("v", "a", "n"):
@@ -328,6 +431,16 @@ def antonym_rows(wn: WordNet, pairs) -> dict[tuple[str, str, str], list[str]]:
         if how in ("direct", "prefix") or (wn.tagged(pos, w1) > 0 and wn.tagged(pos, w2) > 0):
             rows[(w1, pos, how)].append(w2)
     return dict(sorted(rows.items()))
+
+
+def _base36(n: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    out = ""
+    while True:
+        n, r = divmod(n, 36)
+        out = digits[r] + out
+        if not n:
+            return out
 
 
 def header(what: str, columns: str) -> str:
@@ -398,7 +511,39 @@ def write(root: str, out_dir: Path) -> dict[str, int]:
         )
         for word in sorted(words):
             f.write(f"{word}\t{words[word]}\n")
+    sense_rows, links = senses(wn, words)
+    number: dict[tuple[str, int], str] = {}
+    for _word, _kind, keys in sense_rows:
+        for key in keys:
+            number.setdefault(key, _base36(len(number)))
+    with open(out_dir / "senses.tsv", "w", encoding="utf-8") as f:
+        f.write(
+            header(
+                "Senses: the verbs and adjectives of lexicon.tsv or common in English (kind: "
+                "v, a or av) and WordNet's phrasal verbs (kind phrasal) with all their senses "
+                "in those parts of speech, and the nouns and adverbs of lexicon.tsv "
+                "derived from one of those senses (kind derived). A sense is a WordNet synset, "
+                "numbered here in base 36.",
+                "lemma (a phrasal verb's words joined by a space), kind, senses (comma-separated)",
+            )
+        )
+        for word, kind, keys in sense_rows:
+            f.write(f"{word}\t{kind}\t{','.join(number[k] for k in keys)}\n")
+    with open(out_dir / "sense_links.tsv", "w", encoding="utf-8") as f:
+        f.write(
+            header(
+                "Sense links: for a verb or adjective sense of senses.tsv, the senses that "
+                "count as the same meaning for it (hypernyms up to two levels, verb group, "
+                "similar, also see, entailment, cause, participle, derivation).",
+                "sense, linked senses (comma-separated), numbered as in senses.tsv",
+            )
+        )
+        for key in sorted(links, key=lambda k: int(number[k], 36)):
+            near = sorted(links[key], key=lambda k: int(number[k], 36))
+            f.write(f"{number[key]}\t{','.join(number[k] for k in near)}\n")
     return {
+        "senses": len(sense_rows),
+        "sense_links": len(links),
         "antonyms": sum(len(v) for v in rows.values()),
         "negative_verbs": len(negative),
         "inflections": len(exc),

