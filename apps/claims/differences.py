@@ -1,377 +1,77 @@
-"""Where reports of one claim disagree: places, numbers, dates and names.
+"""Where reports of one claim differ: places, quantities and dates.
 
-For each appearance of a claim, the sentence(s) around its span are searched for the
-details that matter (`extract_details`):
+For each appearance of a claim (a *report*), the sentence(s) around its span are read by
+`apps.claims.nlp.details`, with the readers of the matcher's direction check: places
+from the GeoNames gazetteer (any country; a country's adjective names the country),
+quantities with their formats normalised, and dates, the relative ones ("tomorrow")
+marked as such. Names of people and organisations are not details: the appearance's
+claimant, and the name of any outlet, are never listed even when they contain a place
+("The Houston Chronicle").
 
-* **places**: a gazetteer of countries, capitals and other places (with the country
-  each is in) plus capitalised phrases after "in", "at", "near" or ending in a place
-  word ("Vostochny Cosmodrome", "Amur region");
-* **numbers** with what they count ("12 million shells", "9,000 kilometers", "152 mm");
-* **dates**: months, weekdays, years, and relative ones ("tomorrow", "later this month");
-* **names**: people named (two or more capitalised words that are not a place or an
-  organisation), and the appearance's claimant.
+`claim_differences(claim)` compares them. A kind *differs* when two reports each state a
+value of it that the other does not, about the same thing (the two values stand in the
+same place in their sentences: the same kind of date, quantities that share a word next
+to them): a report that omits a detail does not disagree, and a place inside another
+named place (a city and its country) is context, not a rival. Relative dates are shown,
+never counted: "tomorrow" and "on Friday" may be the same day.
 
-`claim_differences(claim)` compares them. A kind *differs* when two appearances both give
-that detail and each gives a value the other does not (one naming Vladivostok, another
-Moscow); an appearance that simply omits a detail does not disagree. A place contained
-in another that is named (Russia around Vladivostok) is context, not a rival. Numbers
-are compared per thing counted (shells with shells). Relative dates are shown, never
-counted as a disagreement: "tomorrow" and "mid-September" may be the same day.
-
-The claim *disagrees* when places, numbers or dates differ (names differ too often for
-innocent reasons, different people quoted, to flag a claim; they are shown in the panel).
-The result is stored in `ClaimDifferences` (one row per claim), refreshed after every
-change to a claim's appearances (signals below, run after the transaction commits), so
-the claim list can filter with `claims_that_disagree()`.
+Each value is shown with the report(s) that say it ("Lisbon — report 1, Outlet A; Madrid
+— report 2, Outlet B"), reports numbered from the oldest. The result is stored in
+`ClaimDifferences` (one row per claim), refreshed after every change to a claim's
+appearances (signals below, run after the transaction commits), so the claim list can
+filter with `claims_that_disagree()`.
 """
 
 from __future__ import annotations
 
 import logging
-import re
-import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models.functions import Lower
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from .models import Appearance, Claim, ClaimDifferences
+from .models import Appearance, Claim, Claimant, ClaimDifferences
+from .nlp.details import (
+    DATE,
+    NUMBER,
+    PLACE,
+    Detail,
+    comparable,
+    consistent,
+    contains,
+    same_value,
+    text_details,
+)
 
 logger = logging.getLogger(__name__)
 
-PLACE, NUMBER, DATE, NAME = "place", "number", "date", "name"
-KINDS = (PLACE, NUMBER, DATE, NAME)
-KIND_LABELS = {PLACE: "Places", NUMBER: "Numbers", DATE: "Dates", NAME: "Names"}
-FLAGGED_KINDS = (PLACE, NUMBER, DATE)
+KINDS = (PLACE, NUMBER, DATE)
+KIND_LABELS = {PLACE: "Places", NUMBER: "Numbers", DATE: "Dates"}
 MAX_APPEARANCES = 200  # compared per claim (the most recent); the rest are counted only
 CONTEXT_MAX_CHARS = 600
 
-# --------------------------------------------------------------------------- gazetteer
-
-# place: country it is in ("" for countries and larger areas)
-_GAZETTEER_TEXT = """
-Russia|; Ukraine|; North Korea|; South Korea|; China|; Japan|; United States|; USA|;
-US|; U.S.|; America|; United Kingdom|; UK|; Britain|; Great Britain|; England|;
-Scotland|; Wales|; Ireland|; France|; Germany|; Italy|; Spain|; Portugal|;
-Netherlands|; Belgium|; Poland|; Finland|; Sweden|; Norway|; Denmark|; Estonia|;
-Latvia|; Lithuania|; Belarus|; Moldova|; Romania|; Hungary|; Czech Republic|;
-Slovakia|; Austria|; Switzerland|; Greece|; Turkey|; Iran|; Iraq|; Syria|; Israel|;
-Lebanon|; Jordan|; Egypt|; Saudi Arabia|; Yemen|; India|; Pakistan|; Afghanistan|;
-Taiwan|; Mongolia|; Vietnam|; Thailand|; Indonesia|; Philippines|; Australia|;
-New Zealand|; Canada|; Mexico|; Brazil|; Argentina|; Venezuela|; Cuba|; Nigeria|;
-South Africa|; Ethiopia|; Kenya|; Sudan|; Libya|; Mali|; Georgia|; Armenia|;
-Azerbaijan|; Kazakhstan|; Serbia|; Croatia|; Bulgaria|; Europe|; Asia|; Africa|;
-Middle East|; North Africa|; Korean Peninsula|; Crimea|Ukraine; Donbas|Ukraine;
-Donetsk|Ukraine; Luhansk|Ukraine; Kherson|Ukraine; Zaporizhzhia|Ukraine;
-Kharkiv|Ukraine; Kyiv|Ukraine; Kiev|Ukraine; Odesa|Ukraine; Odessa|Ukraine;
-Bakhmut|Ukraine; Mariupol|Ukraine; Moscow|Russia; St Petersburg|Russia;
-Saint Petersburg|Russia; Vladivostok|Russia; Khabarovsk|Russia; Amur|Russia;
-Amur region|Russia; Vostochny|Russia; Vostochny Cosmodrome|Russia; Siberia|Russia;
-Kremlin|Russia; Pyongyang|North Korea; Seoul|South Korea; Busan|South Korea;
-Beijing|China; Shanghai|China; Hong Kong|China; Tokyo|Japan; Washington|United States;
-New York|United States; White House|United States; Pentagon|United States;
-London|United Kingdom; Paris|France; Berlin|Germany; Brussels|Belgium;
-Helsinki|Finland; Stockholm|Sweden; Warsaw|Poland; Minsk|Belarus; Vienna|Austria;
-Geneva|Switzerland; Ankara|Turkey; Istanbul|Turkey; Tehran|Iran; Kabul|Afghanistan;
-Delhi|India; New Delhi|India; Taipei|Taiwan; Pacific|; Pacific coast|
-"""
-_PLACE_WORDS = (
-    "cosmodrome",
-    "spaceport",
-    "space center",
-    "space centre",
-    "region",
-    "province",
-    "oblast",
-    "city",
-    "port",
-    "base",
-    "airport",
-    "island",
-    "peninsula",
-    "strait",
-    "sea",
-    "coast",
-    "border",
-    "square",
-    "palace",
-)
-_ORG_WORDS = frozenset(
-    """council university institute house news times agency ministry department
-    administration government party group forces army navy command centre center
-    program programme foundation endowment company corporation bank fund service
-    services commission committee union organisation organization assembly parliament
-    congress senate court guardian telegraph post journal bbc cbs nyt jazeera interfax
-    tass reuters kremlin pentagon""".split()
-)
-_MONTHS = (
-    "January February March April May June July August September October November December"
-).split()
-_WEEKDAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
-_NOT_NAMES = frozenset(
-    [*_MONTHS, *_WEEKDAYS, "The", "A", "An", "In", "On", "At", "But", "And", "So", "If",
-     "Mr", "Mrs", "Ms", "Dr", "President", "Minister", "Defence", "Defense", "Foreign",
-     "National", "Security", "State", "Secretary", "General", "Lieutenant", "Professor",
-     "Program", "Director", "Former", "Russian", "Korean", "North", "South", "Chinese",
-     "American", "Western", "Eastern", "Soviet", "Supreme", "Leader", "Chairman"]
-)  # fmt: skip
-
-
-@lru_cache(maxsize=1)
-def _gazetteer() -> dict[str, tuple[str, str]]:
-    """lower-case name -> (display name, country it is in or "")."""
-    places = {}
-    for item in _GAZETTEER_TEXT.replace("\n", " ").split(";"):
-        name, _, country = item.strip().partition("|")
-        if name:
-            places[name.lower()] = (name, country)
-    return places
-
-
-_CANONICAL_PLACE = {
-    "usa": "United States",
-    "us": "United States",
-    "u.s.": "United States",
-    "america": "United States",
-    "uk": "United Kingdom",
-    "britain": "United Kingdom",
-    "great britain": "United Kingdom",
-    "kiev": "Kyiv",
-    "odessa": "Odesa",
-    "saint petersburg": "St Petersburg",
-    "vostochny": "Vostochny Cosmodrome",
-    "amur": "Amur region",
-}
-
-# --------------------------------------------------------------------------- extraction
-
-_CAP = r"[A-Z][\w'’\-]*"
-_CAP_PHRASE = re.compile(rf"{_CAP}(?:\s+(?:of\s+|the\s+)?{_CAP})*")
-_PREPOSITION_PLACE = re.compile(
-    rf"\b(?:in|at|near|outside|inside)\s+(?:the\s+)?({_CAP}(?:\s+{_CAP}){{0,3}})"
-)
-_NUMBER = re.compile(
-    r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:\s*(%|per ?cent|percent))?"
-    r"(?:\s*(million|billion|trillion|thousand|bn|m)\b)?"
-    r"(?:[\s-]*(?:of\s+)?([a-zA-Z]{2,}(?:-[a-zA-Z]+)?))?"
-)
-_SPELLED_MULTIPLIER = {"thousand": 1e3, "million": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9}
-_UNIT_ALIASES = {
-    "km": "kilometers",
-    "kilometres": "kilometers",
-    "kilometre": "kilometers",
-    "kilometer": "kilometers",
-    "millimeter": "mm",
-    "millimeters": "mm",
-    "millimetre": "mm",
-    "millimetres": "mm",
-    "percent": "%",
-    "per cent": "%",
-    "percentage": "%",
-    "shell": "shells",
-    "round": "rounds",
-    "soldier": "soldiers",
-    "troop": "troops",
-    "year": "years",
-    "month": "months",
-    "day": "days",
-    "dollar": "dollars",
-    "person": "people",
-}
-_NUMBER_UNIT_STOP = frozenset(
-    """and or to in the a an of for with by on at from as is was were are has have had
-    this that these those more less than over under about around some per each every its
-    their his her our will would could can may might be been being not""".split()
-)
-_DATE_ABSOLUTE = re.compile(
-    r"\b(?:(?:early|mid|late)[\s-])?("
-    + "|".join(_MONTHS)
-    + r")(?:\s+(\d{1,2}))?(?:,?\s+((?:19|20)\d\d))?\b"
-    r"|\b(\d{1,2})\s+(" + "|".join(_MONTHS) + r")(?:\s+((?:19|20)\d\d))?\b"
-    r"|\b(" + "|".join(_WEEKDAYS) + r")\b"
-    r"|\b((?:19|20)\d\d)\b"
-)
-_DATE_RELATIVE = re.compile(
-    r"\b(yesterday|tomorrow|today|tonight|"
-    r"(?:later|earlier|early|late)\s+this\s+(?:week|month|year)|"
-    r"(?:last|this|next|final|coming)\s+(?:week|month|year|weekend)|"
-    r"(?:last|this|next)\s+(?:spring|summer|autumn|fall|winter)|"
-    r"\d+\s+(?:days|weeks|months|years)\s+(?:ago|later))\b",
-    re.IGNORECASE,
-)
-
-
-def _fold(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).replace("’", "'")
-
 
 @dataclass
-class Details:
-    places: dict[str, str] = field(default_factory=dict)  # key -> display
-    numbers: dict[str, str] = field(default_factory=dict)  # "value|unit" -> as written
-    dates: dict[str, str] = field(default_factory=dict)  # key -> as written
-    relative_dates: dict[str, str] = field(default_factory=dict)
-    names: dict[str, str] = field(default_factory=dict)
+class Report:
+    """One appearance of the claim, as the panel numbers and shows it."""
 
-    def of(self, kind: str) -> dict[str, str]:
-        return {PLACE: self.places, NUMBER: self.numbers, DATE: self.dates, NAME: self.names}[kind]
+    number: int
+    appearance_id: int
+    article_id: int
+    article_title: str
+    outlet: str
+    claimant: str
+    context: str
+    details: list[Detail] = field(default_factory=list)
 
+    def label(self) -> str:
+        return f"report {self.number}" + (f", {self.outlet}" if self.outlet else "")
 
-def _place_key(name: str) -> tuple[str, str] | None:
-    lowered = name.lower().strip()
-    lowered = re.sub(r"^the\s+", "", lowered)
-    lowered = re.sub(r"'s$", "", lowered)
-    gazetteer = _gazetteer()
-    if lowered in _CANONICAL_PLACE:
-        canonical = _CANONICAL_PLACE[lowered]
-        return canonical.lower(), canonical
-    if lowered in gazetteer:
-        return lowered, gazetteer[lowered][0]
-    return None
-
-
-def _parent(key: str) -> str:
-    entry = _gazetteer().get(key)
-    if not entry:
-        return ""
-    parent = entry[1]
-    return (_place_key(parent) or ("", ""))[0] if parent else ""
-
-
-def _extract_places(text: str) -> tuple[dict[str, str], list[tuple[int, int]]]:
-    """Places in `text`, and where they are (so names can skip them)."""
-    found: dict[str, str] = {}
-    gazetteer = _gazetteer()
-    # Longest gazetteer names first, so "North Korea" wins over "Korea".
-    taken: list[tuple[int, int]] = []
-    for name in sorted(gazetteer, key=len, reverse=True):
-        display = gazetteer[name][0]
-        pattern = r"(?<![\w.])" + re.escape(display) + r"(?![\w])"
-        flags = 0 if display.isupper() or len(display) <= 3 else re.IGNORECASE
-        for match in re.finditer(pattern, text, flags):
-            if display[0].isupper() and not match.group()[0].isupper():
-                continue
-            span = match.span()
-            if any(a < span[1] and span[0] < b for a, b in taken):
-                continue
-            # Place words extend a name: "Vostochny Cosmodrome", "Amur region".
-            tail = text[span[1] : span[1] + 20].lower()
-            for word in _PLACE_WORDS:
-                if tail.startswith(" " + word):
-                    span = (span[0], span[1] + 1 + len(word))
-                    break
-            taken.append(span)
-            key = _place_key(text[span[0] : span[1]]) or _place_key(display)
-            if key:
-                found[key[0]] = key[1]
-            else:
-                phrase = text[span[0] : span[1]]
-                found[phrase.lower()] = phrase
-    for match in _PREPOSITION_PLACE.finditer(text):
-        phrase = match.group(1).strip()
-        span = match.span(1)
-        if any(a < span[1] and span[0] < b for a, b in taken):
-            continue
-        words = phrase.split()
-        if words[0] in _NOT_NAMES or any(w.lower().strip("'’s") in _ORG_WORDS for w in words):
-            continue
-        if phrase in _MONTHS or phrase in _WEEKDAYS:
-            continue
-        taken.append(span)
-        key = _place_key(phrase)
-        found[key[0] if key else phrase.lower()] = key[1] if key else phrase
-    return found, taken
-
-
-def _extract_numbers(text: str, date_spans: list[tuple[int, int]]) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for match in _NUMBER.finditer(text):
-        if any(a <= match.start() < b for a, b in date_spans):
-            continue
-        raw, percent, multiplier, unit = match.groups()
-        try:
-            value = float(raw.replace(",", ""))
-        except ValueError:
-            continue
-        if multiplier:
-            value *= _SPELLED_MULTIPLIER.get(multiplier.lower(), 1)
-        unit = (unit or "").lower()
-        if percent:
-            unit = "%"
-        elif unit in _NUMBER_UNIT_STOP or unit in (m.lower() for m in _MONTHS):
-            unit = ""
-        unit = _UNIT_ALIASES.get(unit, unit)
-        written = match.group().strip()
-        if not unit:
-            written = raw + (" " + multiplier if multiplier else "")
-        key = f"{value:g}|{unit}"
-        found.setdefault(key, written)
-    return found
-
-
-def _extract_dates(text: str) -> tuple[dict[str, str], dict[str, str], list[tuple[int, int]]]:
-    absolute: dict[str, str] = {}
-    spans = []
-    for match in _DATE_ABSOLUTE.finditer(text):
-        written = match.group().strip()
-        spans.append(match.span())
-        absolute[written.lower()] = written
-    relative = {m.group().lower(): m.group() for m in _DATE_RELATIVE.finditer(text)}
-    return absolute, relative, spans
-
-
-def _extract_names(text: str, places: dict[str, str]) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for match in _CAP_PHRASE.finditer(text):
-        words = [re.sub(r"['’]s?$", "", w) for w in match.group().split()]
-        if any(w.lower() in _ORG_WORDS for w in words):
-            continue  # an organisation
-        # The name is the run after any titles: "Minister of Defense Sergei Shoigu".
-        tail: list[str] = []
-        for word in reversed(words):
-            if word in _NOT_NAMES or word in ("of", "the"):
-                break
-            tail.insert(0, word)
-        words = tail
-        if len(words) < 2 or len(words) > 4:
-            continue
-        phrase = " ".join(words)
-        lowered = phrase.lower()
-        if _place_key(phrase) or lowered in places:
-            continue
-        if any(lowered in p or p in lowered for p in places):
-            continue
-        found.setdefault(_name_key(phrase), phrase)
-    return found
-
-
-def _name_key(name: str) -> str:
-    from .nlp.attribution import claimant_key
-
-    return claimant_key(name) or name.lower()
-
-
-def extract_details(text: str) -> Details:
-    """Places, numbers, dates and names in `text`."""
-    text = _fold(text or "")
-    dates, relative, date_spans = _extract_dates(text)
-    places, place_spans = _extract_places(text)
-    masked = list(text)
-    for start, end in place_spans + date_spans:
-        masked[start:end] = "|" * (end - start)
-    return Details(
-        places=places,
-        numbers=_extract_numbers(text, date_spans),
-        dates=dates,
-        relative_dates=relative,
-        names=_extract_names("".join(masked), places),
-    )
-
-
-# --------------------------------------------------------------------------- comparing
+    def of(self, kind: str) -> list[Detail]:
+        return [d for d in self.details if d.kind == kind]
 
 
 def appearance_context(appearance: Appearance, text: str | None = None) -> str:
@@ -403,121 +103,177 @@ def appearance_context(appearance: Appearance, text: str | None = None) -> str:
     return context
 
 
-def _specific_places(places: dict[str, str]) -> dict[str, str]:
-    """Drop a place when a place inside it is named too (Russia around Vladivostok)."""
-    parents = {_parent(key) for key in places}
-    return {key: value for key, value in places.items() if key not in parents}
+def _names_not_places(reports: list[Report], claimants: list[Claimant]) -> frozenset[str]:
+    """The normal forms (`claimant_key`) of the names that are never places here: the
+    claimants' names and aliases (and a person's surname alone: "Lincoln said"), the
+    reports' outlets, and any tracked outlet that a report mentions by name."""
+    from apps.articles.models import Outlet
+
+    from .nlp.attribution import claimant_key
+
+    names = [r.outlet for r in reports if r.outlet]
+    keys = set()
+    for claimant in claimants:
+        names += [claimant.name, *claimant.aliases]
+        if claimant.kind == Claimant.Kind.PERSON and claimant.key:
+            keys.add(claimant.key.split()[-1])
+    mentioned = {d.text.casefold() for r in reports for d in r.details if d.kind == PLACE}
+    mentioned |= {f"the {text}" for text in mentioned}
+    if mentioned:
+        names += list(
+            Outlet.objects.annotate(folded=Lower("name"))
+            .filter(folded__in=mentioned)
+            .values_list("name", flat=True)
+        )
+    keys |= {claimant_key(name) for name in names}
+    return frozenset(keys - {""})
 
 
-def _differs(value_sets: list[set[str]]) -> bool:
-    """Two appearances each give a value the other lacks."""
-    given = [values for values in value_sets if values]
-    for i, a in enumerate(given):
-        for b in given[i + 1 :]:
-            if a - b and b - a:
-                return True
-    return False
+def _is_named(detail: Detail, names: frozenset[str]) -> bool:
+    from .nlp.attribution import claimant_key
+
+    return claimant_key(detail.text) in names
 
 
-def _number_differs(per_appearance: list[dict[str, str]]) -> bool:
-    """Numbers of the same unit that differ between two appearances."""
-    by_unit: list[dict[str, set[str]]] = []
-    for numbers in per_appearance:
-        units: dict[str, set[str]] = {}
-        for key in numbers:
-            value, _, unit = key.partition("|")
-            if unit:
-                units.setdefault(unit, set()).add(value)
-        by_unit.append(units)
-    for i, a in enumerate(by_unit):
-        for b in by_unit[i + 1 :]:
-            for unit in set(a) & set(b):
-                if a[unit] - b[unit] and b[unit] - a[unit]:
-                    return True
-    return False
+def _clean(details: list[Detail], names: frozenset[str]) -> list[Detail]:
+    """One detail per value; no claimant or outlet names; no place around another."""
+    kept: list[Detail] = []
+    for detail in details:
+        if detail.kind == PLACE and _is_named(detail, names):
+            continue
+        if not any(same_value(detail, other) for other in kept):
+            kept.append(detail)
+    places = [d for d in kept if d.kind == PLACE]
+    return [d for d in kept if not any(contains(d, other) for other in places)]
 
 
-def compare(entries: list[dict]) -> dict:
-    """Compare appearance entries ({"id", "details": Details, ...}); the panel's data."""
+def _disagree(a: list[Detail], b: list[Detail]) -> bool:
+    """Each of two reports states a value (of one kind, not relative) that the other
+    does not, about the same thing."""
+    only_a = [x for x in a if not x.relative and not any(consistent(x, y) for y in b)]
+    only_b = [y for y in b if not y.relative and not any(consistent(y, x) for x in a)]
+    return any(comparable(x, y) for x in only_a for y in only_b)
+
+
+def compare(reports: list[Report]) -> dict:
+    """The panel's comparison of `reports` (each with its details)."""
     kinds: dict[str, dict] = {}
     for kind in KINDS:
-        per = []
-        for entry in entries:
-            values = entry["details"].of(kind)
-            if kind == PLACE:
-                values = _specific_places(values)
-            per.append(values)
-        if kind == NUMBER:
-            differs = _number_differs(per)
-        else:
-            differs = _differs([set(values) for values in per])
-        table: dict[str, dict] = {}
-        for entry, values in zip(entries, per, strict=True):
-            for key, shown in values.items():
-                row = table.setdefault(key, {"value": shown, "appearances": []})
-                row["appearances"].append(entry["id"])
-        for row in table.values():
-            row["everywhere"] = len(row["appearances"]) == len(entries)
+        rows: list[dict] = []  # {"detail", "value", "relative", "reports"}
+        signature: dict[int, tuple[int, ...]] = {}
+        for report in reports:
+            seen = []
+            for detail in report.of(kind):
+                row = next(
+                    (
+                        r
+                        for r in rows
+                        if r["relative"] == detail.relative and same_value(r["detail"], detail)
+                    ),
+                    None,
+                )
+                if row is None:
+                    row = {"detail": detail, "value": detail.text, "relative": detail.relative}
+                    row["reports"] = []
+                    rows.append(row)
+                if not any(r is report for r in row["reports"]):
+                    row["reports"].append(report)
+                seen.append(rows.index(row))
+            signature[report.number] = tuple(sorted(set(seen)))
+        # Reports stating the same values compare alike: one of each suffices.
+        distinct = list({signature[r.number]: r for r in reports if signature[r.number]}.values())
+        differs = any(
+            _disagree(a.of(kind), b.of(kind))
+            for i, a in enumerate(distinct)
+            for b in distinct[i + 1 :]
+        )
+        values = []
         relative = []
-        if kind == DATE:
-            seen: dict[str, list[int]] = {}
-            for entry in entries:
-                for key in entry["details"].relative_dates:
-                    seen.setdefault(key, []).append(entry["id"])
-            relative = [{"value": k, "appearances": v} for k, v in seen.items()]
+        for row in rows:
+            shown = {
+                "value": row["value"],
+                "reports": [
+                    {"number": r.number, "outlet": r.outlet, "appearance": r.appearance_id}
+                    for r in row["reports"]
+                ],
+                "everywhere": len(row["reports"]) == len(reports),
+            }
+            shown["said_by"] = "; ".join(r.label() for r in row["reports"])
+            (relative if row["relative"] else values).append(shown)
+        values.sort(key=lambda v: (v["everywhere"], v["reports"][0]["number"]))
         kinds[kind] = {
             "label": KIND_LABELS[kind],
             "differs": differs,
-            "values": sorted(
-                table.values(), key=lambda r: (r["everywhere"], -len(r["appearances"]))
-            ),
+            "values": values,
             "relative": relative,
         }
     differing = [kind for kind in KINDS if kinds[kind]["differs"]]
-    return {
-        "kinds": kinds,
-        "differing": differing,
-        "disagrees": any(kind in FLAGGED_KINDS for kind in differing),
-    }
+    return {"kinds": kinds, "differing": differing, "disagrees": bool(differing)}
+
+
+def summary_line(values: list[dict]) -> str:
+    """ "Lisbon — report 1, Outlet A; Madrid — report 2, Outlet B" (the values that are
+    not in every report)."""
+    return "; ".join(f"{v['value']} — {v['said_by']}" for v in values if not v["everywhere"])
 
 
 def claim_differences(claim: Claim, *, store: bool = True) -> dict:
     """The differences panel's data for `claim` (JSON-serialisable):
 
-    ``{"appearances": [{"id", "article_id", "article_title", "outlet", "claimant",
-    "context"}], "kinds": {kind: {"label", "differs", "values": [{"value", "appearances",
-    "everywhere"}], "relative"}}, "differing": [kinds], "disagrees": bool,
+    ``{"appearances": [{"id", "number", "article_id", "article_title", "outlet",
+    "claimant", "context"}] (oldest first), "kinds": {kind: {"label", "differs",
+    "values": [{"value", "reports": [{"number", "outlet", "appearance"}], "said_by",
+    "everywhere"}],
+    "relative"}}, "differing": [kinds], "summary": {kind: line}, "disagrees": bool,
     "appearance_count": int}``. With `store`, the summary is saved for the list filter."""
     appearances = list(
         claim.appearances.select_related("article", "article__outlet", "claimant").order_by(
             "-created_at", "-id"
         )[:MAX_APPEARANCES]
     )
+    appearances.reverse()
     total = claim.appearances.count() if len(appearances) >= MAX_APPEARANCES else len(appearances)
-    entries = []
-    for appearance in appearances:
+    reports = []
+    claimants = []
+    for number, appearance in enumerate(appearances, start=1):
         context = appearance_context(appearance)
-        details = extract_details(context)
-        if appearance.claimant:
-            details.names.setdefault(_name_key(appearance.claimant.name), appearance.claimant.name)
         article = appearance.article
-        entries.append(
-            {
-                "id": appearance.pk,
-                "article_id": article.pk,
-                "article_title": article.title,
-                "outlet": article.outlet.name if article.outlet else "",
-                "claimant": appearance.claimant.name if appearance.claimant else "",
-                "context": context,
-                "details": details,
-            }
+        claimant = appearance.claimant
+        reports.append(
+            Report(
+                number=number,
+                appearance_id=appearance.pk,
+                article_id=article.pk,
+                article_title=article.title,
+                outlet=article.outlet.name if article.outlet else "",
+                claimant=claimant.name if claimant else "",
+                context=context,
+                details=text_details(context),
+            )
         )
-    if len(entries) < 2:
+        if claimant is not None:
+            claimants.append(claimant)
+    names = _names_not_places(reports, claimants)
+    for report in reports:
+        report.details = _clean(report.details, names)
+    if len(reports) < 2:
         result = {"kinds": {}, "differing": [], "disagrees": False}
     else:
-        result = compare(entries)
+        result = compare(reports)
+    result["summary"] = {
+        kind: summary_line(result["kinds"][kind]["values"]) for kind in result["differing"]
+    }
     result["appearances"] = [
-        {k: v for k, v in entry.items() if k != "details"} for entry in reversed(entries)
+        {
+            "id": r.appearance_id,
+            "number": r.number,
+            "article_id": r.article_id,
+            "article_title": r.article_title,
+            "outlet": r.outlet,
+            "claimant": r.claimant,
+            "context": r.context,
+        }
+        for r in reports
     ]
     result["appearance_count"] = total
     if store:
@@ -527,7 +283,10 @@ def claim_differences(claim: Claim, *, store: bool = True) -> dict:
                 "disagrees": result["disagrees"],
                 "kinds": result["differing"],
                 "summary": {
-                    kind: [v["value"] for v in result["kinds"][kind]["values"]]
+                    kind: [
+                        {"value": v["value"], "reports": v["reports"]}
+                        for v in result["kinds"][kind]["values"]
+                    ]
                     for kind in result["differing"]
                 },
                 "appearance_count": total,
@@ -545,7 +304,7 @@ def differences_refresh(claim_id: int) -> ClaimDifferences | None:
 
 
 def claims_that_disagree(claims: QuerySet[Claim] | None = None) -> QuerySet[Claim]:
-    """Claims whose appearances disagree on places, numbers or dates."""
+    """Claims whose reports differ on places, quantities or dates."""
     claims = Claim.objects.all() if claims is None else claims
     return claims.filter(differences__disagrees=True)
 

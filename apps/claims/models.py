@@ -346,7 +346,7 @@ class SuggestionRun(TimeStamped):
 
 
 class ClaimDifferences(models.Model):
-    """Where a claim's appearances disagree (places, numbers, dates, names), computed by
+    """Where a claim's reports differ (places, quantities, dates), computed by
     apps/claims/differences.py after appearances change; backs the claim list's filter."""
 
     claim = models.OneToOneField(

@@ -179,8 +179,8 @@ def test_a_surname_shared_by_two_claimants_takes_the_one_tagged_in_the_article(a
 
 
 def test_different_people_with_one_surname_stay_apart():
-    _claimant("Kim Jong Un")
-    assert services.claimant_resolve(name="Kim Yo Jong").name == "Kim Yo Jong"
+    _claimant("Lee Min Ho")
+    assert services.claimant_resolve(name="Lee Sun Ho").name == "Lee Sun Ho"
     assert Claimant.objects.count() == 2
 
 

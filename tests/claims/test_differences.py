@@ -1,99 +1,189 @@
+"""Where reports differ: places from the gazetteer, quantities and dates, each value with
+the reports that say it. Sentences written for these tests."""
+
 import pytest
 from django.urls import reverse
 
+from apps.articles.models import Outlet
 from apps.claims import services
 from apps.claims.differences import (
     claim_differences,
     claims_that_disagree,
-    extract_details,
     with_disagreement,
 )
 from apps.claims.models import ClaimDifferences
+from apps.claims.nlp.details import text_details
 from tests.factories import ArticleFactory
 
-VLADIVOSTOK = "The Russian president will meet Kim Jong Un in Vladivostok tomorrow, officials said."
-MOSCOW = "Kim Jong Un travels to Moscow later this month to meet Vladimir Putin."
-COSMODROME = (
-    "Kim and Putin are convening for a summit at the Vostochny Cosmodrome space center in "
-    "Russia's remote Amur region on 13 September."
-)
+pytestmark = pytest.mark.django_db
+
+LISBON = "The trade ministers will meet in Lisbon on Thursday, officials said."
+MADRID = "Officials said the trade ministers will meet in Madrid on Thursday."
+PORTUGAL = "The trade ministers will meet in Portugal on Thursday, according to officials."
 
 
-def test_extracts_places_numbers_dates_and_names():
-    details = extract_details(
-        "Defence Minister Sergei Shoigu visited Pyongyang in July 2023, and Russia used 12 "
-        "million shells in Ukraine, the Royal United Services Institute said."
-    )
-    assert {"pyongyang", "ukraine", "russia"} <= set(details.places)
-    assert "1.2e+07|shells" in details.numbers
-    assert "july 2023" in details.dates
-    assert "sergei shoigu" in details.names
-    assert not any("institute" in name for name in details.names)
+def _outlet(name: str) -> Outlet:
+    return Outlet.objects.create(name=name, domain=name.lower().replace(" ", "") + ".example")
 
 
-def test_site_and_region_names_are_kept_whole():
-    details = extract_details(COSMODROME)
-    assert details.places["vostochny cosmodrome"] == "Vostochny Cosmodrome"
-    assert "amur region" in details.places
-
-
-def _claim_with_appearances(analyst, texts):
-    articles = [ArticleFactory(text=text) for text in texts]
+def _claim(analyst, texts, outlets=None, claimants=None):
+    outlets = outlets or [None] * len(texts)
+    claimants = claimants or [""] * len(texts)
+    articles = [
+        ArticleFactory(text=text, outlet=_outlet(o) if o else None)
+        for text, o in zip(texts, outlets, strict=True)
+    ]
     claim = services.claim_create(
-        article=articles[0], start=0, end=len(texts[0]), quote=texts[0], by=analyst
+        article=articles[0],
+        start=0,
+        end=len(texts[0]),
+        quote=texts[0],
+        by=analyst,
+        claimant_name=claimants[0],
     )
-    for article, text in zip(articles[1:], texts[1:], strict=True):
+    for article, text, claimant in zip(articles[1:], texts[1:], claimants[1:], strict=True):
         services.appearance_create(
-            claim=claim, article=article, start=0, end=len(text), quote=text, by=analyst
+            claim=claim,
+            article=article,
+            start=0,
+            end=len(text),
+            quote=text,
+            by=analyst,
+            claimant_name=claimant,
         )
     return claim
 
 
-def test_reports_that_place_the_meeting_in_different_cities_disagree(analyst):
-    claim = _claim_with_appearances(analyst, [VLADIVOSTOK, MOSCOW, COSMODROME])
+def _values(result, kind):
+    return {row["value"]: row for row in result["kinds"][kind]["values"]}
+
+
+def test_places_of_any_country_come_from_the_gazetteer_with_quantities_and_dates():
+    details = text_details(
+        "Ferries from Cebu to Tromsø carried 1,200 passengers in the spring of 2021, "
+        "and the port near Mombasa handled $40 million of goods on 3 June."
+    )
+    shown = {(d.kind, d.text) for d in details}
+    assert {("place", "Cebu"), ("place", "Tromsø"), ("place", "Mombasa")} <= shown
+    assert {("number", "1,200"), ("number", "$40 million")} <= shown
+    assert {("date", "2021"), ("date", "spring"), ("date", "3 June")} <= shown
+    assert ("number", "3") not in shown  # the day of the month is part of the date
+
+
+def test_reports_naming_different_cities_differ_each_value_with_its_reports(analyst):
+    claim = _claim(analyst, [LISBON, MADRID], outlets=["Outlet A", "Outlet B"])
     result = claim_differences(claim)
-    assert result["disagrees"] is True
-    assert "place" in result["differing"]
-    places = {row["value"] for row in result["kinds"]["place"]["values"]}
-    assert {"Vladivostok", "Moscow", "Vostochny Cosmodrome"} <= places
-    # Russia is the country around them all: context, not a rival place.
-    assert "Russia" not in places
-    relative = {row["value"] for row in result["kinds"]["date"]["relative"]}
-    assert {"tomorrow", "later this month"} <= relative
-    assert len(result["appearances"]) == 3
+    assert result["disagrees"] is True and result["differing"] == ["place"]
+    places = _values(result, "place")
+    assert places["Lisbon"]["said_by"] == "report 1, Outlet A"
+    assert places["Madrid"]["said_by"] == "report 2, Outlet B"
+    assert result["summary"]["place"] == "Lisbon — report 1, Outlet A; Madrid — report 2, Outlet B"
     stored = ClaimDifferences.objects.get(claim=claim)
-    assert stored.disagrees and "place" in stored.kinds
+    assert stored.disagrees and stored.kinds == ["place"]
+    assert stored.summary["place"][0]["value"] == "Lisbon"
+    assert stored.summary["place"][0]["reports"][0]["outlet"] == "Outlet A"
 
 
-def test_reports_that_agree_do_not_disagree(analyst):
-    claim = _claim_with_appearances(
-        analyst,
-        [
-            "Defence Minister Sergei Shoigu visited Pyongyang in July.",
-            "In July, Sergei Shoigu visited Pyongyang for the parade.",
-        ],
-    )
-    result = claim_differences(claim)
+def test_a_city_and_its_country_do_not_differ(analyst):
+    result = claim_differences(_claim(analyst, [LISBON, PORTUGAL]))
     assert result["disagrees"] is False
-    assert result["differing"] == []
+    # The country is context of the city, the city is what the first report says.
+    assert set(_values(result, "place")) == {"Lisbon", "Portugal"}
+    assert _values(result, "date")["Thursday"]["everywhere"]
 
 
-def test_numbers_of_the_same_thing_that_differ(analyst):
-    claim = _claim_with_appearances(
-        analyst,
-        [
-            "Russia used some 12 million shells in Ukraine in 2022.",
-            "Russia used some 10 million shells in Ukraine in 2022.",
-        ],
+def test_numbers_of_the_same_thing_differ_and_the_same_number_written_otherwise_does_not(
+    analyst,
+):
+    differing = claim_differences(
+        _claim(
+            analyst,
+            [
+                "The new factory will employ 1,200 workers, the company said.",
+                "The company said the new factory will employ 1,500 workers.",
+            ],
+        )
     )
+    assert differing["differing"] == ["number"]
+    same = claim_differences(
+        _claim(
+            analyst,
+            [
+                "The new plant will employ 1,200 workers, the company said.",
+                "The company said the new plant will employ 1.2 thousand workers.",
+            ],
+        )
+    )
+    assert same["disagrees"] is False
+    assert len(same["kinds"]["number"]["values"]) == 1
+
+
+def test_numbers_about_different_things_do_not_differ(analyst):
+    result = claim_differences(
+        _claim(
+            analyst,
+            [
+                "The bridge, which took 4 years to build, carries 40,000 cars a day.",
+                "The bridge, which cost $300 million, carries 40,000 cars a day.",
+            ],
+        )
+    )
+    assert result["disagrees"] is False
+    assert _values(result, "number")["4"]["said_by"] == "report 1"
+    assert _values(result, "number")["$300 million"]["said_by"] == "report 2"
+
+
+def test_dates_differ_but_relative_dates_are_shown_and_not_counted(analyst):
+    dates = claim_differences(
+        _claim(
+            analyst,
+            [
+                "The referendum on the new constitution will be held on 14 March.",
+                "The referendum on the new constitution will be held on 21 March.",
+            ],
+        )
+    )
+    assert dates["differing"] == ["date"]
+    assert {"14 March", "21 March"} <= set(_values(dates, "date"))
+    relative = claim_differences(
+        _claim(
+            analyst,
+            [
+                "The museum will reopen tomorrow after two years of repairs.",
+                "The museum reopens today after two years of repairs.",
+                "The museum will reopen on Friday after two years of repairs.",
+            ],
+        )
+    )
+    # Written on different days, the three may all mean the same day.
+    assert relative["disagrees"] is False
+    shown = {row["value"]: row["said_by"] for row in relative["kinds"]["date"]["relative"]}
+    assert shown == {"tomorrow": "report 1", "today": "report 2"}
+
+
+def test_outlet_and_claimant_names_are_not_listed_as_places(analyst):
+    texts = [
+        "Floods forced 200 families from their homes near Mobile, the Houston Courier reported.",
+        "Lincoln said floods forced 200 families from their homes near Mobile.",
+    ]
+    claim = _claim(analyst, texts, outlets=["Gulf Wire", None])
+    services.claimant_update(
+        claimant=services.claimant_resolve(name="Maria Lincoln"),
+        by=analyst,
+        kind="person",
+        role="",
+    )
+    claim.appearances.filter(quote=texts[1]).update(
+        claimant=services.claimant_match(name="Maria Lincoln")
+    )
+    _outlet("The Houston Courier")  # tracked, though not this claim's
     result = claim_differences(claim)
-    assert result["differing"] == ["number"]
-    assert result["disagrees"] is True
+    assert set(_values(result, "place")) == {"Mobile"}
+    assert result["disagrees"] is False
 
 
 def test_one_appearance_has_nothing_to_compare(analyst):
-    claim = _claim_with_appearances(analyst, [VLADIVOSTOK])
-    result = claim_differences(claim)
+    result = claim_differences(_claim(analyst, [LISBON]))
     assert result["disagrees"] is False and result["appearance_count"] == 1
 
 
@@ -101,27 +191,27 @@ def test_list_filter_follows_new_appearances_after_commit(
     analyst, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        claim = _claim_with_appearances(analyst, [VLADIVOSTOK, MOSCOW])
-        agreeing = _claim_with_appearances(analyst, [MOSCOW])
+        claim = _claim(analyst, [LISBON, MADRID])
+        agreeing = _claim(analyst, [MADRID])
     assert list(claims_that_disagree()) == [claim]
     flags = {c.pk: c.details_disagree for c in with_disagreement(type(claim).objects.all())}
     assert flags == {claim.pk: True, agreeing.pk: False}
 
 
-def test_differences_panel_renders(analyst, analyst_client):
-    claim = _claim_with_appearances(analyst, [VLADIVOSTOK, MOSCOW])
+def test_differences_panel_shows_each_value_with_its_reports(analyst, analyst_client):
+    claim = _claim(analyst, [LISBON, MADRID], outlets=["Outlet A", "Outlet B"])
     response = analyst_client.get(reverse("suggestions:differences", args=[claim.pk]))
     assert response.status_code == 200
     body = response.content.decode()
     assert 'id="differences"' in body
-    assert "Vladivostok" in body and "Moscow" in body
+    assert "Lisbon — report 1, Outlet A; Madrid — report 2, Outlet B" in body
+    assert "report 2</a>, Outlet B" in body
     data = analyst_client.get(
         reverse("suggestions:differences", args=[claim.pk]), HTTP_ACCEPT="application/json"
     ).json()
     assert data["disagrees"] is True
 
 
-@pytest.mark.django_db
 def test_panel_needs_login(client):
     response = client.get(reverse("suggestions:differences", args=[1]))
     assert response.status_code == 302
