@@ -41,7 +41,9 @@ def encode(texts: list[str]) -> np.ndarray:
 
 
 def statement_hash(statement: str) -> str:
-    return hashlib.blake2b(statement.encode("utf-8"), digest_size=8).hexdigest()
+    """Which statement a vector was made from (change detection; PostgreSQL computes the
+    same with ``left(md5(statement), 16)`` for bulk loads)."""
+    return hashlib.md5(statement.encode("utf-8"), usedforsecurity=False).hexdigest()[:16]
 
 
 def embed_claims(claims: Iterable[Claim]) -> dict[int, np.ndarray]:
