@@ -377,3 +377,49 @@ class ClaimEmbedding(models.Model):
 
     def __str__(self) -> str:
         return f"claim {self.claim_id} ({self.model})"
+
+
+class ExternalFactCheck(models.Model):
+    """A fact-check another organisation published (schema.org ClaimReview), imported by
+    apps/claims/factchecks.py so "has this been checked?" finds it. Read-only here: it is
+    never part of the review workflow and never exported as our own ClaimReview. One row a
+    review URL (normalised; `url_hash` is its key): importing it again updates the row.
+    The vector (apps/claims/nlp/encoder.py) is of `claim_reviewed`, for the matcher."""
+
+    url = models.URLField(max_length=2000, help_text="The review's URL, normalised.")
+    url_hash = models.CharField(max_length=64, unique=True, help_text="sha256 of `url`.")
+    publisher = models.CharField(max_length=300, blank=True)
+    publisher_url = models.URLField(max_length=2000, blank=True)
+    claim_reviewed = models.TextField()
+    claimant = models.CharField(max_length=300, blank=True)
+    appearances = ArrayField(models.URLField(max_length=2000), default=list, blank=True)
+    rating_text = models.CharField(max_length=300, blank=True, help_text="alternateName.")
+    rating_value = models.FloatField(null=True, blank=True)
+    best_rating = models.FloatField(null=True, blank=True)
+    worst_rating = models.FloatField(null=True, blank=True)
+    verdict = models.CharField(
+        max_length=16,
+        choices=Verdict.choices,
+        blank=True,
+        help_text="The rating on our scale where it can be read; empty otherwise.",
+    )
+    date_published = models.DateField(null=True, blank=True, db_index=True)
+    language = models.CharField(max_length=35, blank=True)
+    original = models.JSONField(help_text="The element as imported.")
+    vector = models.BinaryField(null=True, blank=True, help_text="float16, L2-normalised.")
+    vector_model = models.CharField(max_length=40, blank=True)
+    vector_hash = models.CharField(max_length=16, blank=True, help_text="Of the text encoded.")
+    imported_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        ordering = ["-date_published", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(verdict__in=["", *Verdict.values]),
+                name="external_factcheck_verdict_in_vocabulary",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.publisher or self.url}: {self.claim_reviewed[:60]}"
