@@ -228,6 +228,15 @@ def appearance_create(
         role=claimant_role,
         guess=guess_claimant,
     )
+    if (
+        Appearance.objects.filter(claim=claim, article=article, orphaned=False)
+        .filter(start__lt=anchor.end, end__gt=anchor.start)
+        .exists()
+    ):
+        raise DomainError(
+            "This span of this article is already attached to that claim.",
+            code="duplicate_appearance",
+        )
     try:
         with transaction.atomic(), pghistory.context(user=by.pk if by else None):
             appearance = Appearance.objects.create(
@@ -247,6 +256,9 @@ def appearance_create(
             "This span of this article is already attached to that claim.",
             code="duplicate_appearance",
         ) from None
+    from .suggestions import suggestions_close_tagged
+
+    suggestions_close_tagged(appearance=appearance, by=by)
     Claim.objects.filter(pk=claim.pk).update(updated_at=timezone.now())
     return appearance
 

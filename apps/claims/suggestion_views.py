@@ -144,8 +144,12 @@ def accept_above(request: HttpRequest, article_id: int) -> HttpResponse:
     except DomainError as exc:
         return _failed(request, article, exc)
     accepted = sum(1 for r in results if r.ok)
-    failed = [r for r in results if not r.ok]
+    skipped = [r for r in results if r.skipped]
+    failed = [r for r in results if not r.ok and not r.skipped]
     message = f"{accepted} suggestion{'s' if accepted != 1 else ''} accepted."
+    if skipped:
+        claims = ", ".join(f"#{r.claim_id}" for r in skipped[:5])
+        message += f" {len(skipped)} skipped, already tagged ({claims})."
     if failed:
         message += f" {len(failed)} could not be: " + "; ".join(r.message for r in failed[:3])
     payload = {
@@ -153,6 +157,7 @@ def accept_above(request: HttpRequest, article_id: int) -> HttpResponse:
             {
                 "suggestion": r.suggestion_id,
                 "ok": r.ok,
+                "skipped": r.skipped,
                 "message": r.message,
                 "claim": r.claim_id,
                 "appearance": r.appearance_id,

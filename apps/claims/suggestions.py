@@ -368,8 +368,75 @@ def _lock_open(suggestion: Suggestion) -> Suggestion:
     return current
 
 
-@transaction.atomic
+def _tagged_at(article_id: int, start: int, end: int) -> Appearance | None:
+    """The first appearance (of any claim) overlapping the span, if the span is tagged."""
+    return (
+        Appearance.objects.filter(
+            article_id=article_id, orphaned=False, start__lt=end, end__gt=start
+        )
+        .order_by("start", "id")
+        .first()
+    )
+
+
+def suggestions_close_tagged(*, appearance: Appearance, by: User | None) -> int:
+    """Close the open suggestions whose sentence overlaps `appearance`: the sentence is
+    tagged, so accepting it again would double the claim. They count as accepted, with
+    the appearance that tagged them (as `suggestions_generate` never suggests a tagged
+    sentence). Returns how many were closed."""
+    now = timezone.now()
+    return Suggestion.objects.filter(
+        article_id=appearance.article_id,
+        state=Suggestion.State.OPEN,
+        start__lt=appearance.end,
+        end__gt=appearance.start,
+    ).update(
+        state=Suggestion.State.ACCEPTED,
+        decided_by=by,
+        decided_at=now,
+        matched_claim_id=appearance.claim_id,
+        appearance=appearance,
+        updated_at=now,
+    )
+
+
+class AlreadyTagged(DomainError):
+    def __init__(self, appearance: Appearance):
+        super().__init__(
+            f"Already tagged as claim #{appearance.claim_id}; nothing was added.",
+            code="already_tagged",
+        )
+        self.appearance = appearance
+
+
 def suggestion_accept(
+    *,
+    suggestion: Suggestion,
+    by: User | None,
+    claim: Claim | None = None,
+    statement: str = "",
+    claimant_name: str | None = None,
+) -> Appearance:
+    """See `_accept`. A suggestion whose sentence is tagged already is closed (with the
+    appearance that tags it) and AlreadyTagged raised: no second claim, no second
+    appearance."""
+    try:
+        return _accept(
+            suggestion=suggestion,
+            by=by,
+            claim=claim,
+            statement=statement,
+            claimant_name=claimant_name,
+        )
+    except AlreadyTagged as exc:
+        # After _accept's rollback, in its own transaction (or the caller's savepoint).
+        suggestions_close_tagged(appearance=exc.appearance, by=exc.appearance.tagged_by)
+        suggestion.refresh_from_db()
+        raise
+
+
+@transaction.atomic
+def _accept(
     *,
     suggestion: Suggestion,
     by: User | None,
@@ -390,6 +457,9 @@ def suggestion_accept(
     _require_analyst(by, "accept suggestions")
     current = _lock_open(suggestion)
     article = current.article
+    tagged = _tagged_at(article.pk, current.start, current.end)
+    if tagged is not None:
+        raise AlreadyTagged(tagged)
     claimant = {
         "claimant_name": current.claimant_name,
         "claimant_kind": current.claimant_kind,
@@ -452,6 +522,7 @@ class AcceptResult:
     message: str
     claim_id: int | None = None
     appearance_id: int | None = None
+    skipped: bool = False  # already tagged: closed, nothing added
 
 
 def suggestions_accept_above(
@@ -478,6 +549,15 @@ def suggestions_accept_above(
         try:
             with transaction.atomic():
                 appearance = suggestion_accept(suggestion=suggestion, by=by, claim=target)
+        except AlreadyTagged as exc:
+            tagged = exc.appearance
+            # The savepoint rolled the closing back with the error: close it here.
+            suggestions_close_tagged(appearance=tagged, by=tagged.tagged_by)
+            message = f"Skipped: already tagged as claim #{tagged.claim_id}."
+            results.append(
+                AcceptResult(suggestion.pk, False, message, tagged.claim_id, tagged.pk, True)
+            )
+            continue
         except DomainError as exc:
             results.append(AcceptResult(suggestion.pk, False, exc.message))
             continue
