@@ -350,6 +350,11 @@ def _claimreviews(data, where: str) -> Iterator[tuple[str, object]]:
 def _decode(content: bytes | str) -> str:
     if isinstance(content, str):
         return content.lstrip("\ufeff")
+    if content[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16, as some spreadsheets save
+        try:
+            return content.decode("utf-16").lstrip("\ufeff")
+        except UnicodeDecodeError:
+            pass
     if b"\x00" in content[:4096]:
         raise FactCheckImportError(
             "This is a binary file, not JSON, JSON Lines, CSV or TSV; nothing was imported."
