@@ -219,7 +219,8 @@ def test_missing_date_and_publisher_fall_back():
 def test_html_in_text_fields_is_stripped_never_kept():
     data = review(
         1,
-        claimReviewed='<p>The <a href="x">bridge</a> toll &amp; fare rose</p><script>alert(1)</script>',
+        claimReviewed='<p>The <a href="x">bridge</a> toll &amp; fare rose</p>'
+        "<script>alert(1)</script>",
         itemReviewed={"@type": "Claim", "author": {"name": "<i>Jo</i> Mayor"}},
         reviewRating={"alternateName": "<strong>False</strong>"},
     )
