@@ -1,0 +1,112 @@
+"""Other organisations' fact-checks (ExternalFactCheck) as answers to "has this been
+checked?", scored exactly as our claims are (apps/claims/matching.py: the same features,
+model, tiers and direction check), so "likely the same" means the same for both.
+
+Candidates are the nearest by meaning: every imported review's vector sits in one
+per-process matrix, reloaded when the table changes (an import, a deletion: checked with
+one small aggregate a search). Imports are rare and the matrix is 384 float32 a review
+(~15 MB for 10,000), so a full reload is simpler than the claims' incremental refresh.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+from django.db.models import Count, Max
+
+from . import matching
+from .embeddings import encode
+from .models import ExternalFactCheck
+from .nlp import encoder, lexical
+from .nlp.direction import Difference, direction_difference
+
+DENSE_CANDIDATES = 100
+
+
+class _Index:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.signature = None
+        self.ids = np.zeros(0, dtype=np.int64)
+        self.matrix = np.zeros((0, encoder.DIMENSION), dtype=np.float32)
+
+    def refresh(self) -> None:
+        rows = ExternalFactCheck.objects.filter(vector_model=encoder.MODEL_ID)
+        signature = tuple(
+            rows.aggregate(n=Count("pk"), last=Max("updated_at"), top=Max("pk")).values()
+        )
+        with self._lock:
+            if signature == self.signature:
+                return
+            pairs = list(rows.values_list("pk", "vector"))
+            self.ids = np.array([pk for pk, _ in pairs], dtype=np.int64)
+            self.matrix = (
+                np.array([encoder.from_bytes(bytes(v)) for _, v in pairs], dtype=np.float32)
+                if pairs
+                else np.zeros((0, encoder.DIMENSION), dtype=np.float32)
+            )
+            self.signature = signature
+
+    def nearest(self, vector: np.ndarray, k: int) -> list[int]:
+        self.refresh()
+        ids, matrix = self.ids, self.matrix
+        if not len(ids):
+            return []
+        scores = matrix @ vector
+        k = min(k, len(scores))
+        top = np.argpartition(-scores, k - 1)[:k]
+        return [int(i) for i in ids[top[np.argsort(-scores[top])]]]
+
+
+_index = _Index()
+
+
+def reset_factcheck_index() -> None:
+    """Forget the in-memory matrix (tests, after their database is rolled back)."""
+    global _index
+    _index = _Index()
+
+
+@dataclass(frozen=True)
+class FactCheckMatch:
+    factcheck: ExternalFactCheck
+    score: float
+    tier: str
+    difference: Difference | None = None
+
+
+def match_factchecks(
+    text: str, *, limit: int = 10, min_score: float | None = None
+) -> list[FactCheckMatch]:
+    """Imported fact-checks most like `text`, best first (a "likely the same" before any
+    "possibly related"), each with the score and tier our claims would get."""
+    model = matching.MatcherModel.load()
+    min_score = model.shown if min_score is None else min_score
+    query = lexical.clean_query(text)
+    if not query or limit <= 0:
+        return []
+    vector = encode([query])[0]
+    ids = _index.nearest(vector, DENSE_CANDIDATES)
+    if not ids:
+        return []
+    scored = []
+    for factcheck in ExternalFactCheck.objects.filter(pk__in=ids).defer("original"):
+        stored = encoder.from_bytes(bytes(factcheck.vector))
+        features = matching.pair_features(query, vector, factcheck.claim_reviewed, stored)
+        scored.append((matching.score_features(features, model), factcheck))
+    scored.sort(key=lambda pair: (-pair[0], -pair[1].pk))
+    matches = []
+    for score, factcheck in scored:
+        if score < min_score or len(matches) >= limit:
+            break
+        difference = (
+            direction_difference(query, factcheck.claim_reviewed)
+            if score >= model.related
+            else None
+        )
+        tier = matching.tier_for(score, query, difference)
+        matches.append(FactCheckMatch(factcheck, round(score, 4), tier, difference))
+    matches.sort(key=lambda m: (m.tier != matching.LIKELY_SAME, -m.score, -m.factcheck.pk))
+    return matches
