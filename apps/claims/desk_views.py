@@ -3,7 +3,6 @@ history, editing with conflict handling, notifications. Thin: parse, call a serv
 
 from __future__ import annotations
 
-from django.apps import apps as django_apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
@@ -259,25 +258,41 @@ def claim_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "assignee": request.POST.get("assignee", ""),
         "version": request.POST.get("version", ""),
     }
-    changes = {}
-    if submitted["statement"].strip() != claim.statement:
-        changes["statement"] = submitted["statement"]
-    if [t.strip().lower() for t in submitted["tags"].split(",") if t.strip()] != claim.tags:
-        changes["tags"] = submitted["tags"]
-    new_assignee = _int(submitted["assignee"])
-    if new_assignee != claim.assignee_id:
-        changes["assignee"] = User.objects.filter(pk=new_assignee).first() if new_assignee else None
+    assignee_id = _int(submitted["assignee"])
+    proposed = {
+        "statement": submitted["statement"],
+        "tags": submitted["tags"],
+        "assignee": User.objects.filter(pk=assignee_id).first() if assignee_id else None,
+    }
+    # After a conflict the user chose, field by field, to keep the other person's value.
+    for name in list(proposed):
+        if request.POST.get(f"keep_{name}") == "theirs":
+            del proposed[name]
     try:
-        if not changes:
-            raise DomainError("Nothing changed.", code="unchanged")
-        loaded = Claim(pk=claim.pk, version=_int(submitted["version"]) or 0)
-        # Compare against what the user loaded, not what is stored now, to report their edit.
-        services.claim_update(claim=_as_loaded(claim, loaded.version), by=request.user, **changes)
+        services.claim_update_merge(
+            claim_id=claim.pk,
+            by=request.user,
+            base_version=_int(submitted["version"]) or 0,
+            proposed=proposed,
+        )
     except Conflict as exc:
         claim.refresh_from_db()
+        both = exc.details.get("both_changed") or {}
+        yours = set(exc.details.get("yours_changed") or ())
+        current = {
+            "statement": claim.statement,
+            "tags": ", ".join(claim.tags),
+            "assignee": claim.assignee_id or "",
+        }
+        # Retry against the current version: what the user changed stays theirs to save,
+        # everything else shows (and would save) the current value.
+        form = {name: submitted[name] if name in yours else current[name] for name in current}
         context.update(
-            form={**submitted, "version": claim.version},
-            conflict=exc.details.get("their_changes") or {},
+            form={**form, "version": claim.version},
+            both_changed=[
+                {"field": name, "label": name.capitalize(), **values}
+                for name, values in both.items()
+            ],
             error=exc.message,
         )
         return render(request, "desk/claim_edit.html", context, status=409)
@@ -286,21 +301,6 @@ def claim_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "desk/claim_edit.html", context, status=exc.status)
     messages.success(request, "Claim saved.")
     return redirect("claims:detail", pk=claim.pk)
-
-
-def _as_loaded(claim: Claim, version: int) -> Claim:
-    """The claim as the user loaded it: its stored values at `version` if that is in the
-    history, so a conflict can say what the other person changed since."""
-    event_model = django_apps.get_model("claims", "ClaimEvent")
-    snapshot = (
-        event_model.objects.filter(pgh_obj_id=claim.pk, version=version).order_by("-pgh_id").first()
-    )
-    loaded = Claim.objects.get(pk=claim.pk)
-    loaded.version = version
-    if snapshot is not None:
-        for field in ("statement", "status", "verdict", "rationale", "tags", "assignee_id"):
-            setattr(loaded, field, getattr(snapshot, field))
-    return loaded
 
 
 # --- Notifications -------------------------------------------------------------------------

@@ -632,6 +632,80 @@ def claim_update(*, claim: Claim, by: User | None, version: int | None = None, *
     return claim
 
 
+MERGE_FIELDS = {"statement": "statement", "tags": "tags", "assignee": "assignee_id"}
+
+
+def claim_as_loaded(*, claim_id: int, version: int) -> dict | None:
+    """The claim's editable values at `version`, from its history (None if not recorded)."""
+    from django.apps import apps as django_apps
+
+    event_model = django_apps.get_model("claims", "ClaimEvent")
+    snapshot = (
+        event_model.objects.filter(pgh_obj_id=claim_id, version=version).order_by("-pgh_id").first()
+    )
+    if snapshot is None:
+        return None
+    return {name: getattr(snapshot, column) for name, column in MERGE_FIELDS.items()}
+
+
+def _merge_value(name: str, value):
+    """A proposed value in the form it is stored in, to compare (raw input is not)."""
+    if name == "statement":
+        return " ".join((value or "").split())
+    if name == "tags":
+        return _clean_tags(value)
+    return value.pk if isinstance(value, User) else value
+
+
+@transaction.atomic
+def claim_update_merge(
+    *, claim_id: int, by: User | None, base_version: int, proposed: dict
+) -> Claim:
+    """Save an edit form made on `base_version` as a three-way merge with the claim as it
+    is now. A field the user left as loaded takes the current value; a field only they
+    changed is saved; a field both they and someone else changed (to different values)
+    raises Conflict with details["both_changed"] = {field: {"yours", "theirs"}} and
+    nothing is saved. Without a history row for `base_version`, any field that differs
+    from now counts as changed by both."""
+    _require_analyst(by, "edit claims")
+    unknown = set(proposed) - set(MERGE_FIELDS)
+    if unknown:
+        raise DomainError(f"These fields cannot be edited here: {', '.join(sorted(unknown))}.")
+    current = Claim.objects.select_for_update().filter(pk=claim_id).first()
+    if current is None:
+        raise DomainError("This claim has been deleted.", code="not_found")
+    now = {name: getattr(current, column) for name, column in MERGE_FIELDS.items()}
+    if base_version == current.version:
+        base = now
+    else:
+        base = claim_as_loaded(claim_id=claim_id, version=base_version) or {}
+    mine = {name: _merge_value(name, value) for name, value in proposed.items()}
+    changed = {name for name in mine if name not in base or mine[name] != base[name]}
+    if not changed:
+        raise DomainError("Nothing changed.", code="unchanged")
+    both = {
+        name: {"yours": proposed[name], "theirs": _display(getattr(current, name))}
+        for name in sorted(changed)
+        if now[name] != base.get(name, object()) and now[name] != mine[name]
+    }
+    if both:
+        raise Conflict(
+            f"Someone else changed this claim since you loaded it (version {base_version}, "
+            f"now {current.version}), and changed {', '.join(both)} as you did. "
+            "Choose which to keep.",
+            details={
+                "your_version": base_version,
+                "current_version": current.version,
+                "both_changed": both,
+                "yours_changed": sorted(changed),
+            },
+        )
+    changes = {name: proposed[name] for name in changed if mine[name] != now[name]}
+    if not changes:
+        return current  # someone else made the same change meanwhile
+    return claim_update(claim=current, by=by, version=current.version, **changes)
+
+
 def _display(value):
     if isinstance(value, User):
         return value.get_username()
