@@ -4,7 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.articles.models import Article, Outlet
-from apps.claims.models import VERDICT_RATING, Appearance, Claim, Claimant
+from apps.claims.models import VERDICT_RATING, Appearance, Claim, Claimant, ExternalFactCheck
 from apps.claims.services import BULK_ACTIONS, MAX_STATEMENT
 from apps.evidence.models import EvidenceLink, Source
 from apps.ingestion.models import Feed, IngestJob
@@ -253,6 +253,42 @@ class MatchDifferenceSerializer(serializers.Serializer):
     detail = serializers.CharField(help_text='What differs, e.g. "buy ≠ sell".')
 
 
+class ExternalFactCheckSerializer(serializers.ModelSerializer):
+    """A fact-check another organisation published (imported ClaimReview): shown and
+    cited, never edited through our workflow nor exported as our ClaimReview."""
+
+    origin = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ExternalFactCheck
+        fields = [
+            "id",
+            "origin",
+            "publisher",
+            "publisher_url",
+            "url",
+            "claim_reviewed",
+            "claimant",
+            "appearances",
+            "rating_text",
+            "rating_value",
+            "best_rating",
+            "worst_rating",
+            "verdict",
+            "date_published",
+            "language",
+            "imported_at",
+            "updated_at",
+        ]
+        extra_kwargs = {
+            "verdict": {"help_text": "On our scale, where the publisher's rating allows it."},
+            "rating_text": {"help_text": "The publisher's own words (alternateName)."},
+        }
+
+    def get_origin(self, obj) -> str:
+        return "external"
+
+
 class SearchResultSerializer(serializers.Serializer):
     score = serializers.FloatField(
         help_text="How likely the claim is the one the text states, 0 to 1; higher is closer."
@@ -266,7 +302,21 @@ class SearchResultSerializer(serializers.Serializer):
         allow_null=True,
         help_text="Why a close claim is only related: where the two point different ways.",
     )
-    claim = ClaimSummarySerializer(help_text="The claim, with its workflow `status`.")
+    origin = serializers.ChoiceField(
+        choices=["claim", "external"],
+        help_text="`claim`: one of our tracked claims (in `claim`); `external`: a fact-check "
+        "another organisation published, imported as ClaimReview (in `external`). Both are "
+        "scored by the same matcher, so their tiers mean the same.",
+    )
+    claim = ClaimSummarySerializer(
+        allow_null=True,
+        help_text="The claim, with its workflow `status`; null for an external fact-check.",
+    )
+    external = ExternalFactCheckSerializer(
+        allow_null=True,
+        help_text="The other organisation's fact-check (publisher, rating, link); null for "
+        "our claims.",
+    )
 
 
 class SearchResponseSerializer(serializers.Serializer):

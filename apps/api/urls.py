@@ -2,7 +2,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
-from . import views
+from . import factchecks, views
 
 app_name = "api"
 
@@ -25,6 +25,7 @@ router.register("claimants", views.ClaimantViewSet, basename="claimant")
 router.register("outlets", views.OutletViewSet, basename="outlet")
 router.register("jobs", views.IngestJobViewSet, basename="job")
 router.register("feeds", views.FeedViewSet, basename="feed")
+router.register("factchecks", factchecks.FactCheckViewSet, basename="factcheck")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -24,7 +24,6 @@ from rest_framework.response import Response
 from apps.accounts.roles import is_admin, is_editor
 from apps.articles.models import Article, Outlet
 from apps.claims import services as claim_services
-from apps.claims.matching import match_claims
 from apps.claims.models import Appearance, Claim, Claimant, Status
 from apps.core.errors import Conflict, DomainError, NotFound
 from apps.evidence.models import EvidenceLink
@@ -35,6 +34,7 @@ from apps.ingestion.services import job_submit_content, job_submit_url
 from . import serializers
 from .claimreview import claim_review, claim_review_graph
 from .conditional import expected_version, run_versioned, with_etag
+from .factchecks import SEARCH_ORIGIN_PARAM, search_origin, search_results
 from .filters import (
     AppearanceFilter,
     ArticleFilter,
@@ -467,8 +467,10 @@ class ClaimViewSet(ConditionalMixin, viewsets.ModelViewSet):
         "the same verdict: offered for one-click confirmation) or `related` (worth a look; "
         "for example the same subject but an opposite verb, another number, date or place, "
         "explained in `difference`). The list's filters (status, verdict, "
-        "published_since...) narrow the claims searched.",
-        parameters=CLAIM_SEARCH_PARAMS,
+        "published_since...) narrow the claims searched. Fact-checks other organisations "
+        "published (imported: POST /api/factchecks/import) are ranked with them, marked "
+        "`origin: external`, unless `origin=claim`.",
+        parameters=[*CLAIM_SEARCH_PARAMS, SEARCH_ORIGIN_PARAM],
         responses={200: serializers.SearchResponseSerializer},
     )
     @action(detail=False, methods=["get"], url_path="search")
@@ -480,19 +482,8 @@ class ClaimViewSet(ConditionalMixin, viewsets.ModelViewSet):
             )
         limit = _page_size_for_search(request.query_params.get("limit"))
         claims = self.filter_queryset(Claim.objects.all())
-        results = [
-            {
-                "score": match.score,
-                "tier": match.tier,
-                "difference": (
-                    {"kind": match.difference.kind, "detail": match.difference.detail}
-                    if match.difference
-                    else None
-                ),
-                "claim": match.claim,
-            }
-            for match in match_claims(text, limit=limit, claims=claims)
-        ]
+        origin = search_origin(request.query_params.get("origin"))
+        results = search_results(text, limit=limit, claims=claims, origin=origin)
         data = serializers.SearchResponseSerializer(
             {"query": text, "results": results}, context=self.get_serializer_context()
         ).data

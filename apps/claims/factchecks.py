@@ -373,7 +373,7 @@ def parse(
 ) -> tuple[str, list[tuple[str, object]], list[Skipped]]:
     """(format, [(place, ClaimReview-like element)], [unreadable lines]) — no database."""
     if isinstance(content, dict | list):
-        return "json", list(_claimreviews(content, "")), []
+        return "json", _numbered(_claimreviews(content, "")), []
     text = _decode(content)
     head = text.lstrip()[:1]
     if not head:
