@@ -99,14 +99,17 @@ _ABBREVIATION = re.compile(
 )
 
 
-def parse_plain_text(raw: str) -> ParsedText:
-    """Split a plain-text article (no metadata) into title, authors and cleaned body.
+def parse_plain_text(raw: str, *, title: str = "") -> ParsedText:
+    """Split a plain-text article into title, authors and cleaned body.
 
-    The title is the first line that is not boilerplate or a byline when that line reads
-    as a headline; it is then left out of the body. Otherwise the body starts at once and
-    its first sentence becomes the title (and stays in the body).
+    Without `title` (no metadata), the title is the first line that is not boilerplate or
+    a byline when that line reads as a headline; it is then left out of the body.
+    Otherwise the body starts at once and its first sentence becomes the title (and stays
+    in the body). With `title` (the record supplies one), no line is guessed to be the
+    headline: only a repeat of that title before the body is dropped, and reported.
     """
-    return _clean(raw, title="", find_title=True)
+    title = " ".join(title.split())
+    return _clean(raw, title=title, find_title=not title)
 
 
 def strip_boilerplate_lines(text: str, *, title: str = "") -> tuple[str, list[str]]:

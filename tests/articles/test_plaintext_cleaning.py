@@ -333,3 +333,39 @@ def test_text_without_boilerplate_is_left_untouched():
     )
 
     assert strip_boilerplate_lines(text) == (text, [])
+
+
+# --- a title given by the record: no line is guessed as the headline -------------------
+
+OPENING = "The deal could fail at several points.\n\nExperts doubt it will hold past May."
+
+
+def test_with_a_given_title_a_short_first_sentence_stays_in_the_body():
+    parsed = parse_plain_text(OPENING, title="Arms deal in doubt")
+
+    assert parsed.title == "Arms deal in doubt"
+    assert parsed.text == OPENING
+    assert parsed.removed == []
+
+
+def test_with_a_given_title_a_repeat_of_it_is_removed_and_reported():
+    parsed = parse_plain_text(f"Arms deal in doubt\n\n{OPENING}", title="Arms deal in doubt")
+
+    assert parsed.text == OPENING
+    assert parsed.removed == ["Arms deal in doubt"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="apps/ingestion/extraction.py (issue 15's files) still calls parse_plain_text "
+    "without the record's title; the fix is `parse_plain_text(content, "
+    "title=metadata.get('title') or '')`",
+)
+def test_a_plain_text_record_with_a_title_keeps_its_opening_sentence():
+    from apps.ingestion.extraction import extract_plain
+
+    body = OPENING + "\n\n" + "The talks went on until late, officials said. " * 5
+    extracted = extract_plain(body, metadata={"title": "Arms deal in doubt"})
+
+    assert extracted.title == "Arms deal in doubt"
+    assert extracted.text.startswith("The deal could fail at several points.")
