@@ -80,10 +80,10 @@ def _threshold_with(value: str) -> subprocess.CompletedProcess:
 
 
 def test_suggestion_threshold_comes_from_the_environment():
-    from apps.claims.suggestions import DEFAULT_THRESHOLD
+    from apps.claims.suggestions import checkworthy_model
 
     assert _threshold_with("0.55").stdout.strip() == "0.55"
-    assert _threshold_with("").stdout.strip() == str(DEFAULT_THRESHOLD)
+    assert _threshold_with("").stdout.strip() == str(checkworthy_model().threshold)
 
 
 def test_suggestion_threshold_outside_0_1_is_refused():

@@ -4,18 +4,16 @@
 ``article_suggest`` task calls it through ``apps.claims.services``). For each sentence
 (`apps.claims.nlp.sentences.split_sentences`) it takes the check-worthiness model's
 score (`apps.claims.nlp.checkworthy.load_model()`, the same model `score_sentences`
-uses) and adjusts it for news text, where the model (trained on debate transcripts)
-sees most sentences as statements of fact:
+uses). Headings and standalone lines without a final full stop, questions and fragments
+of under `MIN_WORDS` words are not suggested (a heading repeats the story's claims).
 
-* headings and standalone lines without a final full stop, questions and fragments of
-  under `MIN_WORDS` words are not suggested (a heading repeats the story's claims);
-* a sentence central to the article (sharing content words with many of its other
-  sentences) goes up, a peripheral one down (`CENTRALITY_WEIGHT`, per-article z-score);
-* a sentence anchored in time (a month, a weekday, "last year") goes up
-  (`DATE_WEIGHT`): events and figures with a date are what fact-checkers check.
-
-The adjusted score (0..1) is stored as ``score``, the model's own as ``model_score``;
-sentences at or above the threshold (setting ``CLAIMS_SUGGESTION_THRESHOLD``) become
+The score is the model's own, calibrated on its training data, and the default threshold
+is the model's, chosen there on out-of-fold scores: nothing here is tuned on the sample
+articles. (The news adjustments once tuned on them, a boost for sentences sharing the
+article's common words and one for dates, were removed: they lifted schedule lines and
+pushed key leads under the threshold on other news.) The score is stored as ``score`` and
+``model_score``; sentences at or above the threshold (setting
+``CLAIMS_SUGGESTION_THRESHOLD``, else the model's) become
 suggestions, each with its guessed claimant (`nlp.attribution.guess_claimant`) and the
 best tracked claim the matcher finds (`matching.match_claims`, with its tier).
 
@@ -29,10 +27,7 @@ qualify are removed.
 
 from __future__ import annotations
 
-import math
 import re
-import statistics
-from collections import Counter
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -48,18 +43,8 @@ from apps.core.language import detect_language, primary_language
 from . import differences  # noqa: F401 - connects the signals that keep differences fresh
 from .models import Appearance, Claim, Claimant, Suggestion, SuggestionRun
 
-# Re-checked on the five sample articles (fixtures/eval/seed-claims.json) with
-# `evaluate_claims` for checkworthy-onnx-v1 (weights unchanged): 0.36 gives recall 0.900 at
-# precision 0.505; 0.33-0.35 keep recall 0.900 below precision 0.50, and 0.37-0.38 lose one
-# quote (0.883). A knife edge of one sentence on five articles, not a held-out figure.
-# For checkworthy-v2 it was 0.38 (0.34-0.40 kept recall 0.900 at precision 0.50-0.52). The
-# weights move the model's calibrated logit (v1's 1.25 and 1.0 scaled by 0.58 for v2's
-# flatter calibration). Re-check all three whenever the model is retrained.
-DEFAULT_THRESHOLD = 0.36
 DEFAULT_LANGUAGES = ("en",)
 MIN_WORDS = 4
-CENTRALITY_WEIGHT = 0.75
-DATE_WEIGHT = 0.6
 MAX_SENTENCE_CHARS = 1500  # a "sentence" longer than this is a paragraph without stops
 
 LANGUAGE_NAMES = {
@@ -72,8 +57,9 @@ LANGUAGE_NAMES = {
 
 
 def threshold() -> float:
+    """The setting ``CLAIMS_SUGGESTION_THRESHOLD``, else the model's own threshold."""
     value = getattr(settings, "CLAIMS_SUGGESTION_THRESHOLD", None)
-    return DEFAULT_THRESHOLD if value is None else float(value)
+    return checkworthy_model().threshold if value is None else float(value)
 
 
 def covered_languages() -> tuple[str, ...]:
@@ -109,18 +95,6 @@ class ScoredSentence:
 
 _TERMINAL = re.compile(r"[.!…:;\"”’»)\]]\s*$")
 _CONTENT_WORD = re.compile(r"[^\W\d_]{3,}")
-_TIME_ANCHOR = re.compile(
-    r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"
-    r"December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|yesterday|"
-    r"tomorrow|(?:last|this|next|final) (?:week|month|year)|(?:19|20)\d\d)\b"
-)
-_STOP = frozenset(
-    """the and that this with from have has had was were are for not but its his her
-    their they them then than there these those which who whom what when where will
-    would could should can may might also been being into over about after before more
-    most some any all both each other such only very just said says say told according
-    however while because though although""".split()
-)
 
 
 def _is_heading(text: str, start: int, end: int, sentence: str) -> bool:
@@ -131,21 +105,8 @@ def _is_heading(text: str, start: int, end: int, sentence: str) -> bool:
     return line == sentence.strip() and not _TERMINAL.search(sentence)
 
 
-def _content_words(sentence: str) -> set[str]:
-    return {w for w in (m.lower() for m in _CONTENT_WORD.findall(sentence)) if w not in _STOP}
-
-
-def _logit(p: float) -> float:
-    p = min(max(p, 1e-6), 1 - 1e-6)
-    return math.log(p / (1 - p))
-
-
-def _sigmoid(z: float) -> float:
-    return 1 / (1 + math.exp(-z)) if z >= 0 else math.exp(z) / (1 + math.exp(z))
-
-
 def score_sentences_in(text: str, *, model=None) -> list[ScoredSentence]:
-    """Every sentence of `text` with the model's and the news-adjusted score."""
+    """Every sentence of `text` with the model's score and whether it may be suggested."""
     from .nlp.sentences import split_sentences
 
     spans = [s for s in split_sentences(text or "") if s.text.strip()]
@@ -153,16 +114,8 @@ def score_sentences_in(text: str, *, model=None) -> list[ScoredSentence]:
         return []
     model = model or checkworthy_model()
     model_scores = model.score([s.text[:MAX_SENTENCE_CHARS] for s in spans])
-    words = [_content_words(s.text) for s in spans]
-    frequency = Counter(w for ws in words for w in ws)
-    n = len(spans)
-    centrality = [
-        (sum(frequency[w] - 1 for w in ws) / (len(ws) + 1)) / n if n > 1 else 0.0 for ws in words
-    ]
-    mean = statistics.fmean(centrality)
-    spread = statistics.pstdev(centrality) or 1.0
     scored = []
-    for span, model_score, central in zip(spans, model_scores, centrality, strict=True):
+    for span, model_score in zip(spans, model_scores, strict=True):
         note = ""
         if span.text.rstrip().rstrip('"”’»)').endswith("?"):
             note = "question"
@@ -170,16 +123,13 @@ def score_sentences_in(text: str, *, model=None) -> list[ScoredSentence]:
             note = "heading"
         elif len(span.text.split()) < MIN_WORDS:
             note = "fragment"
-        z = _logit(model_score) + CENTRALITY_WEIGHT * (central - mean) / spread
-        if _TIME_ANCHOR.search(span.text):
-            z += DATE_WEIGHT
         scored.append(
             ScoredSentence(
                 start=span.start,
                 end=span.end,
                 text=span.text,
                 model_score=round(float(model_score), 4),
-                score=round(_sigmoid(z), 4),
+                score=round(float(model_score), 4),
                 eligible=not note,
                 note=note,
             )

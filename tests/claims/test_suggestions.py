@@ -195,18 +195,38 @@ def test_margin_fragment_and_buttons(news, analyst_client):
 
 
 @pytest.mark.django_db
-def test_default_model_and_threshold_meet_the_suggestion_target_on_the_samples(tmp_path):
-    """The threshold and weights were chosen with `evaluate_claims` on the five samples for
-    the bundled model; a retrained model or a changed weight must be re-checked there."""
-    import json
-    from io import StringIO
-    from pathlib import Path
+def test_the_score_is_the_models_own_and_the_threshold_the_models(news):
+    """Nothing in the suggester is tuned on the samples: a sentence scores what the model
+    says of it alone, whatever article it is in, and the default threshold is the one the
+    model was calibrated with on its own training data."""
+    from apps.claims.suggestions import checkworthy_model, threshold
 
-    from django.core.management import call_command
+    model = checkworthy_model()
+    sentence = "The regional parliament voted down the new coal tax in May, officials said."
+    alone = {s.text: s for s in score_sentences_in(sentence)}[sentence]
+    in_news = {s.text: s for s in score_sentences_in(TEXT + "\n\n" + sentence)}[sentence]
+    assert alone.score == in_news.score == alone.model_score
+    assert alone.score == pytest.approx(model.score([sentence])[0], abs=1e-4)
+    assert threshold() == model.threshold
 
-    annotation = Path(__file__).resolve().parents[2] / "fixtures" / "eval" / "seed-claims.json"
-    figures_path = tmp_path / "figures.json"
-    call_command("evaluate_claims", str(annotation), "--json", str(figures_path), stdout=StringIO())
-    figures = json.loads(figures_path.read_text(encoding="utf-8"))["suggestions"]
-    assert figures["quotes"] == 60
-    assert figures["recall"] >= 0.9 and figures["precision"] >= 0.5, figures
+
+def test_accept_above_never_attaches_across_a_difference_in_direction(analyst):
+    opposite = ClaimFactory(statement="The regional parliament approved the new mining law in May.")
+    same = ClaimFactory(statement="In May the regional parliament voted down the new coal tax.")
+    article = ArticleFactory(
+        text=(
+            "The regional parliament rejected the new mining law in May, after a long debate.\n\n"
+            "The regional parliament voted down the new coal tax in May, officials said."
+        ),
+        language="en",
+    )
+    suggestions = {s.sentence: s for s in suggestions_generate(article=article)}
+    mining = next(s for k, s in suggestions.items() if "mining" in k)
+    coal = next(s for k, s in suggestions.items() if "coal" in k)
+    assert (mining.matched_claim, mining.match_tier) == (opposite, "related")
+    assert (coal.matched_claim, coal.match_tier) == (same, "likely_same")
+    results = {
+        r.suggestion_id: r for r in suggestions_accept_above(article=article, score=0, by=analyst)
+    }
+    assert results[mining.pk].claim_id not in (opposite.pk, same.pk)  # a new claim
+    assert results[coal.pk].claim_id == same.pk  # attached
