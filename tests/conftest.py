@@ -15,6 +15,14 @@ def _fresh_dense_index():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _broker_not_presumed_down():
+    """A broker failure one test provoked must not make the next one skip its sends."""
+    from apps.core import enqueue
+
+    enqueue.reset()
+
+
 @pytest.fixture
 def server():
     """A local HTTP server playing the web (the fetch guard refuses it unless allow-listed)."""

@@ -11,13 +11,15 @@ import hashlib
 import hmac
 import json
 import time
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+
+from apps.core.enqueue import send_after_commit, send_now
 
 from .models import Claim, Notification, Webhook, WebhookDelivery
 
@@ -81,9 +83,39 @@ def webhooks_dispatch(*, claim: Claim, action: str, from_status: str) -> list[We
         from .tasks import deliver_webhook
 
         ids = [d.pk for d in deliveries]
-        for pk in ids:
-            transaction.on_commit(lambda pk=pk: deliver_webhook.delay(pk), robust=True)
+
+        def send() -> None:
+            for pk in ids:
+                deliver_webhook.delay(pk)
+
+        # Not sent (broker down): the deliveries stay pending and webhooks_sweep sends them.
+        send_after_commit(send, what=f"webhook deliveries {ids[:5]}")
     return deliveries
+
+
+# A delivery still pending this long after its last change was never sent, or its retry
+# was lost. Never sent: longer than a queue backlog; tried: longer than the longest retry
+# countdown (backoff_seconds' cap, 600 s).
+SWEEP_NEVER_SENT_AFTER = timedelta(minutes=5)
+SWEEP_TRIED_AFTER = timedelta(minutes=15)
+
+
+def webhooks_sweep(*, now=None, limit: int = 500) -> int:
+    """Send the deliveries that stayed pending (made while the broker was down). Returns how
+    many were sent. The receiver can tell a repeat by X-Claimtrack-Delivery."""
+    from .tasks import deliver_webhook
+
+    now = now or timezone.now()
+    stale = WebhookDelivery.objects.filter(state=WebhookDelivery.State.PENDING).filter(
+        Q(attempts=0, updated_at__lt=now - SWEEP_NEVER_SENT_AFTER)
+        | Q(attempts__gt=0, updated_at__lt=now - SWEEP_TRIED_AFTER)
+    )
+    sent = 0
+    for pk in stale.order_by("id").values_list("id", flat=True)[:limit]:
+        if not send_now(lambda pk=pk: deliver_webhook.delay(pk), what=f"webhook delivery {pk}"):
+            break
+        sent += 1
+    return sent
 
 
 def sign(secret: str, timestamp: int, body: bytes) -> str:

@@ -27,3 +27,9 @@ def embed_missing_claims() -> int:
     from .embeddings import embed_missing
 
     return embed_missing(limit=5000)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=30, time_limit=50)
+def webhooks_sweep() -> None:
+    """Periodic (CELERY_BEAT_SCHEDULE): deliveries that were never sent."""
+    notifications.webhooks_sweep()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
-from functools import partial
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pghistory
@@ -13,12 +13,14 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from apps.accounts.roles import is_analyst
 from apps.articles.models import Article
 from apps.claims.models import Claim, Status
 from apps.core import http
+from apps.core.enqueue import send_after_commit, send_now
 from apps.core.errors import DomainError, NotAllowed
 
 from .models import EvidenceLink, Source
@@ -87,9 +89,10 @@ def evidence_add(
             created_by=by,
         )
         if url and article is None and not (source.title and source.publisher):
-            # After commit, so the worker finds the row; robust: a broker that is down
-            # must not undo the evidence the analyst just added.
-            transaction.on_commit(partial(_enqueue_details_fetch, source.pk), robust=True)
+            # After commit, so the worker finds the row. A broker that is down must neither
+            # undo nor hold up the evidence the analyst just added: sources_sweep sends it.
+            pk = source.pk
+            send_after_commit(lambda: _enqueue_details_fetch(pk), what=f"source {pk} title")
     try:
         with transaction.atomic(), pghistory.context(user=by.pk if by else None):
             link = EvidenceLink.objects.create(
@@ -116,6 +119,36 @@ def _enqueue_details_fetch(source_id: int) -> None:
     from .tasks import source_fetch_details
 
     source_fetch_details.delay(source_id)
+
+
+SWEEP_AFTER = timedelta(minutes=5)  # longer than the fetch task's retries (10 + 20 + 40 s)
+SWEEP_WITHIN = timedelta(days=1)
+
+
+def sources_sweep(*, now=None, limit: int = 200) -> int:
+    """Send the title fetch of sources still pending after SWEEP_AFTER (made while the
+    broker was down, or their message was lost); sources older than a day are left as they
+    are (the analyst can type the title). The fetch only fills blank fields, so sending one
+    twice is harmless. Returns how many were sent."""
+    now = now or timezone.now()
+    pending = (
+        Source.objects.filter(
+            article__isnull=True,
+            fetch_error="",
+            updated_at__lt=now - SWEEP_AFTER,
+            created_at__gte=now - SWEEP_WITHIN,
+        )
+        .exclude(url="")
+        .filter(Q(title="") | Q(publisher=""))
+        .order_by("id")
+        .values_list("id", flat=True)[:limit]
+    )
+    sent = 0
+    for pk in pending:
+        if not send_now(lambda pk=pk: _enqueue_details_fetch(pk), what=f"source {pk} title"):
+            break
+        sent += 1
+    return sent
 
 
 # --- Source details (title, publisher) ----------------------------------------------------

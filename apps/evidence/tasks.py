@@ -26,3 +26,9 @@ def source_fetch_details(self, source_id: int) -> str:
         return services.source_fetch_details(source_id=source_id, final=final)
     except services.TransientFetchError as exc:
         raise self.retry(exc=exc, countdown=backoff_seconds(self.request.retries)) from exc
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=30, time_limit=50)
+def sources_sweep() -> None:
+    """Periodic (CELERY_BEAT_SCHEDULE): title fetches that were never sent."""
+    services.sources_sweep()

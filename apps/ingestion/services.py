@@ -53,6 +53,7 @@ from django.utils.dateparse import parse_datetime
 from apps.accounts.roles import is_analyst, is_editor
 from apps.articles.models import Article, Outlet
 from apps.core.backoff import backoff_seconds
+from apps.core.enqueue import send_after_commit, send_now
 from apps.core.errors import DomainError, NotAllowed
 from apps.core.text import content_hash, normalize_text
 from apps.core.urls import canonicalize_url, url_hash
@@ -143,9 +144,9 @@ def _enqueue(job_ids: list[int]) -> None:
         for chunk in chunks(job_ids):
             ingest_chunk.delay(chunk)
 
-    # robust: a broker that is down must not break the request; the sweeper re-enqueues.
+    # A broker that is down must not break or hold the request; the sweeper re-enqueues.
     if job_ids:
-        transaction.on_commit(send, robust=True)
+        send_after_commit(send, what=f"ingest job(s) {job_ids[:5]}")
 
 
 def validate_url(url: str) -> str:
@@ -443,7 +444,7 @@ def _hand_over_lost(job_ids: list[int], task_id: str) -> set[int]:
             for pk in handed:
                 ingest.delay(pk)
 
-        transaction.on_commit(send, robust=True)
+        send_after_commit(send, what=f"ingest jobs {handed[:5]}")
     return set(handed)
 
 
@@ -1014,9 +1015,9 @@ def _after_store(article_ids: list[int]) -> None:
     from .tasks import article_suggest, articles_suggest
 
     if len(article_ids) == 1:
-        transaction.on_commit(lambda: article_suggest.delay(article_ids[0]), robust=True)
+        send_after_commit(lambda: article_suggest.delay(article_ids[0]), what="suggestions")
     elif article_ids:
-        transaction.on_commit(lambda: articles_suggest.delay(article_ids), robust=True)
+        send_after_commit(lambda: articles_suggest.delay(article_ids), what="suggestions")
 
 
 def article_suggest_run(article_id: int) -> None:
@@ -1086,6 +1087,32 @@ def jobs_requeue_stuck(*, now: datetime | None = None, limit: int = 500) -> int:
             len(exhausted) + len(killed),
         )
     return len(stuck) + len(killed)
+
+
+SUGGEST_SWEEP_AFTER = timedelta(minutes=10)
+SUGGEST_SWEEP_WITHIN = timedelta(days=1)
+
+
+def articles_suggest_sweep(*, now: datetime | None = None, limit: int = 500) -> int:
+    """Ask again for the suggestions of articles stored in the last day that have none after
+    SUGGEST_SWEEP_AFTER (their task was never sent: the broker was down at commit). Every
+    suggester run, even a skip, leaves a SuggestionRun."""
+    from .tasks import articles_suggest
+
+    now = now or timezone.now()
+    ids = list(
+        Article.objects.filter(
+            suggestion_run__isnull=True,
+            created_at__lt=now - SUGGEST_SWEEP_AFTER,
+            created_at__gte=now - SUGGEST_SWEEP_WITHIN,
+        )
+        .order_by("id")
+        .values_list("id", flat=True)[:limit]
+    )
+    for chunk in chunks(ids):
+        if not send_now(lambda chunk=chunk: articles_suggest.delay(chunk), what="suggestions"):
+            break
+    return len(ids)
 
 
 # --------------------------------------------------------------------------- feeds
@@ -1196,7 +1223,8 @@ def feeds_lease(
             for feed_id in picked:
                 feed_poll.delay(feed_id, lease.isoformat())
 
-        transaction.on_commit(send, robust=True)
+        # Not sent (broker down): the lease runs out and the feed is picked again.
+        send_after_commit(send, what=f"feed polls {picked[:5]}")
     return picked
 
 

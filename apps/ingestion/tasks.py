@@ -78,6 +78,7 @@ def feeds_poll_due() -> None:
 @shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=30, time_limit=50)
 def jobs_sweep() -> None:
     services.jobs_requeue_stuck()
+    services.articles_suggest_sweep()
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=120, time_limit=180)

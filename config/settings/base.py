@@ -185,6 +185,14 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 120, minimum=1)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 180, minimum=1)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Sending a task retries once at once, not 3 times 0.2 s apart: a web request never waits
+# on a broker that is down (apps/core/enqueue.py); what was not sent is swept later.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0,
+    "interval_max": 0,
+}
 # Celery's Django fix-up closes the database connection before and after every task
 # unless this is set: a reconnection per task (~1.4 ms of worker CPU, ~6 ms of waiting and a
 # new server process). With it, a worker process keeps its connection and the fix-up
@@ -322,6 +330,17 @@ CELERY_BEAT_SCHEDULE = {
     },
     "ingestion-sweep-stuck-jobs": {
         "task": "apps.ingestion.tasks.jobs_sweep",
+        "schedule": 120.0,
+        "options": {"expires": 110},
+    },
+    # Work recorded while the broker was down (apps/core/enqueue.py), sent when it is back.
+    "evidence-sweep-pending-titles": {
+        "task": "apps.evidence.tasks.sources_sweep",
+        "schedule": 120.0,
+        "options": {"expires": 110},
+    },
+    "claims-sweep-webhook-deliveries": {
+        "task": "apps.claims.tasks.webhooks_sweep",
         "schedule": 120.0,
         "options": {"expires": 110},
     },
