@@ -454,9 +454,25 @@ def claim_start_research(*, claim: Claim, by: User | None, version: int | None =
 
 @transaction.atomic
 def claim_propose_verdict(
-    *, claim: Claim, verdict: str, rationale: str, by: User | None, version: int | None = None
+    *,
+    claim: Claim,
+    verdict: str,
+    rationale: str,
+    by: User | None,
+    version: int | None = None,
+    merge: bool = False,
 ) -> Claim:
+    """With `merge` (the claim page's form), a stale `version` is a conflict only when
+    someone else changed the verdict or rationale meanwhile (`_rebase`); the API keeps
+    every stale version a conflict."""
     verdict, rationale = _check_verdict(verdict, rationale)
+    if merge and version is not None:
+        version = _rebase(
+            claim=claim,
+            base_version=int(version),
+            mine={"verdict": verdict, "rationale": rationale},
+            what="proposed a verdict",
+        )
     return _transition(
         claim=claim,
         action="propose",
@@ -635,8 +651,9 @@ def claim_update(*, claim: Claim, by: User | None, version: int | None = None, *
 MERGE_FIELDS = {"statement": "statement", "tags": "tags", "assignee": "assignee_id"}
 
 
-def claim_as_loaded(*, claim_id: int, version: int) -> dict | None:
-    """The claim's editable values at `version`, from its history (None if not recorded)."""
+def claim_as_loaded(*, claim_id: int, version: int, fields: dict | None = None) -> dict | None:
+    """The claim's values at `version`, from its history (None if not recorded): `fields`
+    maps names to columns, the edit form's by default."""
     from django.apps import apps as django_apps
 
     event_model = django_apps.get_model("claims", "ClaimEvent")
@@ -645,7 +662,40 @@ def claim_as_loaded(*, claim_id: int, version: int) -> dict | None:
     )
     if snapshot is None:
         return None
-    return {name: getattr(snapshot, column) for name, column in MERGE_FIELDS.items()}
+    return {name: getattr(snapshot, column) for name, column in (fields or MERGE_FIELDS).items()}
+
+
+def _rebase(*, claim: Claim, base_version: int, mine: dict, what: str) -> int:
+    """The version to apply a form made on `base_version` to: the current one when nobody
+    else changed the fields in `mine` since (a three-way merge: their other changes stay).
+    When someone did, to other values, Conflict with details["both_changed"]."""
+    current = Claim.objects.select_for_update().filter(pk=claim.pk).first()
+    if current is None:
+        raise DomainError("This claim has been deleted.", code="not_found")
+    if current.version == base_version:
+        return base_version
+    base = claim_as_loaded(
+        claim_id=claim.pk, version=base_version, fields={name: name for name in mine}
+    )
+    both = {
+        name: {"yours": value, "theirs": getattr(current, name)}
+        for name, value in mine.items()
+        if getattr(current, name) != value
+        and (base is None or getattr(current, name) != base[name])
+    }
+    if both:
+        theirs = "; ".join(f"{name}: “{values['theirs']}”" for name, values in both.items())
+        raise Conflict(
+            f"Someone else changed this claim since you loaded it (version {base_version}, "
+            f"now {current.version}) and also {what} ({theirs}). Yours is kept in the form: "
+            "save it again to replace theirs, or leave it.",
+            details={
+                "your_version": base_version,
+                "current_version": current.version,
+                "both_changed": both,
+            },
+        )
+    return current.version
 
 
 def _merge_value(name: str, value):

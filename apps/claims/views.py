@@ -300,7 +300,12 @@ ACTIONS: dict[str, Action] = {
     "propose": Action(
         ProposeVerdictForm,
         lambda claim, by, d: services.claim_propose_verdict(
-            claim=claim, by=by, version=d["version"], verdict=d["verdict"], rationale=d["rationale"]
+            claim=claim,
+            by=by,
+            version=d["version"],
+            verdict=d["verdict"],
+            rationale=d["rationale"],
+            merge=True,
         ),
         "Verdict proposed.",
     ),

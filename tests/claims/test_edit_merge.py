@@ -106,3 +106,42 @@ def test_merge_service_reports_fields_both_changed(claim, analyst, editor):
     assert both["statement"]["theirs"] == "Theirs." and both["statement"]["yours"] == "Mine."
     claim.refresh_from_db()
     assert claim.statement == "Theirs."
+
+
+# --- the verdict form: the same merge on verdict and rationale ---------------------------
+
+
+def test_proposing_a_verdict_over_an_unrelated_change_saves_both(claim, analyst, editor):
+    loaded = claim.version
+    services.claim_update(claim=claim, by=editor, tags=["ukraine"])
+    response = _client(analyst).post(
+        f"/claims/{claim.pk}/propose/",
+        {"version": loaded, "verdict": "false", "rationale": "RUSI counted fewer."},
+    )
+    assert response.status_code == 302
+    claim.refresh_from_db()
+    assert claim.verdict == "false" and claim.tags == ["ukraine"]
+
+
+def test_a_verdict_both_proposed_is_shown_side_by_side(claim, analyst, editor):
+    loaded = claim.version
+    services.claim_propose_verdict(claim=claim, by=editor, verdict="true", rationale="Theirs.")
+    response = _client(analyst).post(
+        f"/claims/{claim.pk}/propose/",
+        {"version": loaded, "verdict": "false", "rationale": "Mine."},
+    )
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "Theirs." in page and "Mine." in page  # theirs on the page, mine in the form
+    assert "also proposed a verdict (verdict: “true”; rationale: “Theirs.”)" in page
+    claim.refresh_from_db()
+    assert claim.verdict == "true" and claim.rationale == "Theirs."
+
+
+def test_the_api_keeps_a_stale_verdict_a_conflict(claim, analyst, editor):
+    loaded = claim.version
+    services.claim_update(claim=claim, by=editor, tags=["ukraine"])
+    with pytest.raises(Conflict):
+        services.claim_propose_verdict(
+            claim=claim, by=analyst, version=loaded, verdict="false", rationale="Mine."
+        )
