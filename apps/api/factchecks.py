@@ -18,7 +18,7 @@ from rest_framework.response import Response
 
 from apps.accounts.roles import is_editor
 from apps.claims.factcheck_matching import match_factchecks
-from apps.claims.factchecks import factchecks_import
+from apps.claims.factchecks import FactCheckImportError, factchecks_import
 from apps.claims.matching import LIKELY_SAME, match_claims
 from apps.claims.models import Claim, ExternalFactCheck
 from apps.core.errors import DomainError
@@ -151,6 +151,11 @@ class FactCheckViewSet(viewsets.ReadOnlyModelViewSet):
                     details={"file": ["Required."]},
                 )
             data = upload.read()
+        if not isinstance(data, bytes | dict | list):  # a JSON null, number or string
+            raise FactCheckImportError(
+                "The JSON body must be a ClaimReview object, a list of them, an @graph or a "
+                "DataFeed; nothing was imported."
+            )
         result = factchecks_import(data)
         body = result.as_dict()
         body["skipped_count"] = len(result.skipped)

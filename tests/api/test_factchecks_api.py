@@ -73,6 +73,11 @@ def test_a_file_that_is_not_json_or_csv_is_a_clear_400_and_nothing_is_imported(e
     assert error["code"] == "unreadable_file"
     assert "nothing was imported" in error["message"]
     assert ExternalFactCheck.objects.count() == 0
+    for body in ("null", "7", '"words"'):
+        refused = editor_api.generic(
+            "POST", "/api/factchecks/import", body, content_type="application/json"
+        )
+        assert refused.json()["error"]["code"] == "unreadable_file", body
     missing = editor_api.post("/api/factchecks/import", {}, format="multipart")
     assert missing.status_code == 400
     assert "file" in missing.json()["error"]["message"]
