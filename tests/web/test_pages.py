@@ -347,7 +347,9 @@ def test_stale_version_is_a_conflict_and_keeps_the_typed_rationale(
     analyst_client, analyst, article
 ):
     claim = make_claim(article, analyst)
-    services.claim_start_research(claim=claim, by=analyst)  # someone else moved it on
+    # Someone else proposed a verdict meanwhile (a change to other fields would merge:
+    # tests/claims/test_edit_merge.py).
+    services.claim_propose_verdict(claim=claim, by=analyst, verdict="true", rationale="Theirs.")
     response = analyst_client.post(
         reverse("claims:propose", args=[claim.pk]),
         {"version": 1, "verdict": "false", "rationale": "My long rationale"},
@@ -357,7 +359,7 @@ def test_stale_version_is_a_conflict_and_keeps_the_typed_rationale(
     assert response.status_code == 409
     assert "Someone else changed this claim" in page and "My long rationale" in page
     claim.refresh_from_db()
-    assert claim.verdict == "" and claim.version == 2
+    assert claim.verdict == "true" and claim.version == 2
 
 
 def test_propose_without_rationale_is_refused_with_the_verdict_kept(
