@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import factcheck_views, views
 
 app_name = "claims"
 urlpatterns = [
@@ -10,6 +10,7 @@ urlpatterns = [
     path("claimants/", views.claimant_autocomplete, name="claimant_autocomplete"),
     path("claimants/candidates/", views.claimant_candidates, name="claimant_candidates"),
     path("orphaned/", views.orphaned_list, name="orphaned"),
+    path("factchecks/import/", factcheck_views.factcheck_import, name="factcheck_import"),
     path("<int:pk>/", views.claim_detail, name="detail"),
     path("<int:pk>/panel/", views.claim_panel, name="panel"),
     path("<int:pk>/attach/", views.claim_attach, name="attach"),
