@@ -82,7 +82,22 @@ def as_utc(value: datetime | None) -> datetime | None:
     return value.astimezone(UTC)
 
 
+class _PresentIsoDateTimeField(django_filters.fields.IsoDateTimeField):
+    """A date parameter that is sent must hold a date: `?updated_since=` is a mistake (a
+    client's variable left empty), not "no filter", which would quietly return everything."""
+
+    def clean(self, value):
+        if value is not None and not str(value).strip():
+            raise forms.ValidationError(
+                "Empty date: give an ISO 8601 date-time such as 2026-11-01T00:00:00Z, or leave "
+                "the parameter out."
+            )
+        return super().clean(value)
+
+
 class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = _PresentIsoDateTimeField
+
     def filter(self, qs, value):
         try:
             value = as_utc(value)

@@ -28,6 +28,28 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 
+def page_size_of(request, pagination) -> int:
+    """The page size asked for, checked the same way on every list: absent → the default;
+    anything but a whole number from 1 to max_page_size → 400 naming the parameter (DRF's
+    cursor pagination quietly used the default instead)."""
+    raw = request.query_params.get(pagination.page_size_query_param)
+    if raw in (None, ""):
+        return pagination.page_size
+    try:
+        size = int(raw)
+    except ValueError:
+        size = 0
+    if not 1 <= size <= pagination.max_page_size:
+        raise exceptions.ValidationError(
+            {
+                pagination.page_size_query_param: [
+                    f"Page size must be a whole number from 1 to {pagination.max_page_size}."
+                ]
+            }
+        )
+    return size
+
+
 class StableCursorPagination(CursorPagination):
     """Cursor pagination on the primary key: unique and unchanging, so pages never skip or
     repeat rows while others write."""
@@ -36,6 +58,9 @@ class StableCursorPagination(CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    def get_page_size(self, request) -> int:
+        return page_size_of(request, self)
 
     def decode_cursor(self, request):
         try:
@@ -118,22 +143,7 @@ class KeysetPagination(BasePagination):
         return ordering
 
     def get_page_size(self, request) -> int:
-        raw = request.query_params.get(self.page_size_query_param)
-        if raw in (None, ""):
-            return self.page_size
-        try:
-            size = int(raw)
-        except ValueError:
-            size = 0
-        if not 1 <= size <= self.max_page_size:
-            raise exceptions.ValidationError(
-                {
-                    self.page_size_query_param: [
-                        f"Page size must be a whole number from 1 to {self.max_page_size}."
-                    ]
-                }
-            )
-        return size
+        return page_size_of(request, self)
 
     def decode_cursor(self, request, ordering: str) -> list | None:
         raw = request.query_params.get(self.cursor_query_param)

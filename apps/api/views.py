@@ -454,7 +454,7 @@ class ClaimViewSet(ConditionalMixin, viewsets.ModelViewSet):
             "pgh_id", "pgh_created_at", "id"
         )
         since = request.query_params.get("since")
-        if since:
+        if since is not None:  # an empty one is an error, as on every list
             events = events.filter(pgh_created_at__gte=_parse_datetime(since, "since"))
         page = self.paginate_queryset(events)
         return self.get_paginated_response(serializers.TombstoneSerializer(page, many=True).data)
