@@ -265,9 +265,9 @@ def claim_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "assignee": User.objects.filter(pk=assignee_id).first() if assignee_id else None,
     }
     # After a conflict the user chose, field by field, to keep the other person's value.
-    for name in list(proposed):
-        if request.POST.get(f"keep_{name}") == "theirs":
-            del proposed[name]
+    kept_theirs = [name for name in proposed if request.POST.get(f"keep_{name}") == "theirs"]
+    for name in kept_theirs:
+        del proposed[name]
     try:
         services.claim_update_merge(
             claim_id=claim.pk,
@@ -297,6 +297,9 @@ def claim_edit(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return render(request, "desk/claim_edit.html", context, status=409)
     except DomainError as exc:
+        if exc.code == "unchanged" and kept_theirs:
+            messages.success(request, "Kept their version; you changed nothing else.")
+            return redirect("claims:detail", pk=claim.pk)
         context.update(form=submitted, error=exc.message)
         return render(request, "desk/claim_edit.html", context, status=exc.status)
     messages.success(request, "Claim saved.")

@@ -145,3 +145,19 @@ def test_the_api_keeps_a_stale_verdict_a_conflict(claim, analyst, editor):
         services.claim_propose_verdict(
             claim=claim, by=analyst, version=loaded, verdict="false", rationale="Mine."
         )
+
+
+def test_keeping_theirs_for_the_only_field_changed_saves_nothing_and_says_so(
+    claim, analyst, editor
+):
+    bob = _client(editor)
+    form = _loaded_form(bob, claim)
+    services.claim_update(claim=claim, by=analyst, statement="Theirs.")
+    response = bob.post(
+        f"/desk/claims/{claim.pk}/edit/",
+        {**form, "statement": "Mine.", "version": claim.version, "keep_statement": "theirs"},
+        follow=True,
+    )
+    assert "Kept their version" in response.content.decode()
+    claim.refresh_from_db()
+    assert claim.statement == "Theirs."
