@@ -312,6 +312,12 @@ def _lock_open(suggestion: Suggestion) -> Suggestion:
         raise DomainError(
             "This suggestion no longer exists (the article was re-analysed).", code="not_found"
         )
+    if current.state == Suggestion.State.ACCEPTED and current.matched_claim_id:
+        raise DomainError(
+            "This suggestion was already accepted: the sentence is tagged as claim "
+            f"#{current.matched_claim_id}; nothing was added.",
+            code="already_decided",
+        )
     if current.state != Suggestion.State.OPEN:
         raise DomainError(
             f"This suggestion was already {current.get_state_display().lower()}.",
