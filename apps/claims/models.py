@@ -2,6 +2,7 @@ import pghistory
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from apps.articles.models import Article
@@ -295,6 +296,15 @@ class Webhook(TimeStamped):
 
     def __str__(self) -> str:
         return self.url
+
+    def clean(self) -> None:
+        """The address is checked when saved (the admin), as the sender would check it."""
+        from apps.core import http
+
+        try:
+            http.check_address(self.url)
+        except http.BlockedURL as exc:
+            raise ValidationError({"url": exc.reason}) from None
 
 
 class WebhookDelivery(TimeStamped):

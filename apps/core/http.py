@@ -56,6 +56,7 @@ __all__ = [
     "Timeout",
     "TooLarge",
     "fetch",
+    "check_address",
     "non_public_reason",
     "post",
 ]
@@ -451,8 +452,10 @@ def _resolve(target: _Target, deadline: _Deadline) -> list[tuple[int, tuple]]:
     return [(family, sockaddr) for family, _, _, _, sockaddr in outcome["value"]]  # type: ignore[union-attr]
 
 
-def _checked_addresses(target: _Target, allow: _AllowList, deadline: _Deadline) -> list:
-    """Resolve once, check every address; return the (family, sockaddr) pairs to connect to."""
+def _check_without_lookup(target: _Target, allow: _AllowList) -> bool:
+    """Refuse a host that is not public by how it is written: an IP literal of a private,
+    local or reserved range, or a localhost name. Returns whether the allow-list exempts
+    the host by name."""
     host_allowed = allow.allows_host(target.host, target.port)
     if not host_allowed:
         try:
@@ -468,6 +471,24 @@ def _checked_addresses(target: _Target, allow: _AllowList, deadline: _Deadline) 
                 f"Refused: {target.host} is a loopback name (this machine); {_PUBLIC_PROMISE}",
                 url=target.url,
             )
+    return host_allowed
+
+
+def check_address(url: str, *, allowed_hosts: Iterable[str] | None = None) -> None:
+    """Everything the fetcher checks that needs no lookup: http(s), no user name or password,
+    a valid host, not a private or local address written as one. Raises BlockedURL with the
+    fetcher's own reason, so an address is refused when it is submitted (a URL, a feed,
+    evidence, a webhook) and not only when it is fetched. A name's addresses are checked
+    at each fetch only: where a name points can change."""
+    allow = _AllowList.parse(
+        allowed_hosts if allowed_hosts is not None else _setting("FETCH_ALLOWED_HOSTS", ())
+    )
+    _check_without_lookup(_parse_url(url), allow)
+
+
+def _checked_addresses(target: _Target, allow: _AllowList, deadline: _Deadline) -> list:
+    """Resolve once, check every address; return the (family, sockaddr) pairs to connect to."""
+    host_allowed = _check_without_lookup(target, allow)
     addresses = _resolve(target, deadline)
     if not addresses:
         raise ConnectionFailed(

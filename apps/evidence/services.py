@@ -66,6 +66,10 @@ def evidence_add(
             URLValidator(schemes=["http", "https"])(url)
         except ValidationError:
             raise DomainError(f"{url!r} is not a web address; use a full http(s):// URL.") from None
+        try:
+            http.check_address(url)
+        except http.BlockedURL as exc:
+            raise DomainError(f"{url[:200]}: {exc.reason}") from None
     source = None
     if article is not None:
         # Another article in Claimtrack: one source per article, titled and published as

@@ -159,7 +159,19 @@ def validate_url(url: str) -> str:
         ) from None
     if len(url) > 2000:
         raise DomainError("The address is longer than 2,000 characters.")
+    check_address(url)
     return url
+
+
+def check_address(url: str) -> None:
+    """The fetcher's checks that need no lookup (apps.core.http.check_address), as a
+    DomainError: an address it would refuse is refused when it is submitted."""
+    from apps.core import http
+
+    try:
+        http.check_address(url)
+    except http.BlockedURL as exc:
+        raise DomainError(f"{url[:200]}: {exc.reason}") from None
 
 
 def _hash_of(url: str) -> str:

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from apps.claims import services
+from apps.core.errors import DomainError
 from apps.evidence import services as evidence_services
 from apps.evidence import tasks
 from apps.evidence.models import EvidenceLink, Source
@@ -133,15 +134,14 @@ def test_a_transient_failure_is_retried_not_recorded_until_final(analyst, claim,
     assert "503" in link.source.fetch_error
 
 
-def test_private_addresses_are_refused_by_the_safe_client(analyst, claim, settings):
+def test_private_addresses_are_refused_when_given_and_never_fetched(analyst, claim, settings):
     settings.FETCH_ALLOWED_HOSTS = []
     with LocalServer() as server:
         url = server.route("/internal", html(PAGE))
-        link = evidence_services.evidence_add(claim=claim, by=analyst, stance="refutes", url=url)
-        evidence_services.source_fetch_details(source_id=link.source_id, final=True)
+        with pytest.raises(DomainError, match="public web addresses"):
+            evidence_services.evidence_add(claim=claim, by=analyst, stance="refutes", url=url)
         assert server.requests == []
-    link.source.refresh_from_db()
-    assert link.source.fetch_error and link.source.title == ""
+    assert not Source.objects.filter(url=url).exists()
 
 
 @pytest.mark.parametrize(
