@@ -56,6 +56,7 @@ class ParsedFeed:
     title: str
     entries: list[FeedEntry]
     warning: str = ""  # set when the feed is malformed but entries could be read
+    dropped: int = 0  # entries with a link past MAX_ENTRIES, not read
 
 
 def create_parser() -> DefusedExpatParser:
@@ -168,11 +169,15 @@ def parse_feed(body: bytes, *, url: str, content_type: str = "") -> ParsedFeed:
         raise FeedError(f"The address did not return a readable RSS or Atom feed{detail}.")
     entries = []
     seen = set()
+    dropped = 0
     for entry in parsed.entries:
         link = _entry_link(entry)
         if not link or link in seen:
             continue
         seen.add(link)
+        if len(entries) >= MAX_ENTRIES:
+            dropped += 1
+            continue
         entries.append(
             FeedEntry(
                 link=link,
@@ -181,8 +186,6 @@ def parse_feed(body: bytes, *, url: str, content_type: str = "") -> ParsedFeed:
                 authors=_authors(entry),
             )
         )
-        if len(entries) >= MAX_ENTRIES:
-            break
     warning = ""
     problem = parsed.get("bozo_exception")
     if parsed.get("bozo") and problem is not None and not _harmless(problem):
@@ -191,7 +194,7 @@ def parse_feed(body: bytes, *, url: str, content_type: str = "") -> ParsedFeed:
             f"{len(entries)} entr{'y' if len(entries) == 1 else 'ies'} could be read anyway."
         )
     title = _plain(parsed.feed.get("title") or "", 500)
-    return ParsedFeed(title=title, entries=entries, warning=warning)
+    return ParsedFeed(title=title, entries=entries, warning=warning, dropped=dropped)
 
 
 def _harmless(problem: Exception) -> bool:

@@ -1286,6 +1286,11 @@ def feed_poll_run(feed_id: int, lease: str) -> Feed | None:
                 f"{len(parsed.entries)} entr{'y' if len(parsed.entries) == 1 else 'ies'}, "
                 f"{len(new_jobs)} new."
             )
+            if parsed.dropped:
+                from .feeds import MAX_ENTRIES
+
+                more = f"{parsed.dropped} more entr{'y was' if parsed.dropped == 1 else 'ies were'}"
+                note = f"{note} {more} left out: a poll reads at most {MAX_ENTRIES}."
             if parsed.warning:
                 note = f"{note} {parsed.warning}"
             return _feed_succeeded(

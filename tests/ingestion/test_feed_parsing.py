@@ -115,3 +115,11 @@ def test_entities_after_broken_xml_are_never_expanded():
     body = b"<?xml version='1.0'?><!-- -- -->" + BOMB_DTD + BOMB_BODY
     parsed = parse_feed(body, url="https://x/")
     assert "lollol" not in parsed.entries[0].title
+
+
+def test_entries_past_the_limit_are_counted(monkeypatch):
+    from apps.ingestion import feeds
+
+    monkeypatch.setattr(feeds, "MAX_ENTRIES", 1)
+    parsed = parse_feed(rss(ITEMS), url="https://news.example/feed.xml")
+    assert len(parsed.entries) == 1 and parsed.dropped == 1

@@ -250,3 +250,21 @@ def http_fetch(url):
     from apps.core import http
 
     return http.fetch(url, accept=http.HTML_TYPES)
+
+
+def test_the_poll_note_says_when_entries_past_the_limit_were_left_out(
+    allowed, on_commit, monkeypatch
+):
+    from apps.ingestion import feeds
+
+    monkeypatch.setattr(feeds, "MAX_ENTRIES", 2)
+    server = allowed
+    links = serve_articles(server, range(5))
+    feed = Feed.objects.create(url=server.route("/rss.xml", Reply(200, RSS_TYPE, rss(links))))
+
+    on_commit(tasks.feeds_poll_due.delay)
+
+    feed.refresh_from_db()
+    assert feed.last_poll_note.startswith("2 entries, 2 new.")
+    assert "3 more entries were left out: a poll reads at most 2" in feed.last_poll_note
+    assert feed.jobs.count() == 2
