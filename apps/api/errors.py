@@ -14,6 +14,7 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from apps.accounts.authentication import TooManyFailures
 from apps.core.errors import DomainError
 
 
@@ -93,8 +94,10 @@ def exception_handler(exc, context):
     if isinstance(exc, exceptions.Throttled):
         details = {"retry_after_seconds": int(exc.wait) if exc.wait is not None else None}
         message = (
-            "Too many requests for this token; wait as long as the Retry-After header says, "
-            "then try again."
+            str(exc.detail)
+            if isinstance(exc, TooManyFailures)
+            else "Too many requests for this token; wait as long as the Retry-After header "
+            "says, then try again."
         )
     response.data = {"error": {"code": code, "message": message, "details": details}}
     return response

@@ -283,9 +283,12 @@ import re as _re  # noqa: E402
 _API_RATE = r"^\d+/(s|sec|second|m|min|minute|h|hour|d|day)$"
 API_THROTTLE_RATE = env.str("API_THROTTLE_RATE", default="1200/minute")
 API_THROTTLE_ANON_RATE = env.str("API_THROTTLE_ANON_RATE", default="120/minute")
+# Failed token authentications per client address (apps/accounts/authentication.py).
+API_AUTH_FAILURE_RATE = env.str("API_AUTH_FAILURE_RATE", default="30/minute")
 for _name, _rate in (
     ("API_THROTTLE_RATE", API_THROTTLE_RATE),
     ("API_THROTTLE_ANON_RATE", API_THROTTLE_ANON_RATE),
+    ("API_AUTH_FAILURE_RATE", API_AUTH_FAILURE_RATE),
 ):
     if not _re.match(_API_RATE, _rate):
         raise ImproperlyConfigured(f"{_name}={_rate!r} is not a rate such as '600/minute'.")
