@@ -55,8 +55,20 @@ def for_display(jobs: QuerySet[IngestJob]) -> QuerySet[IngestJob]:
     )
 
 
-def job_list(*, status: str = "", channel: str = "") -> QuerySet[IngestJob]:
-    jobs = for_display(IngestJob.objects.all())
+def jobs_visible_to(user) -> QuerySet[IngestJob]:
+    """Jobs are private to whoever submitted them, as in the API; editors see all. A user
+    with no role submits nothing, so sees nothing."""
+    from apps.accounts.roles import is_analyst, is_editor
+
+    if is_editor(user):
+        return IngestJob.objects.all()
+    if is_analyst(user):
+        return IngestJob.objects.filter(created_by=user)
+    return IngestJob.objects.none()
+
+
+def job_list(*, user, status: str = "", channel: str = "") -> QuerySet[IngestJob]:
+    jobs = for_display(jobs_visible_to(user))
     if status in IngestJob.Status.values:
         jobs = jobs.filter(status=status)
     if channel in IngestJob.Channel.values:

@@ -42,7 +42,7 @@ def _page(request: HttpRequest, queryset):
 def job_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     channel = request.GET.get("channel", "")
-    page = _page(request, selectors.job_list(status=status, channel=channel))
+    page = _page(request, selectors.job_list(user=request.user, status=status, channel=channel))
     query = urlencode({k: v for k, v in {"status": status, "channel": channel}.items() if v})
     return render(
         request,
@@ -63,7 +63,9 @@ def job_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(
-        selectors.for_display(IngestJob.objects.select_related("feed", "batch", "created_by")),
+        selectors.for_display(
+            selectors.jobs_visible_to(request.user).select_related("feed", "batch", "created_by")
+        ),
         pk=pk,
     )
     return render(request, "ingestion/job_detail.html", {"job": job, "section": "jobs"})
@@ -72,9 +74,9 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def job_retry(request: HttpRequest, pk: int) -> HttpResponse:
-    job = get_object_or_404(IngestJob, pk=pk)
     if not is_analyst(request.user):
         return _forbidden(request, "Only analysts, editors and admins can retry jobs.")
+    job = get_object_or_404(selectors.jobs_visible_to(request.user), pk=pk)
     try:
         services.job_retry(job=job, by=request.user)
     except DomainError as exc:

@@ -144,8 +144,10 @@ def test_batch_progress_fragment_polls_until_every_job_is_final(analyst_client, 
     assert "x.example answered 404" in fragment and "Retry" in fragment
 
 
-def test_failed_job_shows_its_reason_and_can_be_retried(analyst_client, on_commit, allowed):
-    job = on_commit(services.job_submit_url, url=allowed.url("/missing"))
+def test_failed_job_shows_its_reason_and_can_be_retried(
+    analyst_client, analyst, on_commit, allowed
+):
+    job = on_commit(services.job_submit_url, url=allowed.url("/missing"), by=analyst)
     page = analyst_client.get(reverse("ingestion:job_detail", args=[job.pk])).content.decode()
     assert "Why it failed" in page and "404 Not Found" in page and "does not exist" in page
 
@@ -156,13 +158,17 @@ def test_failed_job_shows_its_reason_and_can_be_retried(analyst_client, on_commi
     assert len([r for r in allowed.requests if r.path == "/missing"]) == 2
 
 
-def test_job_page_shows_a_near_duplicate_and_its_similarity(analyst_client):
+def test_job_page_shows_a_near_duplicate_and_its_similarity(analyst_client, analyst):
     original = factories.ArticleFactory(title="The original story")
     copy = factories.ArticleFactory(
         title="The spun copy", duplicate_of=original, duplicate_similarity=0.4321
     )
     job = IngestJob.objects.create(
-        channel="url", url="https://spun.example/x", status="done", article=copy
+        channel="url",
+        url="https://spun.example/x",
+        status="done",
+        article=copy,
+        created_by=analyst,
     )
     page = analyst_client.get(reverse("ingestion:job_detail", args=[job.pk])).content.decode()
     assert "Near-duplicate of" in page and "The original story" in page and "43%" in page
@@ -170,29 +176,31 @@ def test_job_page_shows_a_near_duplicate_and_its_similarity(analyst_client):
     assert "near-duplicate" in listing
 
 
-def test_titles_and_reasons_from_outside_are_escaped(analyst_client):
+def test_titles_and_reasons_from_outside_are_escaped(analyst_client, analyst):
     article = factories.ArticleFactory(title="<script>alert(1)</script>")
     IngestJob.objects.create(
         channel="url",
         url="https://x.example/",
         status="failed",
         failure_reason="<img src=x onerror=alert(1)>",
+        created_by=analyst,
     )
     IngestJob.objects.create(
-        channel="url", url="https://y.example/", status="done", article=article
+        channel="url", url="https://y.example/", status="done", article=article, created_by=analyst
     )
     page = analyst_client.get(reverse("ingestion:jobs")).content.decode()
     assert "<script>alert(1)" not in page and "<img src=x" not in page
     assert "&lt;script&gt;" in page
 
 
-def test_job_list_filters_and_query_count(analyst_client, django_assert_max_num_queries):
+def test_job_list_filters_and_query_count(analyst_client, analyst, django_assert_max_num_queries):
     for i in range(30):
         IngestJob.objects.create(
             channel="feed" if i % 2 else "url",
             url=f"https://q.example/{i}",
             status="failed" if i % 3 == 0 else "done",
             article=factories.ArticleFactory(),
+            created_by=analyst,
         )
     with django_assert_max_num_queries(8):
         page = analyst_client.get(
@@ -261,12 +269,12 @@ def test_duplicate_feed_is_refused_with_a_message(editor_client, queued, monkeyp
     assert response.status_code == 400 and "already followed" in response.content.decode()
 
 
-def test_stored_article_page_link_for_a_done_job(analyst_client):
+def test_stored_article_page_link_for_a_done_job(analyst_client, analyst):
     article = Article.objects.create(
         title="Done one", text="x" * 100, url_hash="d" * 64, content_hash="d" * 64
     )
     job = IngestJob.objects.create(
-        channel="url", url="https://d.example/", status="done", article=article
+        channel="url", url="https://d.example/", status="done", article=article, created_by=analyst
     )
     page = analyst_client.get(reverse("ingestion:job_detail", args=[job.pk])).content.decode()
     assert reverse("articles:detail", args=[article.pk]) in page
@@ -295,8 +303,10 @@ def test_an_address_typed_in_the_ui_cannot_reach_this_machine(
         assert "public web addresses" in job.failure_reason
 
 
-def test_retry_does_not_redirect_off_site(analyst_client, queued):
-    job = IngestJob.objects.create(channel="url", url="https://a.example/", status="failed")
+def test_retry_does_not_redirect_off_site(analyst_client, analyst, queued):
+    job = IngestJob.objects.create(
+        channel="url", url="https://a.example/", status="failed", created_by=analyst
+    )
     for target in ["https://evil.example/", "//evil.example/", "/\\evil.example/"]:
         response = analyst_client.post(
             reverse("ingestion:job_retry", args=[job.pk]), {"next": target}
