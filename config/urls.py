@@ -1,7 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.generic import RedirectView
+
+from apps.claims.public_feeds import SITEMAPS
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="articles:list", permanent=False)),
@@ -14,6 +17,14 @@ urlpatterns = [
     path("claims/", include("apps.claims.urls")),
     path("desk/", include("apps.claims.desk_urls")),
     path("evidence/", include("apps.evidence.urls")),
+    # Public, no log-in: published fact-checks, their feed and the sitemap.
+    path("fact-checks/", include("apps.claims.public_urls")),
+    path(
+        "sitemap.xml",
+        sitemap,
+        {"sitemaps": SITEMAPS},
+        name="django.contrib.sitemaps.views.sitemap",
+    ),
     path("ingest/", include("apps.ingestion.urls")),
     path("suggestions/", include("apps.claims.suggestion_urls")),
 ]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from apps.claims.models import VERDICT_RATING, Appearance, Claim, Claimant, Verdict
+from apps.claims.models import Appearance, Claim, Claimant, Verdict
 
 from .serializers import claim_page_url
 
@@ -56,16 +56,32 @@ def _first_seen_order(appearance: Appearance):
     return (published is None, published or appearance.created_at, appearance.pk)
 
 
-def claim_review(claim: Claim, request, *, with_context: bool = True) -> dict:
+def organization(request) -> dict:
+    """Us, as author of our reviews: name and logo from the settings."""
+    org: dict = {
+        "@type": "Organization",
+        "name": settings.CLAIMTRACK_ORGANIZATION,
+        "url": request.build_absolute_uri("/"),
+    }
+    if settings.CLAIMTRACK_LOGO_URL:
+        org["logo"] = {"@type": "ImageObject", "url": settings.CLAIMTRACK_LOGO_URL}
+    return org
+
+
+def claim_review(
+    claim: Claim, request, *, with_context: bool = True, url: str | None = None
+) -> dict:
     """The ClaimReview of a published claim. Expects appearances prefetched with their
-    article, the article's outlet and the claimant."""
+    article, the article's outlet and the claimant. `url`: the review's address (the
+    public fact-check page); by default the claim's page in the app."""
     label = Verdict(claim.verdict).label
     rating: dict = {"@type": "Rating", "alternateName": label, "name": label}
-    value = VERDICT_RATING.get(claim.verdict)
+    scale = settings.CLAIMTRACK_RATING_SCALE
+    value = scale.get(claim.verdict)
     if value is not None:
         rating["ratingValue"] = value
-    rating["bestRating"] = 5
-    rating["worstRating"] = 1
+    rating["bestRating"] = max(scale.values())
+    rating["worstRating"] = min(scale.values())
 
     appearances = sorted(claim.appearances.all(), key=_first_seen_order)
     item: dict = {"@type": "Claim"}
@@ -91,14 +107,10 @@ def claim_review(claim: Claim, request, *, with_context: bool = True) -> dict:
     review.update(
         {
             "@type": "ClaimReview",
-            "url": claim_page_url(request, claim.pk),
+            "url": url or claim_page_url(request, claim.pk),
             "claimReviewed": claim.statement,
             "datePublished": _date(claim.published_at),
-            "author": {
-                "@type": "Organization",
-                "name": settings.CLAIMTRACK_ORGANIZATION,
-                "url": request.build_absolute_uri("/"),
-            },
+            "author": organization(request),
             "reviewRating": rating,
             "itemReviewed": item,
         }

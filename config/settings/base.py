@@ -1,10 +1,12 @@
 """Settings shared by every environment. Everything that varies comes from the environment.
 
 Variables (see README): DATABASE_URL, CELERY_BROKER_URL, CACHE_URL, DJANGO_SECRET_KEY, DJANGO_DEBUG,
-DJANGO_ALLOWED_HOSTS, DJANGO_CSRF_TRUSTED_ORIGINS, CLAIMTRACK_ORGANIZATION, FETCH_*,
+DJANGO_ALLOWED_HOSTS, DJANGO_CSRF_TRUSTED_ORIGINS, CLAIMTRACK_ORGANIZATION, CLAIMTRACK_LOGO_URL,
+CLAIMTRACK_RATING_SCALE, CLAIMTRACK_PUBLIC_PAGE_SIZE, FETCH_*,
 CLAIMS_*.
 """
 
+import re
 from pathlib import Path
 
 import environ
@@ -16,6 +18,9 @@ VAR_DIR = BASE_DIR / "var"
 env = environ.Env()
 if (BASE_DIR / ".env").is_file():
     env.read_env(str(BASE_DIR / ".env"))
+
+
+_re_url = re.compile(r"^https?://[^\s/]+", re.IGNORECASE)
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -56,6 +61,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "django.contrib.sitemaps",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -246,6 +252,30 @@ FETCH_USER_AGENT = env.str(
 )
 
 CLAIMTRACK_ORGANIZATION = env.str("CLAIMTRACK_ORGANIZATION", default="Claimtrack newsroom")
+# Public fact-check pages (apps/claims/public_views.py) and their ClaimReview JSON-LD.
+CLAIMTRACK_LOGO_URL = env.str("CLAIMTRACK_LOGO_URL", default="")
+if CLAIMTRACK_LOGO_URL and not _re_url.match(CLAIMTRACK_LOGO_URL):
+    raise ImproperlyConfigured(
+        f"CLAIMTRACK_LOGO_URL={CLAIMTRACK_LOGO_URL!r} is not an http(s) URL."
+    )
+# Verdict → reviewRating.ratingValue, "verdict=number,...": a verdict left out has no number
+# (alternateName only); bestRating/worstRating are the highest and lowest numbers given.
+_VERDICTS = ("true", "mostly_true", "mixed", "misleading", "false", "unproven", "not_checkable")
+_raw_scale = env.str(
+    "CLAIMTRACK_RATING_SCALE", default="true=5,mostly_true=4,mixed=3,misleading=2,false=1"
+)
+CLAIMTRACK_RATING_SCALE: dict[str, int] = {}
+for _pair in filter(None, (p.strip() for p in _raw_scale.split(","))):
+    _verdict, _sep, _number = _pair.partition("=")
+    if not _sep or _verdict.strip() not in _VERDICTS or not _number.strip().lstrip("-").isdigit():
+        raise ImproperlyConfigured(
+            f"CLAIMTRACK_RATING_SCALE: {_pair!r} is not verdict=whole number; verdicts are "
+            f"{', '.join(_VERDICTS)}."
+        )
+    CLAIMTRACK_RATING_SCALE[_verdict.strip()] = int(_number)
+if len(set(CLAIMTRACK_RATING_SCALE.values())) < 2:
+    raise ImproperlyConfigured("CLAIMTRACK_RATING_SCALE needs at least two different numbers.")
+CLAIMTRACK_PUBLIC_PAGE_SIZE = env_int("CLAIMTRACK_PUBLIC_PAGE_SIZE", 20, minimum=1)
 
 # --- Claim intelligence (apps.claims). Unset: the defaults in apps/claims/suggestions.py
 # (threshold tuned for the bundled model) and the bundled check-worthiness model.

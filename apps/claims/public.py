@@ -1,0 +1,129 @@
+"""Reads for the public fact-check pages (public_views.py): which claims are public, their
+address, the corrections their history shows, and what a page's validators are.
+
+Public means status == published, nothing else: a claim that is reopened (withdrawn) or was
+never approved is not there, whoever asks."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.apps import apps as django_apps
+from django.conf import settings
+from django.db.models import Max, Prefetch, Q, QuerySet
+from django.urls import reverse
+from django.utils.text import slugify
+
+from .models import Appearance, Claim, Status, Verdict
+
+SLUG_MAX = 80
+
+
+def claim_slug(claim: Claim) -> str:
+    slug = slugify(claim.statement)[:SLUG_MAX].strip("-")
+    return slug or "claim"
+
+
+def public_path_for(pk: int, slug: str) -> str:
+    return reverse("fact_checks:detail", kwargs={"pk": pk, "slug": slug})
+
+
+def public_path(claim: Claim) -> str:
+    return public_path_for(claim.pk, claim_slug(claim))
+
+
+def published_claims(*, q: str = "") -> QuerySet[Claim]:
+    """Published claims, newest publication first; `q` matches words of the statement or
+    the rationale (every word must appear)."""
+    claims = Claim.objects.filter(status=Status.PUBLISHED)
+    for word in q.split()[:10]:
+        claims = claims.filter(Q(statement__icontains=word) | Q(rationale__icontains=word))
+    return claims.order_by("-published_at", "-id")
+
+
+def public_claim(pk: int) -> Claim | None:
+    """A published claim with what its page and its ClaimReview show, or None."""
+    from apps.evidence.models import EvidenceLink
+
+    appearances = Appearance.objects.select_related("article__outlet", "claimant__merged_into")
+    evidence = EvidenceLink.objects.select_related("source").order_by("stance", "created_at", "id")
+    return (
+        Claim.objects.filter(pk=pk, status=Status.PUBLISHED)
+        .prefetch_related(
+            Prefetch("appearances", queryset=appearances),
+            Prefetch("evidence", queryset=evidence),
+        )
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class Correction:
+    at: datetime
+    was: str
+    now: str
+
+
+def published_record(claim_id: int) -> tuple[datetime | None, list[Correction]]:
+    """From the claim's history (pghistory events): when it was first published, and each
+    time a published verdict was replaced by a different one (reopened, re-decided and
+    approved again), oldest first."""
+    event_model = django_apps.get_model("claims", "ClaimEvent")
+    rows = (
+        event_model.objects.filter(pgh_obj_id=claim_id, status=Status.PUBLISHED)
+        .order_by("pgh_id")
+        .values_list("verdict", "published_at", "pgh_created_at")
+    )
+    first, last_verdict, corrections = None, None, []
+    for verdict, published_at, created in rows:
+        if first is None:
+            first = published_at or created
+        if last_verdict is not None and verdict != last_verdict:
+            corrections.append(
+                Correction(
+                    at=published_at or created,
+                    was=Verdict(last_verdict).label,
+                    now=Verdict(verdict).label,
+                )
+            )
+        last_verdict = verdict
+    return first, corrections
+
+
+def _settings_digest() -> str:
+    shown = (
+        settings.CLAIMTRACK_ORGANIZATION,
+        settings.CLAIMTRACK_LOGO_URL,
+        sorted(settings.CLAIMTRACK_RATING_SCALE.items()),
+    )
+    return hashlib.sha256(repr(shown).encode()).hexdigest()[:8]
+
+
+@dataclass(frozen=True)
+class Validators:
+    etag: str
+    last_modified: datetime
+    slug: str
+
+
+def page_validators(pk: int) -> Validators | None:
+    """One query: the claim's version and the latest change to anything its page shows
+    (the claim, its appearances, their articles). Evidence cannot change while a claim is
+    published (evidence_add refuses), and unpublishing changes the version."""
+    row = (
+        Claim.objects.filter(pk=pk, status=Status.PUBLISHED)
+        .annotate(
+            appearance_changed=Max("appearances__updated_at"),
+            article_changed=Max("appearances__article__updated_at"),
+        )
+        .values_list("statement", "version", "updated_at", "appearance_changed", "article_changed")
+        .first()
+    )
+    if row is None:
+        return None
+    statement, version, updated_at, *others = row
+    last = max([updated_at, *(t for t in others if t is not None)])
+    etag = f"{pk}-{version}-{int(last.timestamp() * 1_000_000)}-{_settings_digest()}"
+    return Validators(etag=etag, last_modified=last, slug=claim_slug(Claim(statement=statement)))

@@ -1,0 +1,353 @@
+"""Public fact-check pages: published claims only, no log-in; JSON-LD that parses and that
+no field can break out of; conditional GET; index, Atom feed and sitemap."""
+
+import json
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+
+import pytest
+
+from apps.claims import services
+from apps.claims.public import claim_slug
+from apps.evidence.services import evidence_add
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+HOSTILE = "</script><script>alert(1)</script><!--"
+QUOTE = "Russia is running out of munitions used in the war in Ukraine"
+
+
+def make_published(
+    analyst,
+    editor,
+    *,
+    statement="",
+    claimant="Sergei Shoigu",
+    verdict="false",
+    rationale="The record says otherwise.",
+    article=None,
+    evidence=None,
+):
+    article = article or factories.ArticleFactory(published_at="2026-01-10T08:00:00Z")
+    start = article.text.index(QUOTE)
+    claim = services.claim_create(
+        article=article,
+        start=start,
+        end=start + len(QUOTE),
+        quote=QUOTE,
+        statement=statement,
+        claimant_name=claimant,
+        by=analyst,
+    )
+    for stance, url, title in evidence or [
+        ("refutes", "https://stats.example/report", "Munitions report"),
+        ("supports", "https://other.example/a", "Supporting piece"),
+    ]:
+        evidence_add(claim=claim, by=analyst, stance=stance, url=url, title=title)
+    claim = services.claim_propose_verdict(
+        claim=claim, verdict=verdict, rationale=rationale, by=analyst
+    )
+    claim = services.claim_submit_for_review(claim=claim, by=analyst)
+    return services.review_approve(claim=claim, by=editor, note="ok")
+
+
+def page_url(claim):
+    return f"/fact-checks/{claim.pk}-{claim_slug(claim)}/"
+
+
+class Scripts(HTMLParser):
+    """Every <script> element, its attributes and its text, as a browser would split them."""
+
+    def __init__(self):
+        super().__init__()
+        self.scripts: list[dict] = []
+        self._open = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "script":
+            self._open = {"attrs": dict(attrs), "text": ""}
+            self.scripts.append(self._open)
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._open = None
+
+    def handle_data(self, data):
+        if self._open is not None:
+            self._open["text"] += data
+
+
+def scripts_of(html: str) -> list[dict]:
+    parser = Scripts()
+    parser.feed(html)
+    parser.close()
+    return parser.scripts
+
+
+def claimreview_of(response) -> dict:
+    scripts = scripts_of(response.content.decode())
+    assert len(scripts) == 1, scripts
+    assert scripts[0]["attrs"] == {"type": "application/ld+json"}
+    return json.loads(scripts[0]["text"])
+
+
+@pytest.fixture
+def published(analyst, editor):
+    return make_published(analyst, editor, statement="Russia is running out of munitions")
+
+
+def test_published_fact_check_page_shows_every_part_without_log_in(client, published, settings):
+    response = client.get(page_url(published))
+    assert response.status_code == 200
+    html = response.content.decode()
+    appearance = published.appearances.get()
+    for part in (
+        "Russia is running out of munitions",  # the claim
+        "Sergei Shoigu",  # who
+        f'href="{appearance.article.url}"',  # where, linked
+        appearance.article.title,
+        'Our verdict: <span class="verdict-label">False</span>',
+        "Our rating scale",
+        "Mostly true (4)",
+        "The record says otherwise.",  # rationale
+        "Refutes",
+        "Supports",
+        'href="https://stats.example/report"',
+        "Published <time",
+        settings.CLAIMTRACK_ORGANIZATION,
+    ):
+        assert part in html, part
+    assert html.index("Refutes") < html.index("Munitions report") < html.index("Supports")
+    assert "/accounts/login/" not in html and "Review queue" not in html
+
+
+@pytest.mark.parametrize("status", ["new", "researching", "in_review"])
+def test_unpublished_claims_are_not_public(client, analyst, status):
+    article = factories.ArticleFactory()
+    start = article.text.index(QUOTE)
+    claim = services.claim_create(
+        article=article, start=start, end=start + len(QUOTE), quote=QUOTE, by=analyst
+    )
+    claim = factories.advance_claim(claim, "researching", analyst) if status != "new" else claim
+    if status == "researching":
+        claim = services.claim_start_research(claim=claim, by=analyst)
+    if status == "in_review":
+        evidence_add(claim=claim, by=analyst, stance="refutes", url="https://e.example/1")
+        claim = factories.advance_claim(claim, "in_review", analyst)
+    claim.refresh_from_db()
+    assert claim.status == status
+    assert client.get(page_url(claim)).status_code == 404
+    assert client.get(f"/fact-checks/{claim.pk}/").status_code == 404
+
+
+def test_withdrawn_fact_check_answers_404(client, published, editor):
+    url = page_url(published)
+    assert client.get(url).status_code == 200
+    services.claim_reopen(claim=published, by=editor, note="Withdrawn pending new data.")
+    assert client.get(url).status_code == 404
+    assert client.get("/fact-checks/").content.decode().count(url) == 0
+
+
+def test_a_wrong_or_missing_slug_redirects_permanently(client, published):
+    right = page_url(published)
+    for wrong in (f"/fact-checks/{published.pk}-old-title/", f"/fact-checks/{published.pk}/"):
+        response = client.get(wrong)
+        assert response.status_code == 301
+        assert response["Location"] == right
+    # A cached validator for the right page never turns a wrong address into a 304.
+    etag = client.get(right)["ETag"]
+    response = client.get(f"/fact-checks/{published.pk}-old/", HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 301
+
+
+def test_jsonld_parses_and_carries_the_claimreview_fields(client, published, settings):
+    settings.CLAIMTRACK_LOGO_URL = "https://newsroom.example/logo.png"
+    response = client.get(page_url(published))
+    review = claimreview_of(response)
+    assert review["@context"] == "https://schema.org"
+    assert review["@type"] == "ClaimReview"
+    assert review["claimReviewed"] == published.statement
+    assert review["url"] == f"http://testserver{page_url(published)}"
+    assert review["datePublished"] == published.published_at.date().isoformat()
+    assert review["author"]["@type"] == "Organization"
+    assert review["author"]["name"] == settings.CLAIMTRACK_ORGANIZATION
+    assert review["author"]["logo"]["url"] == "https://newsroom.example/logo.png"
+    rating = review["reviewRating"]
+    assert rating == {
+        "@type": "Rating",
+        "alternateName": "False",
+        "name": "False",
+        "ratingValue": 1,
+        "bestRating": 5,
+        "worstRating": 1,
+    }
+    item = review["itemReviewed"]
+    assert item["@type"] == "Claim"
+    assert item["author"] == {"@type": "Person", "name": "Sergei Shoigu"}
+    article = published.appearances.get().article
+    assert item["appearance"][0]["url"] == article.url
+    assert item["appearance"][0]["publisher"]["@type"] == "Organization"
+
+
+def test_the_rating_scale_is_a_setting_shown_on_the_page_and_in_the_jsonld(
+    client, published, settings
+):
+    settings.CLAIMTRACK_RATING_SCALE = {"true": 10, "false": 0, "mixed": 5}
+    response = client.get(page_url(published))
+    rating = claimreview_of(response)["reviewRating"]
+    assert (rating["ratingValue"], rating["bestRating"], rating["worstRating"]) == (0, 10, 0)
+    assert "True (10)" in response.content.decode()
+    assert "Misleading (no rating)" in response.content.decode()
+
+
+def test_hostile_text_in_every_field_stays_inside_the_jsonld_script(
+    client, analyst, editor, settings
+):
+    settings.CLAIMTRACK_ORGANIZATION = f"Org {HOSTILE}"
+    outlet = factories.OutletFactory(name=f"Outlet {HOSTILE}")
+    article = factories.ArticleFactory(
+        title=f"Title {HOSTILE}",
+        url=f"https://news.example/x?{HOSTILE}",
+        outlet=outlet,
+        published_at="2026-01-10T08:00:00Z",
+    )
+    claim = make_published(
+        analyst,
+        editor,
+        article=article,
+        statement=f"Statement {HOSTILE}",
+        claimant=f"Claimant {HOSTILE}",
+        rationale=f"Rationale {HOSTILE}",
+        evidence=[("refutes", f"https://e.example/?{HOSTILE}", f"Evidence {HOSTILE}")],
+    )
+    claimant = claim.appearances.get().claimant
+    claimant.role = f"Role {HOSTILE}"
+    claimant.affiliation = f"Party {HOSTILE}"
+    claimant.save()
+
+    response = client.get(page_url(claim))
+    html = response.content.decode()
+    # The only script element is the JSON-LD; its text is the whole JSON, and parses back to
+    # the hostile strings exactly.
+    review = claimreview_of(response)
+    assert review["claimReviewed"] == f"Statement {HOSTILE}"
+    assert review["author"]["name"] == f"Org {HOSTILE}"
+    item = review["itemReviewed"]
+    assert item["author"]["name"] == f"Claimant {HOSTILE}"
+    assert item["author"]["jobTitle"] == f"Role {HOSTILE}"
+    assert item["author"]["affiliation"]["name"] == f"Party {HOSTILE}"
+    assert item["appearance"][0]["headline"] == f"Title {HOSTILE}"
+    assert item["appearance"][0]["publisher"]["name"] == f"Outlet {HOSTILE}"
+    assert item["appearance"][0]["url"] == article.url
+    raw = scripts_of(html)[0]["text"]
+    assert "<" not in raw and ">" not in raw and "&" not in raw
+    assert "\\u003C/script\\u003E" in raw and "\\u003C!--" in raw
+    # Outside the script, every field is escaped text.
+    assert "<script>alert(1)" not in html and "<!--" not in html
+    assert html.count("&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;&lt;!--") >= 6
+
+
+def test_conditional_get_answers_304_until_the_claim_changes(client, published, editor):
+    url = page_url(published)
+    first = client.get(url)
+    etag, modified = first["ETag"], first["Last-Modified"]
+    assert etag and modified
+    assert "public" in first["Cache-Control"]
+    again = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304
+    assert again["ETag"] == etag
+    assert client.get(url, HTTP_IF_MODIFIED_SINCE=modified).status_code == 304
+
+    claim = services.claim_reopen(claim=published, by=editor, note="new data")
+    claim = services.claim_propose_verdict(
+        claim=claim, verdict="misleading", rationale="Newer data.", by=editor
+    )
+    claim = services.claim_submit_for_review(claim=claim, by=editor)
+    services.review_approve(claim=claim, by=editor)
+    changed = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200
+    assert changed["ETag"] != etag
+
+
+def test_a_changed_published_verdict_shows_a_correction_note(client, published, editor):
+    assert "Correction" not in client.get(page_url(published)).content.decode()
+    claim = services.claim_reopen(claim=published, by=editor, note="new data")
+    claim = services.claim_propose_verdict(
+        claim=claim, verdict="misleading", rationale="Newer data.", by=editor
+    )
+    claim = services.claim_submit_for_review(claim=claim, by=editor)
+    services.review_approve(claim=claim, by=editor)
+    html = client.get(page_url(published)).content.decode()
+    assert "Correction," in html
+    assert "changed from <em>False</em> to <em>Misleading</em>" in html
+
+
+def test_index_lists_published_newest_first_paginated_and_searchable(
+    client, analyst, editor, settings
+):
+    settings.CLAIMTRACK_PUBLIC_PAGE_SIZE = 2
+    claims = [
+        make_published(analyst, editor, statement=f"Statement {word} number {i}")
+        for i, word in enumerate(["alpha", "beta", "gamma"])
+    ]
+    draft_article = factories.ArticleFactory()
+    start = draft_article.text.index(QUOTE)
+    draft = services.claim_create(
+        article=draft_article,
+        start=start,
+        end=start + len(QUOTE),
+        quote=QUOTE,
+        statement="Statement alpha draft",
+        by=analyst,
+    )
+    first = client.get("/fact-checks/").content.decode()
+    assert page_url(claims[2]) in first and page_url(claims[1]) in first
+    assert page_url(claims[0]) not in first
+    assert first.index(page_url(claims[2])) < first.index(page_url(claims[1]))
+    assert 'rel="next" href="?page=2"' in first
+    second = client.get("/fact-checks/?page=2").content.decode()
+    assert page_url(claims[0]) in second and page_url(claims[2]) not in second
+
+    found = client.get("/fact-checks/", {"q": "alpha"}).content.decode()
+    assert page_url(claims[0]) in found
+    assert page_url(claims[1]) not in found and f"/fact-checks/{draft.pk}-" not in found
+    assert "No fact-check matches" in client.get("/fact-checks/?q=zzz").content.decode()
+
+
+def test_atom_feed_lists_published_claims_only(client, published, analyst):
+    article = factories.ArticleFactory()
+    start = article.text.index(QUOTE)
+    draft = services.claim_create(
+        article=article,
+        start=start,
+        end=start + len(QUOTE),
+        quote=QUOTE,
+        statement="A draft nobody may see",
+        by=analyst,
+    )
+    response = client.get("/fact-checks/feed/")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/atom+xml")
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    entries = ET.fromstring(response.content).findall("a:entry", ns)
+    links = [e.find("a:link", ns).get("href") for e in entries]
+    assert links == [f"http://testserver{page_url(published)}"]
+    assert entries[0].find("a:title", ns).text == f"False: {published.statement}"
+    assert draft.statement not in response.content.decode()
+
+
+def test_sitemap_lists_published_claims_only(client, published, analyst):
+    article = factories.ArticleFactory()
+    start = article.text.index(QUOTE)
+    draft = services.claim_create(
+        article=article, start=start, end=start + len(QUOTE), quote=QUOTE, by=analyst
+    )
+    response = client.get("/sitemap.xml")
+    assert response.status_code == 200
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    locations = [loc.text for loc in ET.fromstring(response.content).findall("s:url/s:loc", ns)]
+    assert f"http://testserver{page_url(published)}" in locations
+    assert "http://testserver/fact-checks/" in locations
+    assert not any(f"/fact-checks/{draft.pk}-" in loc for loc in locations)
+    assert len(locations) == 2
