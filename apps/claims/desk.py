@@ -87,8 +87,12 @@ class Bar:
 
 def dashboard(*, weeks: int = 12) -> dict:
     by_status = dict(Claim.objects.values_list("status").annotate(n=Count("id")).order_by())
+    # Verdicts as published: a proposal still in research or review is not a verdict yet.
     by_verdict = dict(
-        Claim.objects.exclude(verdict="").values_list("verdict").annotate(n=Count("id")).order_by()
+        Claim.objects.filter(status=Status.PUBLISHED)
+        .values_list("verdict")
+        .annotate(n=Count("id"))
+        .order_by()
     )
     since = timezone.now() - timedelta(weeks=weeks)
     per_week = dict(
@@ -113,6 +117,8 @@ def dashboard(*, weeks: int = 12) -> dict:
         ],
         "per_week": week_bars,
         "median_days_to_publish": _median_days_to_publish(),
+        # What the median is taken over: claims with a publication date, as in its query.
+        "published_total": Claim.objects.filter(published_at__isnull=False).count(),
         "oldest_waiting": list(
             with_work_counts(Claim.objects.filter(status=Status.IN_REVIEW)).order_by(
                 "submitted_at", "id"

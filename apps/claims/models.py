@@ -257,6 +257,7 @@ class Notification(models.Model):
 
     class Kind(models.TextChoices):
         ASSIGNED = "assigned", "Assigned to you"
+        SUBMITTED = "submitted", "Submitted for review"
         SENT_BACK = "sent_back", "Sent back"
         PUBLISHED = "published", "Published"
 
@@ -283,6 +284,7 @@ class Webhook(TimeStamped):
     class Event(models.TextChoices):
         STATUS_CHANGED = "claim.status_changed", "Status changed"
         PUBLISHED = "claim.published", "Published"
+        SUBMITTED = "claim.submitted_for_review", "Submitted for review"
 
     url = models.URLField(max_length=2000)
     secret = models.CharField(

@@ -39,6 +39,15 @@ def notify(*, users, kind: str, claim: Claim, message: str, by: User | None = No
     return len(recipients)
 
 
+def editors():
+    """Everyone who reviews: active editors and admins."""
+    from apps.accounts.roles import ADMIN, EDITOR
+
+    return User.objects.filter(
+        Q(groups__name__in=[EDITOR, ADMIN]) | Q(is_superuser=True), is_active=True
+    ).distinct()
+
+
 def notifications_mark_read(*, user: User, ids=None) -> int:
     qs = Notification.objects.filter(user=user, read_at__isnull=True)
     if ids is not None:
@@ -69,6 +78,8 @@ def webhooks_dispatch(*, claim: Claim, action: str, from_status: str) -> list[We
     events = [Webhook.Event.STATUS_CHANGED]
     if claim.status == "published" and from_status != "published":
         events.append(Webhook.Event.PUBLISHED)
+    if claim.status == "in_review" and from_status != "in_review":
+        events.append(Webhook.Event.SUBMITTED)
     deliveries = []
     for webhook in Webhook.objects.filter(is_active=True):
         for event in events:

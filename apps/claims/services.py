@@ -366,9 +366,10 @@ def allowed_actions(*, claim: Claim, user: User | None) -> list[str]:
 
 
 def _transition(
-    *, claim: Claim, action: str, by: User | None, version: int | None, **changes
+    *, claim: Claim, action: str, by: User | None, version: int | None, note: str = "", **changes
 ) -> Claim:
-    """Apply a workflow transition as ONE conditional UPDATE on (id, version, status)."""
+    """Apply a workflow transition as ONE conditional UPDATE on (id, version, status).
+    `note` (the editor's) goes into the notices it sends."""
     sources, target, editor_only = TRANSITIONS[action]
     label = ACTION_LABELS[action]
     if editor_only:
@@ -404,23 +405,35 @@ def _transition(
         )
     from_status = claim.status
     claim.refresh_from_db()
-    _after_transition(claim=claim, action=action, by=by, from_status=from_status)
+    _after_transition(claim=claim, action=action, by=by, from_status=from_status, note=note)
     return claim
 
 
-def _after_transition(*, claim: Claim, action: str, by: User | None, from_status: str) -> None:
-    """Notices to the people working on the claim, and webhooks, in the same transaction."""
+def _after_transition(
+    *, claim: Claim, action: str, by: User | None, from_status: str, note: str = ""
+) -> None:
+    """Notices to the people working on the claim (to every editor when it is submitted),
+    and webhooks, in the same transaction."""
     from . import notifications
 
     people = [claim.assignee, claim.proposed_by]
     statement = claim.statement if len(claim.statement) <= 80 else claim.statement[:79] + "…"
-    if action == "send_back":
+    who = by.get_username() if by else "someone"
+    if action == "submit":
+        notifications.notify(
+            users=notifications.editors(),
+            kind="submitted",
+            claim=claim,
+            by=by,
+            message=f"Submitted for review by {who}: “{statement}”",
+        )
+    elif action == "send_back":
         notifications.notify(
             users=people,
             kind="sent_back",
             claim=claim,
             by=by,
-            message=f"Sent back for more work: “{statement}”",
+            message=f"Sent back for more work by {who}: “{statement}”. Note: {note.strip()}",
         )
     elif action == "approve":
         notifications.notify(
@@ -534,7 +547,7 @@ def review_send_back(
         raise DomainError(
             "Say what needs more work when sending a claim back.", code="note_required"
         )
-    claim = _transition(claim=claim, action="send_back", by=by, version=version)
+    claim = _transition(claim=claim, action="send_back", by=by, version=version, note=note)
     Review.objects.create(
         claim=claim,
         editor=by,
@@ -608,6 +621,14 @@ def claim_update(*, claim: Claim, by: User | None, version: int | None = None, *
         values["assignee"] = assignee
     if claim.status == Status.PUBLISHED and "statement" in values:
         raise NotAllowed("A published claim's statement is fixed; an editor must reopen it first.")
+    if claim.status == Status.IN_REVIEW and "statement" in values and not is_editor(by):
+        # The editor approves what they read; a statement changed under them would be
+        # published unseen. Tags and assignee stay editable.
+        raise NotAllowed(
+            "This claim is in review, so its statement is fixed while an editor reads it. "
+            "Ask the editor to send it back, or to correct the wording themselves.",
+            code="statement_in_review",
+        )
     expected = claim.version if version is None else int(version)
     with pghistory.context(user=by.pk if by else None, action="edit"):
         updated = Claim.objects.filter(pk=claim.pk, version=expected).update(

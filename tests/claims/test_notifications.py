@@ -42,7 +42,10 @@ def test_send_back_and_publish_notify_the_proposer(claim_in_review, analyst, edi
         Notification.objects.filter(user=analyst).order_by("id").values_list("kind", flat=True)
     )
     assert kinds == ["sent_back", "published"]
-    assert not Notification.objects.filter(user=editor).exists()
+    # The editor hears of the submissions (to every editor), not of their own decisions.
+    assert set(Notification.objects.filter(user=editor).values_list("kind", flat=True)) == {
+        "submitted"
+    }
 
 
 def test_mark_read_only_touches_the_users_own_notices(claim_in_review, analyst, editor):
