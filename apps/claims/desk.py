@@ -174,10 +174,14 @@ HISTORY_FIELDS = ("statement", "status", "verdict", "rationale", "tags", "assign
 
 def claim_snapshots(claim_id: int) -> list[dict]:
     """The claim's own row at every version (insert/update/delete events from the database
-    triggers), each with who, when and the fields that changed, so an editor can open any
-    past state. The claim page's timeline (selectors.claim_history) is the other view: every
-    model that points at the claim, newest first, as diffs."""
+    triggers), each with who, when, what they did and the fields that changed (labelled
+    and shown as on the claim page, `selectors.history_change`), with the editor's note
+    for a review decision, so an editor can open any past state. Updates that changed
+    nothing a person sees (the time stamp alone) are left out. The claim page's timeline
+    (selectors.claim_history) is the other view: every model that points at the claim."""
     from django.contrib.auth.models import User
+
+    from .selectors import history_change, history_title
 
     event_model = django_apps.get_model("claims", "ClaimEvent")
     events = list(
@@ -185,28 +189,53 @@ def claim_snapshots(claim_id: int) -> list[dict]:
         .select_related("pgh_context")
         .order_by("pgh_id")
     )
+    notes = dict(
+        django_apps.get_model("claims", "ReviewEvent")
+        .objects.filter(claim_id=claim_id, pgh_context_id__isnull=False)
+        .values_list("pgh_context_id", "note")
+    )
     user_ids = {
         (e.pgh_context.metadata or {}).get("user") for e in events if e.pgh_context_id is not None
-    } - {None}
-    names = dict(User.objects.filter(pk__in=user_ids).values_list("pk", "username"))
+    } | {e.assignee_id for e in events}
+    users = User.objects.in_bulk(user_ids - {None})
     timeline, previous = [], None
     for event in events:
         snapshot = {f: getattr(event, f) for f in HISTORY_FIELDS}
-        changes = {
-            f: (previous[f] if previous else None, snapshot[f])
+        changed = [
+            f
             for f in HISTORY_FIELDS
-            if previous is None or previous[f] != snapshot[f]
-        }
+            if (previous[f] != snapshot[f] if previous else snapshot[f] not in ("", [], None))
+        ]
+        if previous is not None and event.pgh_label == "update" and not changed:
+            continue
         metadata = (event.pgh_context.metadata or {}) if event.pgh_context_id else {}
+        user = users.get(metadata.get("user"))
+        action = metadata.get("action", "")
+        changes = [
+            history_change(f, previous[f] if previous else None, snapshot[f], users)
+            for f in changed
+        ]
         timeline.append(
             {
                 "id": event.pgh_id,
                 "label": event.pgh_label,
+                "what": history_title("Claim", event.pgh_label, action),
                 "at": event.pgh_created_at,
-                "user": names.get(metadata.get("user"), "system"),
-                "action": metadata.get("action", ""),
-                "changes": changes,
+                "user": user.get_username() if user else "system",
+                "who": user.get_username() if user else "system",
+                "action": action,
+                # On the first row there is no "before": only the values it was made with.
+                "changes": [
+                    (label, None if previous is None else old, new) for label, old, new in changes
+                ],
+                "note": notes.get(event.pgh_context_id, "") if event.pgh_context_id else "",
                 "snapshot": snapshot,
+                "shown": {
+                    label: new
+                    for label, _old, new in (
+                        history_change(f, None, snapshot[f], users) for f in HISTORY_FIELDS
+                    )
+                },
                 "version": event.version,
             }
         )

@@ -308,6 +308,12 @@ class HistoryEntry:
     user: object | None
     changes: list[tuple[str, str, str]] = field(default_factory=list)
     summary: str = ""
+    note: str = ""  # the editor's note, for a review decision
+    context_id: object = None
+
+    @property
+    def who(self) -> str:
+        return self.user.get_username() if self.user else "system"
 
 
 _EVENT_NAMES = {
@@ -317,17 +323,72 @@ _EVENT_NAMES = {
     "ReviewEvent": "Review",
 }
 _LABEL_VERBS = {"insert": "added", "update": "changed", "delete": "removed"}
+# What a person did, by the action the service recorded in the history context.
+ACTION_TITLES = {
+    "edit": "Edited the claim",
+    "start_research": "Started research",
+    "propose": "Proposed a verdict",
+    "submit": "Submitted for review",
+    "approve": "Approved and published",
+    "send_back": "Sent back for more work",
+    "reopen": "Reopened",
+    "reanchor": "Re-anchored after the article changed",
+    "delete": "Deleted the claim",
+}
+# What happened to a row, when no action names it.
+EVENT_TITLES = {
+    ("Claim", "insert"): "Created the claim",
+    ("Claim", "update"): "Changed the claim",
+    ("Claim", "delete"): "Deleted the claim",
+    ("Appearance", "insert"): "Tagged it in an article",
+    ("Appearance", "update"): "Changed where it appears",
+    ("Appearance", "delete"): "Removed an appearance",
+    ("Evidence", "insert"): "Linked evidence",
+    ("Evidence", "update"): "Changed evidence",
+    ("Evidence", "delete"): "Removed evidence",
+}
+FIELD_LABELS = {
+    "statement": "Statement",
+    "status": "Status",
+    "verdict": "Verdict",
+    "rationale": "Rationale",
+    "tags": "Tags",
+    "assignee": "Assigned to",
+    "proposed_by": "Verdict proposed by",
+    "created_by": "Created by",
+    "submitted_at": "Submitted for review",
+    "published_at": "Published",
+    "orphaned": "Not found in the text",
+    "claimant": "Claimant",
+    "stance": "Stance",
+    "note": "Note",
+}
+
+
+def history_title(model_name: str, label: str, action: str) -> str:
+    """One line a person reads: "Sent back for more work", "Linked evidence"."""
+    if model_name == "Claim" and action in ACTION_TITLES:
+        return ACTION_TITLES[action]
+    return EVENT_TITLES.get((model_name, label), f"{model_name} {_LABEL_VERBS.get(label, label)}")
+
+
+def history_change(name: str, before, after, users: dict) -> tuple[str, str, str]:
+    """(field label, old, new) as a person reads them."""
+    name = _field_name(name)
+    label = FIELD_LABELS.get(name, name.replace("_", " ").capitalize())
+    return label, _shown(name, before, users), _shown(name, after, users)
 
 
 def _event_summary(model_name: str, data: dict) -> str:
     if model_name == "Appearance":
         return data.get("quote", "")
     if model_name == "Evidence":
-        return f"{data.get('stance', '')}: {data.get('note') or data.get('quote') or ''}".strip(
+        stance = str(data.get("stance", "")).capitalize()
+        return f"{stance}: {data.get('note') or data.get('quote') or data.get('url') or ''}".strip(
             ": "
         )
-    if model_name == "Review":
-        return f"{data.get('decision', '')}: {data.get('note', '')}".strip(": ")
+    if model_name == "Claim":
+        return data.get("statement", "")
     return ""
 
 
@@ -341,8 +402,14 @@ CHOICE_LABELS = {
 
 def _shown(name: str, value, users: dict) -> str:
     """A history value as a person reads it: labels, user names, dates."""
-    if value is None or value == "":
+    if value is None or value == "" or value == []:
         return "—"
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, datetime):
+        return value.strftime("%-d %b %Y, %H:%M")
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if name in USER_FIELDS:
         user = users.get(value)
         return user.get_username() if user else f"user {value}"
@@ -374,34 +441,59 @@ def claim_history(*, claim: Claim, limit: int = HISTORY_LIMIT) -> list[HistoryEn
                 user_ids.update(v for v in pair if isinstance(v, int))
     users = get_user_model().objects.in_bulk(user_ids) if user_ids else {}
     entries = []
+    notes = {}  # a review's note, by the history context it shares with its status change
     for event in events:
         context = event.pgh_context or {}
         model_name = _EVENT_NAMES.get(event.pgh_model.rsplit(".", 1)[-1], event.pgh_model)
-        verb = _LABEL_VERBS.get(event.pgh_label, event.pgh_label)
+        action = str(context.get("action", ""))
+        data = event.pgh_data or {}
+        if model_name == "Review" and event.pgh_context_id:
+            notes[event.pgh_context_id] = (event, data)
+            continue
         changes = []
         if event.pgh_label == "update" and event.pgh_diff:
-            for raw_name, pair in sorted(event.pgh_diff.items()):
-                name = _field_name(raw_name)
-                if name in HISTORY_HIDDEN_FIELDS or not isinstance(pair, list | tuple):
+            for raw_name, pair in sorted(
+                event.pgh_diff.items(), key=lambda item: _field_order(item[0])
+            ):
+                if _field_name(raw_name) in HISTORY_HIDDEN_FIELDS or not isinstance(
+                    pair, list | tuple
+                ):
                     continue
                 before, after = (list(pair) + [None, None])[:2]
-                changes.append(
-                    (
-                        name.replace("_", " "),
-                        _shown(name, before, users),
-                        _shown(name, after, users),
-                    )
-                )
+                changes.append(history_change(raw_name, before, after, users))
             if not changes:
                 continue
         entries.append(
             HistoryEntry(
                 at=event.pgh_created_at,
-                what=f"{model_name} {verb}",
-                action=str(context.get("action", "")).replace("_", " "),
+                what=history_title(model_name, event.pgh_label, action),
+                action=action.replace("_", " "),
                 user=users.get(context.get("user")),
                 changes=changes,
-                summary=_event_summary(model_name, event.pgh_data or {}),
+                summary=_event_summary(model_name, data) if not changes else "",
+                context_id=event.pgh_context_id,
             )
         )
+    for entry in entries:
+        if entry.context_id in notes:
+            entry.note = notes.pop(entry.context_id)[1].get("note", "")
+    for event, data in notes.values():  # a review without its status change: shown alone
+        context = event.pgh_context or {}
+        decision = CHOICE_LABELS["decision"].get(data.get("decision"), "Reviewed")
+        entries.append(
+            HistoryEntry(
+                at=event.pgh_created_at,
+                what=str(decision),
+                action="",
+                user=users.get(context.get("user")),
+                note=data.get("note", ""),
+            )
+        )
+    entries.sort(key=lambda e: e.at, reverse=True)
     return entries
+
+
+def _field_order(name: str) -> tuple[int, str]:
+    order = list(FIELD_LABELS)
+    name = _field_name(name)
+    return (order.index(name) if name in order else len(order), name)

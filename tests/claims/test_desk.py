@@ -134,12 +134,12 @@ def test_history_timeline_and_past_state(editor_client, article, analyst, editor
     claim = in_review(article, analyst)
     services.review_send_back(claim=claim, by=editor, note="More.")
     page = editor_client.get(f"/desk/claims/{claim.pk}/history/").content.decode()
-    assert "in_review" in page and editor.username in page and analyst.username in page
+    assert "In review" in page and editor.username in page and analyst.username in page
     events = re.findall(r"\?event=(\d+)", page)
     oldest = min(int(e) for e in events)
     past = editor_client.get(f"/desk/claims/{claim.pk}/history/?event={oldest}").content.decode()
     assert "As it was at version 1" in past
-    assert "<dt>Status</dt><dd>new</dd>" in past
+    assert "<dt>Status</dt><dd>New</dd>" in past
 
 
 def test_two_people_editing_different_fields_both_keep_their_change(article, analyst, editor):
