@@ -460,12 +460,12 @@ def test_claim_page_shows_history_with_who_and_what_changed(analyst_client, anal
     history = response.context["history"]
     proposal = next(e for e in history if e.action == "propose")
     assert proposal.user == analyst
-    assert ("verdict", "—", "False") in proposal.changes
-    assert ("status", "New", "Researching") in proposal.changes
-    assert ("proposed by", "—", analyst.username) in proposal.changes
-    assert any(e.what == "Appearance added" and e.user == analyst for e in history)
+    assert ("Verdict", "—", "False") in proposal.changes
+    assert ("Status", "New", "Researching") in proposal.changes
+    assert ("Verdict proposed by", "—", analyst.username) in proposal.changes
+    assert any(e.what == "Tagged it in an article" and e.user == analyst for e in history)
     page = response.content.decode()
-    assert "Claim changed" in page and "Researching" in page
+    assert "Proposed a verdict" in page and "Researching" in page
 
 
 # --- Escaping, CSRF, queries ----------------------------------------------------------
