@@ -44,17 +44,13 @@ def published_claims(*, q: str = "") -> QuerySet[Claim]:
 
 
 def public_claim(pk: int) -> Claim | None:
-    """A published claim with what its page and its ClaimReview show, or None."""
-    from apps.evidence.models import EvidenceLink
-
+    """A published claim with what its page and its ClaimReview show, or None. (Evidence
+    is prefetched through the reverse relation: claims import nothing from the evidence
+    app, which sits above them; the page orders the links itself.)"""
     appearances = Appearance.objects.select_related("article__outlet", "claimant__merged_into")
-    evidence = EvidenceLink.objects.select_related("source").order_by("stance", "created_at", "id")
     return (
         Claim.objects.filter(pk=pk, status=Status.PUBLISHED)
-        .prefetch_related(
-            Prefetch("appearances", queryset=appearances),
-            Prefetch("evidence", queryset=evidence),
-        )
+        .prefetch_related(Prefetch("appearances", queryset=appearances), "evidence__source")
         .first()
     )
 

@@ -113,7 +113,7 @@ def detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
             }
         )
     stances: dict[str, dict] = {}
-    for link in claim.evidence.all():
+    for link in sorted(claim.evidence.all(), key=lambda link: (link.created_at, link.pk)):
         group = stances.setdefault(link.stance, {"label": link.get_stance_display(), "links": []})
         source = link.source
         group["links"].append(
