@@ -125,7 +125,13 @@ def test_analyst_tags_two_articles_links_evidence_and_submits(
     choices = page.locator("#attach-results button.attach-choice")
     expect(choices.first).to_have_attribute("data-claim", str(claim.pk))
     expect(page.locator("#attach-results")).to_contain_text("Most similar to the selection")
-    assert choices.count() >= 2
+    # Only claims the matcher ranks as alike are offered, each with its tier; the unrelated
+    # claims (economy, food shortages) are not listed at all.
+    expect(choices.first.locator(".tier")).to_have_text(
+        re.compile(r"^(Likely the same|Possibly related)$")
+    )
+    expect(page.locator("#attach-results")).not_to_contain_text("North Korea")
+    expect(page.locator("#attach-results")).not_to_contain_text("economy grew")
     screenshot(page, "article-attach-panel", full_page=False)
     choices.first.click()
 
