@@ -87,6 +87,9 @@ def match_factchecks(
     query = lexical.clean_query(text)
     if not query or limit <= 0:
         return []
+    _index.refresh()
+    if not len(_index.ids):
+        return []  # nothing imported: no need to encode the text
     vector = encode([query])[0]
     ids = _index.nearest(vector, DENSE_CANDIDATES)
     if not ids:
@@ -110,3 +113,10 @@ def match_factchecks(
         matches.append(FactCheckMatch(factcheck, round(score, 4), tier, difference))
     matches.sort(key=lambda m: (m.tier != matching.LIKELY_SAME, -m.score, -m.factcheck.pk))
     return matches
+
+
+def checked_elsewhere(text: str) -> FactCheckMatch | None:
+    """The imported fact-check that is "likely the same" claim as `text`, if any: what a
+    claim page and a suggestion card show as "Checked by Publisher, year: rating"."""
+    best = match_factchecks(text, limit=1)
+    return best[0] if best and best[0].tier == matching.LIKELY_SAME else None

@@ -562,3 +562,33 @@ def _upsert(rows: list[ExternalFactCheck]) -> tuple[int, int]:
     )
     updated = len(existing)
     return len(rows) - updated, updated
+
+
+def factcheck_citation(factcheck: ExternalFactCheck) -> dict[str, str]:
+    """What citing an imported fact-check as evidence fills in: its review's URL, a title
+    (the review's own name or headline, else the claim it reviewed), the publisher, and a
+    note with the rating, so the analyst types nothing."""
+    original = factcheck.original if isinstance(factcheck.original, dict) else {}
+    title = (
+        next(
+            (
+                clean_text(original[key], 500)
+                for key in ("name", "headline")
+                if isinstance(original.get(key), str) and original[key].strip()
+            ),
+            "",
+        )
+        or f"Fact-check: {factcheck.claim_reviewed}"
+    )
+    rating = factcheck.rating_text or factcheck.get_verdict_display() or "no rating given"
+    when = f", {factcheck.date_published:%Y-%m-%d}" if factcheck.date_published else ""
+    note = (
+        f"Checked by {factcheck.publisher or 'another organisation'}{when}: {rating}. "
+        f"Claim reviewed: “{factcheck.claim_reviewed[:500]}”"
+    )
+    return {
+        "url": factcheck.url,
+        "title": title[:500],
+        "publisher": factcheck.publisher[:200],
+        "note": note,
+    }

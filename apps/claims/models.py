@@ -211,6 +211,17 @@ class Suggestion(TimeStamped):
         related_name="+",
         help_text="The appearance made when the suggestion was accepted.",
     )
+    # The best imported fact-check for the sentence (factcheck_matching.py), with its tier:
+    # the card says "Checked by …" when it is likely the same claim.
+    matched_factcheck = models.ForeignKey(
+        "ExternalFactCheck", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    factcheck_tier = models.CharField(
+        max_length=12,
+        blank=True,
+        choices=[("likely_same", "Likely the same"), ("related", "Possibly related")],
+        help_text="How close matched_factcheck is; empty when none matched.",
+    )
 
     class Meta:
         ordering = ["article_id", "start"]

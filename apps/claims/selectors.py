@@ -29,7 +29,7 @@ from pghistory.models import Events
 
 from apps.articles.models import Article
 
-from .models import Appearance, Claim, Claimant, Review, Status, Verdict
+from .models import Appearance, Claim, Claimant, ExternalFactCheck, Review, Status, Verdict
 
 MAX_QUERY_WORDS = 8
 HISTORY_LIMIT = 200
@@ -190,6 +190,26 @@ def claim_for_page(*, pk: int) -> QuerySet[Claim]:
         .select_related("created_by", "proposed_by", "assignee")
         .annotate(evidence_total=evidence_count_subquery())
     )
+
+
+@dataclass(frozen=True)
+class CheckedElsewhere:
+    factcheck: ExternalFactCheck
+    score: float
+    cited: bool  # its review's URL is already a source of this claim's evidence
+
+
+def claim_checked_elsewhere(*, claim: Claim) -> CheckedElsewhere | None:
+    """The imported fact-check that is likely the same claim, for the claim page's
+    "Checked by …" line. Computed on display: one encoding and one small query."""
+    from .factcheck_matching import checked_elsewhere
+
+    match = checked_elsewhere(claim.statement)
+    if match is None:
+        return None
+    # Through the reverse relation: the claims app imports nothing from evidence.
+    cited = claim.evidence.filter(source__url=match.factcheck.url).exists()
+    return CheckedElsewhere(match.factcheck, match.score, cited)
 
 
 def claim_appearances(*, claim: Claim) -> list[Appearance]:

@@ -37,7 +37,8 @@ def suggestions_context(*, article: Article, user) -> dict:
     """What templates/articles/_suggestions.html needs (for a page that includes it)."""
     suggestions = list(
         Suggestion.objects.filter(article=article, state=Suggestion.State.OPEN)
-        .select_related("matched_claim", "claimant")
+        .select_related("matched_claim", "claimant", "matched_factcheck")
+        .defer("matched_factcheck__original", "matched_factcheck__vector")
         .order_by("start")
     )
     for suggestion in suggestions:

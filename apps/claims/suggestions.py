@@ -175,6 +175,7 @@ def suggestions_generate(*, article: Article) -> list[Suggestion]:
     """Suggest the check-worthy sentences of `article` (see the module's docstring).
     Returns the open suggestions now stored for it, in text order."""
     from . import matching
+    from .factcheck_matching import match_factchecks
     from .nlp.attribution import guess_claimant
     from .nlp.statement import statement_from_quote
 
@@ -252,6 +253,8 @@ def suggestions_generate(*, article: Article) -> list[Suggestion]:
         query = statement_from_quote(article.text, sentence.start, sentence.end)
         best = matching.match_claims(query, limit=1, min_score=matching.related_threshold())
         match = best[0] if best else None
+        checks = match_factchecks(query, limit=1, min_score=matching.related_threshold())
+        check = checks[0] if checks else None
         values = {
             "sentence": sentence.text,
             "score": min(1.0, max(0.0, sentence.score)),
@@ -263,6 +266,8 @@ def suggestions_generate(*, article: Article) -> list[Suggestion]:
             "matched_claim": match.claim if match else None,
             "match_score": match.score if match else None,
             "match_tier": match.tier if match else "",
+            "matched_factcheck": check.factcheck if check else None,
+            "factcheck_tier": check.tier if check else "",
         }
         current = existing.get((sentence.start, sentence.end))
         if current is None:
@@ -288,7 +293,7 @@ def suggestions_generate(*, article: Article) -> list[Suggestion]:
     )
     return list(
         Suggestion.objects.filter(article=article, state=Suggestion.State.OPEN)
-        .select_related("matched_claim", "claimant")
+        .select_related("matched_claim", "claimant", "matched_factcheck")
         .order_by("start")
     )
 

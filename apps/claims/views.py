@@ -399,6 +399,7 @@ def render_claim_page(
         # An error for a form the user cannot see (no longer allowed) goes on top.
         "error_inline": failed_action in shown_forms,
         "notice": notice,
+        "checked_elsewhere": selectors.claim_checked_elsewhere(claim=claim),
     }
     template = "claims/_claim_body.html" if is_htmx(request) else "claims/detail.html"
     return render(request, template, context, status=status)

@@ -8,4 +8,5 @@ urlpatterns = [
     path("links/<int:pk>/", views.link_detail, name="link"),
     path("links/<int:pk>/source/", views.source_edit, name="source_edit"),
     path("articles/", views.article_search, name="article_search"),
+    path("factchecks/<int:pk>/cite/", views.factcheck_cite, name="factcheck_cite"),
 ]

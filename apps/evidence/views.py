@@ -8,20 +8,25 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from apps.accounts.roles import is_analyst
 from apps.articles.models import Article
 from apps.articles.views import articles_for_list
+from apps.claims.factchecks import factcheck_citation
 from apps.claims.forms import first_error
+from apps.claims.models import Claim, ExternalFactCheck, Suggestion
+from apps.claims.suggestions import suggestion_accept
 from apps.claims.views import claim_for_page, error_json, is_htmx, render_claim_page, wants_json
 from apps.core.errors import DomainError
 
 from . import services
 from .forms import EvidenceForm, SourceDetailsForm
-from .models import EvidenceLink
+from .models import EvidenceLink, Source
 from .templatetags.evidence_ui import prepare_link
 
 ARTICLE_RESULTS = 8
@@ -137,3 +142,58 @@ def article_search(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("article_q", request.GET.get("q", "")).strip()[:200]
     articles = list(articles_for_list(q=q)[:ARTICLE_RESULTS]) if q else []
     return render(request, "evidence/_article_results.html", {"articles": articles, "q": q})
+
+
+def _posted_int(request: HttpRequest, name: str) -> int | None:
+    value = (request.POST.get(name) or "").strip()
+    return int(value) if value.isdigit() else None
+
+
+@require_POST
+@login_required
+def factcheck_cite(request: HttpRequest, pk: int) -> HttpResponse:
+    """Cite an imported fact-check (ExternalFactCheck) as evidence in one click: its review
+    URL becomes a Source with its publisher and title, linked with the stance the analyst
+    picked (context by default). POST `claim` (a claim's pk) or `suggestion` (an open
+    suggestion: accepted as a new claim first, in the same transaction)."""
+    factcheck = get_object_or_404(ExternalFactCheck.objects.defer("vector"), pk=pk)
+    stance = request.POST.get("stance") or EvidenceLink.Stance.CONTEXT
+    claim_pk, suggestion_pk = _posted_int(request, "claim"), _posted_int(request, "suggestion")
+    suggestion = None
+    if claim_pk is None:
+        suggestion = get_object_or_404(
+            Suggestion.objects.select_related("article"), pk=suggestion_pk or 0
+        )
+    try:
+        with transaction.atomic():
+            if suggestion is not None:
+                claim = suggestion_accept(suggestion=suggestion, by=request.user).claim
+            else:
+                claim = get_object_or_404(Claim, pk=claim_pk)
+            services.evidence_add(
+                claim=claim,
+                by=request.user,
+                stance=stance,
+                kind=Source.Kind.ARTICLE,
+                **factcheck_citation(factcheck),
+            )
+    except DomainError as exc:
+        if wants_json(request):
+            return error_json(exc)
+        if suggestion is not None:
+            messages.error(request, exc.message)
+            return redirect(
+                reverse("articles:detail", args=[suggestion.article_id]) + "#suggestions"
+            )
+        return render_claim_page(
+            request, claim_for_page(claim_pk), error=exc.message, status=exc.status
+        )
+    done = f"Cited {factcheck.publisher or 'the fact-check'}'s review as evidence."
+    if suggestion is not None:
+        done = f"Claim #{claim.pk} created; {done[0].lower()}{done[1:]}"
+    if wants_json(request):
+        return JsonResponse({"claim": claim.pk, "message": done})
+    if is_htmx(request) and suggestion is None:
+        return render_claim_page(request, claim_for_page(claim.pk), notice=done)
+    messages.success(request, done)
+    return redirect("claims:detail", pk=claim.pk)
