@@ -134,6 +134,67 @@ def span_statement(text: str, start: int | None, end: int | None, quote: str | N
     return statement_from_quote(text, start, end)
 
 
+def attach_query(
+    *, q: str = "", quote: str = "", article_id: int | None = None, start=None, end=None
+) -> str:
+    """What the attach list matches: the words typed, else the claim the selected span
+    states (without who says it), else the quote itself."""
+    q, quote = q.strip(), quote.strip()
+    if not q and article_id and start is not None:
+        text = Article.objects.filter(pk=article_id).values_list("text", flat=True).first()
+        quote = (span_statement(text, start, end, quote) if text else "") or quote
+    return q or quote[:2000]
+
+
+@dataclass(frozen=True)
+class CheckedElsewhereChoice:
+    """An imported fact-check in the attach list: shown, never attachable (it is another
+    organisation's review, not one of our claims); the card links to the review."""
+
+    factcheck: ExternalFactCheck
+    score: float
+    tier: str
+    difference: object = None
+
+    @property
+    def tier_label(self) -> str:
+        from .matching import TIER_LABELS
+
+        return TIER_LABELS.get(self.tier, "")
+
+
+ATTACH_FACTCHECKS = 5
+
+
+def attach_list(
+    *,
+    q: str = "",
+    quote: str = "",
+    article_id: int | None = None,
+    start: int | None = None,
+    end: int | None = None,
+    limit: int = 20,
+) -> list[AttachChoice | CheckedElsewhereChoice]:
+    """The "Attach to claim…" list with imported fact-checks ranked among our claims by
+    the same scores and tiers ("likely the same" first, then by score); claims found by
+    their words alone (no score) come last, as in `claims_for_attach`."""
+    from .factcheck_matching import match_factchecks
+
+    claims = claims_for_attach(
+        q=q, quote=quote, article_id=article_id, start=start, end=end, limit=limit
+    )
+    text = attach_query(q=q, quote=quote, article_id=article_id, start=start, end=end)
+    checked = [
+        CheckedElsewhereChoice(m.factcheck, m.score, m.tier, m.difference)
+        for m in match_factchecks(text, limit=ATTACH_FACTCHECKS)
+    ]
+    if not checked:
+        return claims
+    scored = [c for c in claims if c.score is not None]
+    ranked = sorted([*scored, *checked], key=lambda c: (c.tier != "likely_same", -(c.score or 0.0)))
+    return [*ranked, *(c for c in claims if c.score is None)]
+
+
 def claims_for_attach(
     *,
     q: str = "",
@@ -147,11 +208,11 @@ def claims_for_attach(
     selected quote (as the claim it states, when its span in the article is given). With
     words typed: claims similar to them first, then every claim whose statement has all
     the words. With neither, or no match: recently updated claims."""
-    q, quote = q.strip(), quote.strip()
-    if not q and article_id and start is not None:
-        text = Article.objects.filter(pk=article_id).values_list("text", flat=True).first()
-        quote = (span_statement(text, start, end, quote) if text else "") or quote
-    scored = similar_claims(q or quote[:2000], limit=limit)
+    q = q.strip()
+    scored = similar_claims(
+        attach_query(q=q, quote=quote, article_id=article_id, start=start, end=end),
+        limit=limit,
+    )
     chosen: dict[int, AttachChoice] = {c.pk: AttachChoice(c, s) for c, s in scored}
     if q or not chosen:
         rest = Claim.objects.exclude(pk__in=list(chosen))

@@ -104,7 +104,7 @@ def claim_search(request: HttpRequest) -> HttpResponse:
     with words typed, claims like them first, then word matches."""
     q = request.GET.get("q", "").strip()[:200]
     quote = request.GET.get("quote", "")[:2000]
-    choices = selectors.claims_for_attach(
+    choices = selectors.attach_list(
         q=q,
         quote=quote,
         article_id=_int(request.GET.get("article")),
@@ -372,9 +372,11 @@ def render_claim_page(
     error: str = "",
     notice: str = "",
     status: int = 200,
+    confirm_approve=None,
 ) -> HttpResponse:
     """The claim page, or its body for htmx. `failed_action`/`failed_form` re-show a form
-    with the user's input and `error` next to it (the evidence views use "evidence")."""
+    with the user's input and `error` next to it (the evidence views use "evidence").
+    `confirm_approve` (a valid ApproveForm) shows "Publish this claim?" in its place."""
     forms = _blank_forms(claim)
     if failed_action and failed_form is not None:
         forms[failed_action] = failed_form
@@ -400,6 +402,7 @@ def render_claim_page(
         "error_inline": failed_action in shown_forms,
         "notice": notice,
         "checked_elsewhere": selectors.claim_checked_elsewhere(claim=claim),
+        "confirm_approve": confirm_approve.cleaned_data if confirm_approve else None,
     }
     template = "claims/_claim_body.html" if is_htmx(request) else "claims/detail.html"
     return render(request, template, context, status=status)
@@ -424,6 +427,16 @@ def claim_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     try:
         if not form.is_valid():
             raise DomainError(first_error(form))
+        if action == "approve" and not form.cleaned_data["confirm"] and not wants_json(request):
+            # Publishing is asked twice in the browser, with or without JavaScript; JSON
+            # clients (like the API) state their intent once.
+            services.review_approve_check(
+                claim=claim,
+                by=request.user,
+                override_reason=form.cleaned_data["override_reason"],
+                version=form.cleaned_data["version"],
+            )
+            return render_claim_page(request, claim, confirm_approve=form)
         spec.run(claim, request.user, form.cleaned_data)
     except DomainError as exc:
         if wants_json(request):
