@@ -64,7 +64,8 @@ def _authors(value) -> list[str]:
 
 def extract_plain(content: str, *, metadata: dict | None = None) -> Extracted:
     metadata = metadata or {}
-    parsed = parse_plain_text(content)
+    # A record that names its title is never second-guessed: no line is taken as a headline.
+    parsed = parse_plain_text(content, title=(metadata.get("title") or "").strip())
     if len(parsed.text) < MIN_TEXT_CHARS:
         raise ExtractionError(
             "The file has no article text (it is empty or too short to be an article)."

@@ -355,12 +355,6 @@ def test_with_a_given_title_a_repeat_of_it_is_removed_and_reported():
     assert parsed.removed == ["Arms deal in doubt"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="apps/ingestion/extraction.py (issue 15's files) still calls parse_plain_text "
-    "without the record's title; the fix is `parse_plain_text(content, "
-    "title=metadata.get('title') or '')`",
-)
 def test_a_plain_text_record_with_a_title_keeps_its_opening_sentence():
     from apps.ingestion.extraction import extract_plain
 
