@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_http_methods
 
 from apps.accounts.roles import is_editor
+from apps.core.errors import DomainError
 
+from .factcheck_runs import background_threshold, factcheck_import_start
 from .factchecks import FactCheckImportError, factchecks_import
-from .models import ExternalFactCheck
+from .models import ExternalFactCheck, FactCheckImportRun
 
 SHOWN_SKIPS = 200
 
@@ -29,6 +31,15 @@ def factcheck_import(request: HttpRequest) -> HttpResponse:
         if upload is None:
             context["error"] = "Choose a file to import."
             status = 400
+        elif upload.size >= background_threshold():
+            # A large file: a task imports it in chunks; the page follows its progress.
+            try:
+                context["run"] = factcheck_import_start(
+                    content=upload.read(), filename=upload.name, by=request.user
+                )
+            except DomainError as exc:
+                context["error"] = exc.message
+                status = exc.status
         else:
             try:
                 result = factchecks_import(upload.read())
@@ -49,3 +60,24 @@ def factcheck_import(request: HttpRequest) -> HttpResponse:
         else "claims/factcheck_import.html"
     )
     return render(request, template, context, status=status)
+
+
+@require_http_methods(["GET"])
+@login_required
+def factcheck_import_run(request: HttpRequest, pk: int) -> HttpResponse:
+    """A background import's progress: the fragment polls itself until the run ends."""
+    if not is_editor(request.user):
+        return render(
+            request,
+            "claims/factcheck_import.html",
+            {"forbidden": "Only editors can import fact-checks."},
+            status=403,
+        )
+    run = get_object_or_404(FactCheckImportRun.objects.defer("content"), pk=pk)
+    context = {"run": run, "total": ExternalFactCheck.objects.count()}
+    template = (
+        "claims/_factcheck_import_run.html"
+        if request.headers.get("HX-Request")
+        else "claims/factcheck_import.html"
+    )
+    return render(request, template, context)

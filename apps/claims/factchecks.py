@@ -508,6 +508,21 @@ def factchecks_import(
     """Import every readable ClaimReview in `content` (bytes of a file, or parsed JSON).
     Raises FactCheckImportError, before writing anything, when the input is not one of the
     formats; otherwise returns what was created, updated and skipped (and why)."""
+    result, ordered = prepare(content, columns=columns)
+    for start in range(0, len(ordered), chunk):
+        created, updated = _upsert(ordered[start : start + chunk])
+        result.created += created
+        result.updated += updated
+    return result
+
+
+def prepare(
+    content: bytes | str | dict | list, *, columns: dict | None = None
+) -> tuple[ImportResult, list[ExternalFactCheck]]:
+    """Read `content` into unsaved rows, one a review URL (the later element of a repeated
+    URL wins, in file order), and a result with the format, skips and duplicates counted.
+    Deterministic: the chunked task reads the same file again and finds the same chunks.
+    Raises FactCheckImportError as `parse` does."""
     kind, elements, skipped = parse(content, columns=columns)
     result = ImportResult(format=kind, skipped=list(skipped))
     rows: dict[str, ExternalFactCheck] = {}
@@ -520,12 +535,7 @@ def factchecks_import(
             result.duplicates += 1
             del rows[row.url_hash]  # keep file order for the later one
         rows[row.url_hash] = row
-    ordered = list(rows.values())
-    for start in range(0, len(ordered), chunk):
-        created, updated = _upsert(ordered[start : start + chunk])
-        result.created += created
-        result.updated += updated
-    return result
+    return result, list(rows.values())
 
 
 @transaction.atomic

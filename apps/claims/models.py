@@ -446,3 +446,60 @@ class ExternalFactCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.publisher or self.url}: {self.claim_reviewed[:60]}"
+
+
+class FactCheckImportRun(models.Model):
+    """A large fact-check file imported by a Celery task in chunks
+    (apps/claims/factcheck_runs.py). The file is kept here until the run ends, so a retried
+    or redelivered task reads it again; `chunks_done` advances in the same transaction as
+    each chunk's rows, so a task killed mid-chunk redoes that chunk only, and one that
+    runs twice skips the chunks already done."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Importing"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    filename = models.CharField(max_length=300, blank=True)
+    content = models.BinaryField(help_text="The uploaded file; emptied when the run ends.")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    format = models.CharField(max_length=10, blank=True)
+    reviews = models.PositiveIntegerField(default=0, help_text="Readable reviews (unique URLs).")
+    chunk_size = models.PositiveIntegerField()
+    chunks_total = models.PositiveIntegerField(default=0)
+    chunks_done = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    duplicates = models.PositiveIntegerField(default=0)
+    skipped_count = models.PositiveIntegerField(default=0)
+    skipped = models.JSONField(default=list, blank=True, help_text="The first skips, with why.")
+    error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(chunks_done__lte=models.F("chunks_total")),
+                name="factcheck_import_run_progress_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Import {self.pk} of {self.filename or 'a file'} ({self.state})"
+
+    @property
+    def percent(self) -> int:
+        if self.state == self.State.DONE:
+            return 100
+        return int(100 * self.chunks_done / self.chunks_total) if self.chunks_total else 0
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED)

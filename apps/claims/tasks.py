@@ -33,3 +33,34 @@ def embed_missing_claims() -> int:
 def webhooks_sweep() -> None:
     """Periodic (CELERY_BEAT_SCHEDULE): deliveries that were never sent."""
     notifications.webhooks_sweep()
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=3,
+    soft_time_limit=1500,
+    time_limit=1560,
+    ignore_result=True,
+)
+def import_factchecks_run(self, run_id: int) -> None:
+    """A large fact-check file, chunk by chunk (apps/claims/factcheck_runs.py). Safe to run
+    again: the chunks already done are skipped. Database errors that can pass are retried
+    with backoff; then, or at the time limit, the run is marked failed with the reason."""
+    from celery.exceptions import SoftTimeLimitExceeded
+    from django.db import InterfaceError, OperationalError
+
+    from .factcheck_runs import factcheck_import_continue, factcheck_import_failed
+
+    try:
+        factcheck_import_continue(run_id=run_id)
+    except (OperationalError, InterfaceError) as exc:
+        if self.request.retries >= self.max_retries:
+            factcheck_import_failed(run_id=run_id, reason=f"Database error: {exc}")
+            return
+        raise self.retry(exc=exc, countdown=backoff_seconds(self.request.retries)) from exc
+    except SoftTimeLimitExceeded:
+        factcheck_import_failed(
+            run_id=run_id, reason="The import took too long and was stopped; import the rest again."
+        )

@@ -11,6 +11,11 @@ urlpatterns = [
     path("claimants/candidates/", views.claimant_candidates, name="claimant_candidates"),
     path("orphaned/", views.orphaned_list, name="orphaned"),
     path("factchecks/import/", factcheck_views.factcheck_import, name="factcheck_import"),
+    path(
+        "factchecks/import/<int:pk>/",
+        factcheck_views.factcheck_import_run,
+        name="factcheck_import_run",
+    ),
     path("<int:pk>/", views.claim_detail, name="detail"),
     path("<int:pk>/panel/", views.claim_panel, name="panel"),
     path("<int:pk>/attach/", views.claim_attach, name="attach"),

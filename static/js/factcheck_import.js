@@ -27,6 +27,8 @@
       if (request.status) {
         status.textContent = "";
         result.innerHTML = request.responseText; // the server's escaped fragment
+        // A large file's progress fragment polls the server (htmx) until the import ends.
+        if (window.htmx) window.htmx.process(result);
       } else {
         status.textContent = "The upload failed (network). Try again.";
       }
