@@ -75,7 +75,7 @@ def act(action, client, world):
     if action == "approve":
         claim = factories.advance_claim(claim, "in_review", world["author"])
         response = client.post(
-            f"/claims/{claim.pk}/approve/", {"version": claim.version, "note": ""}
+            f"/claims/{claim.pk}/approve/", {"version": claim.version, "note": "", "confirm": "1"}
         )
         claim.refresh_from_db()
         return response, claim.status == "published"

@@ -9,6 +9,8 @@ from django.contrib.auth.models import User
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.accounts.roles import ANALYST, EDITOR, is_analyst, is_editor
@@ -29,6 +31,13 @@ def _researchers():
         .distinct()
         .order_by("username")
     )
+
+
+def _back_url(request: HttpRequest, back: str) -> str:
+    """The work list a bulk action came from, when it is a path on this site."""
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return back
+    return reverse("desk:mine")
 
 
 def _forbidden(request: HttpRequest, message: str) -> HttpResponse:
@@ -72,7 +81,41 @@ def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
     claim = get_object_or_404(Claim, pk=pk)
     decision = request.POST.get("decision")
     note = request.POST.get("note", "")
+    htmx = bool(request.headers.get("HX-Request"))
     try:
+        if request.POST.get("cancel"):
+            if htmx:
+                row = desk.review_queue().filter(pk=pk).first() or claim
+                return render(
+                    request,
+                    "desk/_queue_row.html",
+                    {"claim": row, "note": note, "can_review": is_editor(request.user)},
+                )
+            return redirect("desk:review_queue")
+        if decision == "approve" and not request.POST.get("confirm"):
+            # Publishing is asked twice: a row (htmx) or a page (no JavaScript) says what
+            # will be published, and only its "Yes, publish" sends confirm=1.
+            override_reason = request.POST.get("override_reason", "")
+            services.review_approve_check(
+                claim=claim,
+                by=request.user,
+                override_reason=override_reason,
+                version=_int(request.POST.get("version")),
+            )
+            context = {
+                "claims": [claim],
+                "action_url": reverse("desk:review_decide", args=[claim.pk]),
+                "hidden": [
+                    ("decision", "approve"),
+                    ("version", request.POST.get("version", "")),
+                    ("note", note),
+                    ("override_reason", override_reason),
+                ],
+                "note": note,
+                "cancel_url": reverse("desk:review_queue"),
+            }
+            template = "desk/_queue_confirm.html" if htmx else "desk/confirm_publish.html"
+            return render(request, template, context)
         if decision == "approve":
             claim = services.review_approve(
                 claim=claim,
@@ -90,7 +133,7 @@ def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             raise DomainError("Choose approve or send back.")
     except DomainError as exc:
-        if request.headers.get("HX-Request"):
+        if htmx:
             row = desk.review_queue().filter(pk=pk).first() or claim
             return render(
                 request,
@@ -105,7 +148,7 @@ def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
             )
         messages.error(request, exc.message)
         return redirect("desk:review_queue")
-    if request.headers.get("HX-Request"):
+    if htmx:
         return render(request, "desk/_queue_done.html", {"claim": claim, "outcome": outcome})
     messages.success(request, f"Claim #{claim.pk}: {outcome}")
     return redirect("desk:review_queue")
@@ -157,6 +200,27 @@ def unassigned(request: HttpRequest) -> HttpResponse:
 @login_required
 def bulk(request: HttpRequest) -> HttpResponse:
     ids = [i for i in request.POST.getlist("claim") if i.isdigit()]
+    action = request.POST.get("action", "")
+    back = request.POST.get("back") or ""
+    if action == "approve" and ids and is_editor(request.user) and not request.POST.get("confirm"):
+        claims = list(Claim.objects.filter(pk__in=ids).order_by("-updated_at", "-id"))
+        note = request.POST.get("note", "")
+        return render(
+            request,
+            "desk/confirm_publish.html",
+            {
+                "claims": claims,
+                "action_url": reverse("desk:bulk"),
+                "hidden": [
+                    ("action", "approve"),
+                    ("back", back),
+                    ("note", note),
+                    *(("claim", claim.pk) for claim in claims),
+                ],
+                "note": note,
+                "cancel_url": _back_url(request, back),
+            },
+        )
     assignee = None
     if request.POST.get("action") == "assign" and _int(request.POST.get("assignee")):
         assignee = User.objects.filter(pk=_int(request.POST.get("assignee"))).first()

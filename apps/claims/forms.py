@@ -96,6 +96,8 @@ class ApproveForm(VersionForm):
         max_length=2000,
         help_text="Only needed when the claim has no evidence linked.",
     )
+    # Set by the confirmation step: without it the browser is asked "Publish this claim?".
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
 class NoteForm(VersionForm):

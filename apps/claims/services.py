@@ -383,30 +383,35 @@ def _transition(
             status=target, version=F("version") + 1, updated_at=now, **changes
         )
     if updated != 1:
-        current = Claim.objects.filter(pk=claim.pk).first()
-        if current is None:
-            raise DomainError("This claim has been deleted.", code="not_found")
-        if current.version != expected:
-            raise Conflict(
-                f"Someone else changed this claim (you had version {expected}, it is now "
-                f"version {current.version}). Reload to see their change, then try again.",
-                details={"your_version": expected, "current_version": current.version},
-            )
-        allowed = [ACTION_LABELS[a] for a in allowed_actions(claim=current, user=by)]
-        raise NotAllowed(
-            f"Cannot {label} a claim that is {current.get_status_display().lower()}. "
-            + (
-                f"Allowed now: {', '.join(allowed)}."
-                if allowed
-                else "No action is allowed to you now."
-            ),
-            code="invalid_transition",
-            details={"status": current.status, "allowed": allowed},
-        )
+        _refuse_transition(claim_id=claim.pk, action=action, by=by, expected=expected)
     from_status = claim.status
     claim.refresh_from_db()
     _after_transition(claim=claim, action=action, by=by, from_status=from_status, note=note)
     return claim
+
+
+def _refuse_transition(*, claim_id: int, action: str, by: User | None, expected: int) -> None:
+    """Why `action` does not apply to the claim at version `expected`: it was deleted,
+    someone else changed it (Conflict), or its status is not one the action starts from."""
+    current = Claim.objects.filter(pk=claim_id).first()
+    if current is None:
+        raise DomainError("This claim has been deleted.", code="not_found")
+    if current.version != expected:
+        raise Conflict(
+            f"Someone else changed this claim (you had version {expected}, it is now "
+            f"version {current.version}). Reload to see their change, then try again.",
+            details={"your_version": expected, "current_version": current.version},
+        )
+    allowed = [ACTION_LABELS[a] for a in allowed_actions(claim=current, user=by)]
+    status = current.get_status_display().lower()
+    raise NotAllowed(
+        f"Cannot {ACTION_LABELS[action]} a claim that is {status}. "
+        + (
+            f"Allowed now: {', '.join(allowed)}." if allowed else "No action is allowed to you now."
+        ),
+        code="invalid_transition",
+        details={"status": current.status, "allowed": allowed},
+    )
 
 
 def _after_transition(
@@ -522,12 +527,7 @@ def review_approve(
     states why not (recorded on the review)."""
     _require_editor(by, ACTION_LABELS["approve"])
     if not claim.evidence.exists():
-        if not override_reason.strip():
-            raise DomainError(
-                "Link at least one piece of evidence before publishing, or give a reason to "
-                "publish without evidence.",
-                code="evidence_required",
-            )
+        _require_evidence_or_reason(override_reason)
         note = f"{note}\n[Published without evidence: {override_reason.strip()}]".strip()
     claim = _transition(
         claim=claim, action="approve", by=by, version=version, published_at=timezone.now()
@@ -536,6 +536,29 @@ def review_approve(
         claim=claim, editor=by, decision=Review.Decision.APPROVE, verdict=claim.verdict, note=note
     )
     return claim
+
+
+def _require_evidence_or_reason(override_reason: str) -> None:
+    if not override_reason.strip():
+        raise DomainError(
+            "Link at least one piece of evidence before publishing, or give a reason to "
+            "publish without evidence.",
+            code="evidence_required",
+        )
+
+
+def review_approve_check(
+    *, claim: Claim, by: User | None, override_reason: str = "", version: int | None = None
+) -> None:
+    """Raise what `review_approve` would raise, writing nothing: the browser asks the editor
+    to confirm publishing only when publishing can go ahead."""
+    _require_editor(by, ACTION_LABELS["approve"])
+    if not claim.evidence.exists():
+        _require_evidence_or_reason(override_reason)
+    expected = claim.version if version is None else int(version)
+    sources = TRANSITIONS["approve"][0]
+    if not Claim.objects.filter(pk=claim.pk, version=expected, status__in=sources).exists():
+        _refuse_transition(claim_id=claim.pk, action="approve", by=by, expected=expected)
 
 
 @transaction.atomic

@@ -48,17 +48,100 @@ def test_review_queue_filters_by_outlet(editor_client, article, analyst):
     )
 
 
-def test_editor_approves_from_the_queue_with_htmx(editor_client, article, analyst):
+def test_editor_approves_from_the_queue_with_htmx_after_confirming(editor_client, article, analyst):
     claim = in_review(article, analyst)
+    asked = editor_client.post(
+        f"/desk/review/{claim.pk}/decide/",
+        {"decision": "approve", "version": claim.version, "note": "Solid"},
+        HTTP_HX_REQUEST="true",
+    )
+    body = asked.content.decode()
+    assert asked.status_code == 200 and "Publish this claim as False?" in body
+    assert 'name="confirm" value="1"' in body and 'name="note" value="Solid"' in body
+    claim.refresh_from_db()
+    assert claim.status == "in_review"
     response = editor_client.post(
         f"/desk/review/{claim.pk}/decide/",
-        {"decision": "approve", "version": claim.version},
+        {"decision": "approve", "version": claim.version, "note": "Solid", "confirm": "1"},
         HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 200
     assert "Published as false" in response.content.decode()
     claim.refresh_from_db()
     assert claim.status == "published"
+
+
+def test_cancelling_the_queue_confirmation_gives_the_row_back(editor_client, article, analyst):
+    claim = in_review(article, analyst)
+    response = editor_client.post(
+        f"/desk/review/{claim.pk}/decide/",
+        {"decision": "approve", "version": claim.version, "note": "kept", "cancel": "1"},
+        HTTP_HX_REQUEST="true",
+    )
+    body = response.content.decode()
+    assert response.status_code == 200 and "Approve &amp; publish" in body
+    assert 'value="kept"' in body
+    claim.refresh_from_db()
+    assert claim.status == "in_review"
+
+
+def test_queue_confirmation_without_javascript_is_a_page(editor_client, article, analyst):
+    claim = in_review(article, analyst)
+    asked = editor_client.post(
+        f"/desk/review/{claim.pk}/decide/", {"decision": "approve", "version": claim.version}
+    )
+    body = asked.content.decode()
+    assert asked.status_code == 200 and "Publish 1 claim?" in body
+    assert f'action="/desk/review/{claim.pk}/decide/"' in body and 'href="/desk/review/"' in body
+    claim.refresh_from_db()
+    assert claim.status == "in_review"
+    done = editor_client.post(
+        f"/desk/review/{claim.pk}/decide/",
+        {"decision": "approve", "version": claim.version, "confirm": "1"},
+    )
+    claim.refresh_from_db()
+    assert done.status_code == 302 and claim.status == "published"
+
+
+def test_queue_confirmation_is_not_offered_for_a_stale_version(editor_client, article, analyst):
+    claim = in_review(article, analyst)
+    response = editor_client.post(
+        f"/desk/review/{claim.pk}/decide/",
+        {"decision": "approve", "version": claim.version - 1},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 409 and "Someone else changed this claim" in (
+        response.content.decode()
+    )
+
+
+def test_bulk_approve_lists_the_claims_and_publishes_only_when_confirmed(
+    editor_client, article, analyst
+):
+    claims = [in_review(article, analyst, end=QUOTE_END - i) for i in range(2)]
+    ids = [c.pk for c in claims]
+    asked = editor_client.post(
+        "/desk/bulk/", {"claim": ids, "action": "approve", "back": "/desk/unassigned/"}
+    )
+    body = asked.content.decode()
+    assert asked.status_code == 200 and "Publish 2 claims?" in body
+    assert all(f'name="claim" value="{pk}"' in body for pk in ids)
+    assert 'href="/desk/unassigned/"' in body
+    assert not Claim.objects.filter(status="published").exists()
+    done = editor_client.post(
+        "/desk/bulk/", {"claim": ids, "action": "approve", "confirm": "1", "back": "/desk/mine/"}
+    )
+    assert done.status_code == 200 and "2 done, 0 not done" in done.content.decode()
+    assert Claim.objects.filter(pk__in=ids, status="published").count() == 2
+
+
+def test_bulk_confirmation_cancel_link_stays_on_this_site(editor_client, article, analyst):
+    claim = in_review(article, analyst)
+    body = editor_client.post(
+        "/desk/bulk/", {"claim": [claim.pk], "action": "approve", "back": "https://evil.example/"}
+    ).content.decode()
+    assert 'href="https://evil.example/"' not in body
+    assert 'href="/desk/mine/"' in body
 
 
 def test_send_back_without_a_note_keeps_the_row_and_says_why(editor_client, article, analyst):

@@ -399,9 +399,19 @@ def test_editor_approves_and_publishes(client, editor, analyst, article):
     client.force_login(editor)
     page = client.get(reverse("claims:detail", args=[claim.pk])).content.decode()
     assert 'id="approve-form"' in page and 'id="send-back-form"' in page
-    response = client.post(
+    asked = client.post(
         reverse("claims:approve", args=[claim.pk]),
         {"version": claim.version, "note": "Well sourced"},
+        HTTP_HX_REQUEST="true",
+    )
+    question = asked.content.decode()
+    assert asked.status_code == 200 and "Publish this claim?" in question
+    assert 'name="confirm" value="1"' in question and 'value="Well sourced"' in question
+    claim.refresh_from_db()
+    assert claim.status == "in_review" and not Review.objects.exists()
+    response = client.post(
+        reverse("claims:approve", args=[claim.pk]),
+        {"version": claim.version, "note": "Well sourced", "confirm": "1"},
         HTTP_HX_REQUEST="true",
     )
     claim.refresh_from_db()
@@ -420,9 +430,18 @@ def test_editor_publishes_without_evidence_only_with_a_reason(client, editor, an
     assert refused.status_code == 400 and "Link at least one piece of evidence" in (
         refused.content.decode()
     )
-    published = client.post(
+    asked = client.post(
         reverse("claims:approve", args=[claim.pk]),
         {"version": claim.version, "override_reason": "Official denial is the evidence"},
+    )
+    assert asked.status_code == 200 and "Publish this claim?" in asked.content.decode()
+    published = client.post(
+        reverse("claims:approve", args=[claim.pk]),
+        {
+            "version": claim.version,
+            "override_reason": "Official denial is the evidence",
+            "confirm": "1",
+        },
     )
     claim.refresh_from_db()
     assert published.status_code == 302 and claim.status == "published"
