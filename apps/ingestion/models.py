@@ -99,6 +99,10 @@ class IngestJob(TimeStamped):
     # Runs of the job that stopped without finishing (their worker was killed), counted
     # when the job is taken over; at MAX_LOST_RUNS the job fails instead of running again.
     lost_runs = models.PositiveSmallIntegerField(default=0)
+    # While a run holds the job (fetching, extracting), it renews this every
+    # INGEST_LEASE_RENEW_SECONDS; the sweeper takes a running job back only once its lease
+    # has run out (no live worker holds it), never after a fixed age.
+    lease_until = models.DateTimeField(null=True, blank=True)
     # Seconds spent per step of the last run: {"fetch": 0.12, "extract": 0.05, ...}
     timings = models.JSONField(default=dict, blank=True)
     article = models.ForeignKey(

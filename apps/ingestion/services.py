@@ -32,6 +32,7 @@ import json
 import logging
 import os
 import re
+import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -89,13 +90,18 @@ LOST_POLL_REASON = (
 
 # Feeds
 FEED_PAUSE_AFTER = 5  # failed polls in a row
-FEED_LEASE = timedelta(minutes=10)  # a picked feed is not picked again for this long
 FEED_PICK_LIMIT = 100  # feeds leased per run of the periodic task
 FEED_MAX_BACKOFF = 24 * 3600
 
 # Batches
 BATCH_MAX_URLS = 1000
 BATCH_MAX_BYTES = 1_000_000
+
+
+def feed_lease() -> timedelta:
+    """A picked feed is not picked again for this long (FEED_LEASE_SECONDS, default 10
+    minutes): its poll finishes first, or was lost. Longer than the poll's time limit."""
+    return timedelta(seconds=float(getattr(settings, "FEED_LEASE_SECONDS", 600)))
 
 
 def feed_max_bytes() -> int:
@@ -109,10 +115,24 @@ def feed_max_bytes() -> int:
 
 
 def stuck_after() -> timedelta:
-    """How long a job may sit in a non-final state before the sweeper re-enqueues it. Must
-    exceed both the ingest task's hard time limit (a running job) and the longest retry
-    countdown (a job waiting to be retried)."""
-    return timedelta(seconds=int(getattr(settings, "INGEST_STUCK_AFTER_SECONDS", 300)))
+    """How long a job may stay queued before the sweeper sends it again (its message was
+    lost, or never sent: the broker was down). Must exceed the longest retry countdown (a
+    job waiting to be retried is queued) and, for a running job that has no lease (one
+    claimed before leases existed), the chunk task's hard time limit (apps/core/checks.py)."""
+    return timedelta(seconds=int(getattr(settings, "INGEST_STUCK_AFTER_SECONDS", 400)))
+
+
+def lease_duration() -> timedelta:
+    """How long a running job stays held without its run renewing the lease. The sweeper
+    takes a running job back only after this: a worker killed (its main process, the
+    kernel's out-of-memory killer) is noticed within it, a live run never is."""
+    return timedelta(seconds=float(getattr(settings, "INGEST_LEASE_SECONDS", 45)))
+
+
+def lease_renew_every() -> float:
+    """Seconds between two renewals of a running job's lease (a third of the lease or less,
+    so two renewals can be missed, a slow database, before the lease runs out)."""
+    return float(getattr(settings, "INGEST_LEASE_RENEW_SECONDS", 15))
 
 
 class TransientIngestError(Exception):
@@ -410,7 +430,7 @@ _CLAIM_SQL = """
 UPDATE ingestion_ingestjob
    SET status = 'fetching', attempts = attempts + 1, task_id = %(task_id)s,
        lost_runs = lost_runs + (status <> 'queued')::int,
-       started_at = %(now)s, updated_at = %(now)s
+       lease_until = %(lease)s, started_at = %(now)s, updated_at = %(now)s
  WHERE id = ANY(%(ids)s)
    AND (status = 'queued'
         OR (%(task_id)s <> '' AND status IN ('fetching', 'extracting') AND task_id = %(task_id)s))
@@ -422,15 +442,69 @@ def _claim_jobs(job_ids: list[int], task_id: str) -> dict[int, IngestJob]:
     """Move queued jobs to 'fetching' with one conditional UPDATE; jobs another run holds,
     and final ones, are left out. A redelivery of the message that held them (same task
     id: its worker died) takes them over, and counts the lost run."""
+    now = timezone.now()
     rows = IngestJob.objects.raw(
-        _CLAIM_SQL, {"ids": list(job_ids), "task_id": task_id, "now": timezone.now()}
+        _CLAIM_SQL,
+        {"ids": list(job_ids), "task_id": task_id, "now": now, "lease": now + lease_duration()},
     )
     return {job.pk: job for job in rows}
 
 
+_RENEW_SQL = """
+UPDATE ingestion_ingestjob SET lease_until = %(lease)s
+ WHERE id = ANY(%(ids)s) AND task_id = %(task_id)s AND status IN ('fetching', 'extracting')
+"""
+
+
+def jobs_lease_renew(job_ids: list[int], task_id: str, *, now: datetime | None = None) -> int:
+    """Extend the lease of the jobs this run still holds (not those the sweeper took back,
+    nor finished ones). Returns how many were renewed. updated_at is left alone: a renewal
+    is not a change anyone syncs."""
+    now = now or timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _RENEW_SQL, {"ids": list(job_ids), "task_id": task_id, "lease": now + lease_duration()}
+        )
+        return cursor.rowcount
+
+
+class _LeaseKeeper:
+    """Renews the lease of a run's jobs from a thread of its own, every lease_renew_every()
+    seconds, for as long as the run lasts, whatever the run's thread is waiting on (a slow
+    site, the store). If the worker dies, so does this thread, and the lease runs out.
+
+    Not started inside a transaction (tasks run in-process within a request or a test):
+    there the claim is not committed, so no sweeper can see the jobs to take them back."""
+
+    def __init__(self, job_ids: list[int], task_id: str):
+        self.job_ids, self.task_id = list(job_ids), task_id
+        self._stop = threading.Event()
+        self._thread = None
+        if job_ids and not connection.in_atomic_block:
+            self._thread = threading.Thread(target=self._keep, name="ingest-lease", daemon=True)
+            self._thread.start()
+
+    def _keep(self) -> None:
+        try:
+            while not self._stop.wait(lease_renew_every()):
+                try:
+                    jobs_lease_renew(self.job_ids, self.task_id)
+                except Exception:  # noqa: BLE001 - the next renewal may pass; logged
+                    logger.warning("Could not renew the lease of jobs %s", self.job_ids[:5])
+                    close_old_connections()
+        finally:
+            connection.close()  # this thread's own connection
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+
 _HAND_OVER_SQL = """
 UPDATE ingestion_ingestjob
-   SET status = 'queued', task_id = '', lost_runs = lost_runs + 1, updated_at = %(now)s
+   SET status = 'queued', task_id = '', lost_runs = lost_runs + 1, lease_until = NULL,
+       updated_at = %(now)s
  WHERE id = ANY(%(ids)s) AND task_id = %(task_id)s AND status IN ('fetching', 'extracting')
 RETURNING id
 """
@@ -535,6 +609,7 @@ def _jobs_run(job_ids: list[int], task_id: str, *, keep_connection: bool = False
     if not runs:
         return []
     storer = _Storer(threaded=len(runs) > 1 and not connection.in_atomic_block)
+    lease = _LeaseKeeper([run.job.pk for run in runs], task_id)
     try:
         _skip_stored(runs)
         for run in runs:
@@ -556,6 +631,8 @@ def _jobs_run(job_ids: list[int], task_id: str, *, keep_connection: bool = False
                 run.transient_failure(
                     TransientIngestError("The chunk it ran in reached its time limit.")
                 )
+    finally:
+        lease.stop()
     _finish_all(runs, task_id)
     _after_store([run.article_id for run in runs if run.created])
     return runs
@@ -976,7 +1053,7 @@ def _link_near_duplicates(runs: list[_Run]) -> None:
 _FINISH_SQL = """
 UPDATE ingestion_ingestjob AS j
    SET status = v.status, article_id = COALESCE(v.article_id, j.article_id),
-       failure_reason = v.reason,
+       failure_reason = v.reason, lease_until = NULL,
        timings = v.timings, updated_at = %(now)s,
        finished_at = CASE WHEN v.status = 'queued' THEN NULL ELSE %(now)s END
   FROM (VALUES {values}) AS v(id, status, article_id, reason, timings)
@@ -1048,15 +1125,22 @@ def article_suggest_run(article_id: int) -> None:
 
 
 def jobs_requeue_stuck(*, now: datetime | None = None, limit: int = 500) -> int:
-    """Re-enqueue jobs left in a non-final state for longer than `stuck_after()` (a lost
-    broker message, a worker that died, a broker that was down at commit). Jobs that have
-    used all their attempts are failed instead, with the reason. Returns the count."""
+    """Re-enqueue the jobs no worker holds: running ones whose lease ran out (their worker
+    died: nobody renews it), and queued ones left for longer than `stuck_after()` (a lost
+    broker message, a broker that was down at commit). A running job whose run renews its
+    lease is never taken, however long it runs. Jobs that have used all their attempts are
+    failed instead, with the reason. Returns the count."""
     now = now or timezone.now()
     cutoff = now - stuck_after()
     with transaction.atomic():
         stuck = list(
             IngestJob.objects.select_for_update(skip_locked=True)
-            .filter(status__in=NON_FINAL, updated_at__lt=cutoff)
+            .filter(
+                Q(status=IngestJob.Status.QUEUED, updated_at__lt=cutoff)
+                | Q(status__in=RUNNING, lease_until__lt=now)
+                # Claimed before leases existed: the fixed age, longer than any time limit.
+                | Q(status__in=RUNNING, lease_until__isnull=True, updated_at__lt=cutoff)
+            )
             .order_by("updated_at")
             .values_list("id", "attempts", "status", "lost_runs")[:limit]
         )
@@ -1067,6 +1151,7 @@ def jobs_requeue_stuck(*, now: datetime | None = None, limit: int = 500) -> int:
             IngestJob.objects.filter(pk=pk).update(
                 status=IngestJob.Status.FAILED,
                 lost_runs=lost[pk],
+                lease_until=None,
                 failure_reason=LOST_JOB_REASON.format(n=lost[pk]),
                 finished_at=now,
                 updated_at=now,
@@ -1081,6 +1166,7 @@ def jobs_requeue_stuck(*, now: datetime | None = None, limit: int = 500) -> int:
                     f"Gave up after {MAX_ATTEMPTS} attempts: the last one never finished "
                     "(the worker stopped or the time limit was reached)."
                 ),
+                lease_until=None,
                 finished_at=now,
                 updated_at=now,
             )
@@ -1089,7 +1175,7 @@ def jobs_requeue_stuck(*, now: datetime | None = None, limit: int = 500) -> int:
                 lost_runs=F("lost_runs") + 1
             )
             IngestJob.objects.filter(pk__in=again).update(
-                status=IngestJob.Status.QUEUED, task_id="", updated_at=now
+                status=IngestJob.Status.QUEUED, task_id="", lease_until=None, updated_at=now
             )
             _enqueue(again)
     if stuck or killed:
@@ -1209,7 +1295,7 @@ def feeds_lease(
 
     SELECT ... FOR UPDATE SKIP LOCKED lets two pickers (two beat processes, or beat and a
     person pressing "poll now") run at once: each feed row goes to one of them. Moving
-    next_poll_at forward by FEED_LEASE is the lease: a picked feed is not due again until
+    next_poll_at forward by feed_lease() is the lease: a picked feed is not due again until
     its poll finishes (which sets the real next time) or the lease runs out (the poll
     was lost), so no feed is polled twice and none is forgotten."""
     now = now or timezone.now()
@@ -1226,7 +1312,7 @@ def feeds_lease(
         )
         if not picked:
             return []
-        lease = now + FEED_LEASE
+        lease = now + feed_lease()
         Feed.objects.filter(pk__in=picked).update(next_poll_at=lease)
 
         def send() -> None:

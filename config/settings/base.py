@@ -353,7 +353,9 @@ API_CSV_CHUNK_SIZE = env_int("API_CSV_CHUNK_SIZE", 2000, minimum=1)
 
 # --- Ingestion: periodic tasks (celery beat) ------------------------------------------------
 # Both are safe with more than one beat process: feeds are leased with SELECT ... FOR UPDATE
-# SKIP LOCKED, and the sweeper only re-enqueues jobs idle past INGEST_STUCK_AFTER_SECONDS.
+# SKIP LOCKED, and the sweeper only takes back running jobs whose lease ran out (no worker
+# renews it: INGEST_LEASE_SECONDS) and queued ones older than INGEST_STUCK_AFTER_SECONDS.
+# A killed worker's jobs run again within the lease plus one sweep interval (about a minute).
 # "expires": if no worker takes a run before the next one is sent, it is dropped, not piled up.
 CELERY_BEAT_SCHEDULE = {
     "ingestion-poll-due-feeds": {
@@ -363,8 +365,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     "ingestion-sweep-stuck-jobs": {
         "task": "apps.ingestion.tasks.jobs_sweep",
-        "schedule": 120.0,
-        "options": {"expires": 110},
+        "schedule": 15.0,
+        "options": {"expires": 14},
     },
     # Work recorded while the broker was down (apps/core/enqueue.py), sent when it is back.
     "evidence-sweep-pending-titles": {
