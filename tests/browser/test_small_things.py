@@ -50,3 +50,20 @@ def test_message_after_saving_on_the_claim_page_is_in_view(live_server, page):
     assert page.evaluate("window.scrollY") > 0
     assert message.evaluate(IN_VIEW), "the success message is scrolled out of view"
     page.problems.assert_none()
+
+
+def test_evidence_article_search_logs_no_console_error(live_server, page):
+    analyst = make_user("analyst", "ana")
+    article = factories.ArticleFactory(text=f"{LAST}. More.")
+    factories.ArticleFactory(title="Quarterly export figures", text="Exports fell. Or rose.")
+    claim = services.claim_create(article=article, start=0, end=len(LAST), quote=LAST, by=analyst)
+    log_in(page, live_server, "ana")
+    page.goto(f"{live_server.url}/claims/{claim.pk}/")
+    search = page.locator("#evidence-form").get_by_label("Claimtrack article")
+    with page.expect_response(lambda r: "/evidence/" in r.url and "q=" in r.url) as answered:
+        search.fill("export")
+    assert answered.value.ok
+    expect(page.locator("#evidence-article-results")).to_contain_text("Quarterly export figures")
+    # The form's "Add evidence" button is still usable: the search did not disable it.
+    expect(page.locator("#evidence-form button[type=submit]")).to_be_enabled()
+    page.problems.assert_none()
