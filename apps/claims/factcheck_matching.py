@@ -40,7 +40,7 @@ class _Index:
         with self._lock:
             if signature == self.signature:
                 return
-            pairs = list(rows.values_list("pk", "vector"))
+            pairs = list(rows.values_list("pk", "vector")) if signature[0] else []
             self.ids = np.array([pk for pk, _ in pairs], dtype=np.int64)
             self.matrix = (
                 np.array([encoder.from_bytes(bytes(v)) for _, v in pairs], dtype=np.float32)
