@@ -29,7 +29,12 @@ router.register("factchecks", factchecks.FactCheckViewSet, basename="factcheck")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path(
+        "docs/",
+        # The package's page with a link back to the app on top.
+        SpectacularSwaggerView.as_view(url_name="api:schema", template_name="api/swagger_ui.html"),
+        name="docs",
+    ),
     path("", include(router.urls)),
     re_path(r"^", views.api_not_found),
 ]
