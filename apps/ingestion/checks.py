@@ -2,9 +2,9 @@
 
 The sweeper takes work back from a worker it believes dead. Each "stuck after" time must be
 longer than what it guards, or the sweeper re-runs work a live worker still holds: a
-running job's lease must outlast the gap between two renewals, a job without a lease (and a
-feed's poll lease) the hard time limit of the task that may hold it, a queued job the
-longest retry countdown.
+running job's lease must outlast the gap between two renewals; a job without a lease, a
+feed's poll lease and a running re-extraction the hard time limit of the task that may
+hold it; a queued job the longest retry countdown.
 """
 
 from __future__ import annotations
@@ -56,6 +56,17 @@ def _problems() -> list[tuple[str, str, str]]:
                 f"hard time limit ({tasks.feed_poll.time_limit:g} s)",
                 "a feed would be polled again while its poll still runs",
                 "claimtrack.E104",
+            )
+        )
+    reextract = services.reextract_stuck_after().total_seconds()
+    reextract_limit = tasks.article_reextract_task.time_limit
+    if reextract <= reextract_limit:
+        found.append(
+            (
+                f"REEXTRACT_STUCK_AFTER_SECONDS ({reextract:g} s) is not longer than the "
+                f"re-extraction task's hard time limit ({reextract_limit:g} s)",
+                "a re-extraction still running would be marked failed",
+                "claimtrack.E105",
             )
         )
     return found

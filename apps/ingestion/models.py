@@ -152,3 +152,47 @@ class ArticleSignature(models.Model):
 
     def __str__(self) -> str:
         return f"signature of article {self.article_id}"
+
+
+class Reextraction(TimeStamped):
+    """An editor's request to fetch an article's page again and replace its text, run by a
+    worker (never inside the request): recorded first, then sent after commit, so a broker
+    that is down loses nothing (the sweeper sends it). The page follows its status."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for a worker"
+        RUNNING = "running", "Fetching the page"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    FINAL = (Status.DONE, Status.FAILED)
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="reextractions")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(
+        max_length=8, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    # What happened, for the editor: the highlights report, "unchanged", or why it failed.
+    outcome = models.TextField(blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # One request in flight per article: a second click follows the first.
+            models.UniqueConstraint(
+                fields=["article"],
+                condition=models.Q(status__in=["pending", "running"]),
+                name="reextraction_one_open_per_article",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"re-extraction of article {self.article_id} [{self.status}]"
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in self.FINAL

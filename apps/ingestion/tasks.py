@@ -79,6 +79,14 @@ def feeds_poll_due() -> None:
 def jobs_sweep() -> None:
     services.jobs_requeue_stuck()
     services.articles_suggest_sweep()
+    services.reextractions_sweep()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=90, time_limit=120)
+def article_reextract_task(reextraction_id: int) -> None:
+    """An editor's re-extraction: fetch the page again, replace the text (never in the
+    editor's request)."""
+    services.reextraction_run(reextraction_id)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=120, time_limit=180)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("batches/<int:pk>/", views.batch_detail, name="batch_detail"),
     path("batches/<int:pk>/progress/", views.batch_progress, name="batch_progress"),
     path("articles/<int:pk>/reextract/", views.article_reextract, name="article_reextract"),
+    path("reextractions/<int:pk>/", views.reextraction_detail, name="reextraction"),
     path("feeds/", views.feed_list, name="feeds"),
     path("feeds/<int:pk>/", views.feed_detail, name="feed_detail"),
     path("feeds/<int:pk>/pause/", views.feed_action, {"action": "pause"}, name="feed_pause"),

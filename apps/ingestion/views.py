@@ -21,7 +21,7 @@ from apps.core.errors import DomainError
 
 from . import selectors, services
 from .forms import AddArticleForm, BatchForm, FeedForm, PauseForm
-from .models import Feed, IngestBatch, IngestJob
+from .models import Feed, IngestBatch, IngestJob, Reextraction
 
 PAGE_SIZE = 50
 
@@ -275,16 +275,29 @@ def feed_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @require_POST
 @login_required
 def article_reextract(request: HttpRequest, pk: int) -> HttpResponse:
+    """Records the request and hands it to a worker; the editor follows it on its page."""
     from apps.articles.models import Article
 
     article = get_object_or_404(Article, pk=pk)
     try:
-        report = services.article_reextract(article=article, by=request.user)
+        reextraction = services.reextraction_request(article=article, by=request.user)
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("articles:detail", pk=pk)
-    if report is None:
-        messages.info(request, "The source is unchanged; the text stays as it was.")
-    else:
-        messages.success(request, f"Text re-extracted. Highlights: {report}.")
-    return redirect("articles:detail", pk=pk)
+    return redirect("ingestion:reextraction", pk=reextraction.pk)
+
+
+@require_GET
+@login_required
+def reextraction_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The request's state; htmx polls the fragment every 2 s until it is final (the page's
+    Refresh link does the same without JavaScript)."""
+    reextraction = get_object_or_404(
+        Reextraction.objects.select_related("article", "requested_by"), pk=pk
+    )
+    template = (
+        "ingestion/_reextraction_state.html"
+        if request.headers.get("HX-Request")
+        else "ingestion/reextraction.html"
+    )
+    return render(request, template, {"reextraction": reextraction})

@@ -113,6 +113,7 @@ def test_the_default_sweeper_times_pass_the_check():
         ({"INGEST_STUCK_AFTER_SECONDS": 200}, "claimtrack.E103"),
         ({"INGEST_LEASE_SECONDS": 20, "INGEST_LEASE_RENEW_SECONDS": 15}, "claimtrack.E101"),
         ({"FEED_LEASE_SECONDS": 60}, "claimtrack.E104"),
+        ({"REEXTRACT_STUCK_AFTER_SECONDS": 100}, "claimtrack.E105"),
     ],
 )
 def test_the_check_fails_when_a_stuck_after_time_is_shorter_than_what_it_guards(
