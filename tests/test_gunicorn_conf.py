@@ -33,3 +33,23 @@ def test_environment_sets_counts(monkeypatch):
 def test_bad_count_is_refused_with_its_name(monkeypatch, value):
     with pytest.raises(SystemExit, match=f"WEB_CONCURRENCY={value!r} must be a whole number"):
         load(monkeypatch, WEB_CONCURRENCY=value)
+
+
+def test_each_worker_warms_the_claim_matcher_before_its_first_request(monkeypatch):
+    from apps.claims import matching
+
+    calls = []
+    monkeypatch.setattr(matching, "warm_up", lambda: calls.append("warm"))
+    load(monkeypatch)["post_worker_init"](worker=None)
+    assert calls == ["warm"]
+
+
+def test_warm_up_loads_the_encoder_and_the_model():
+    from apps.claims import matching
+    from apps.claims.nlp import encoder
+
+    matching.MatcherModel.load.cache_clear()
+    encoder._encoder = None
+    matching.warm_up()
+    assert encoder._encoder is not None
+    assert matching.MatcherModel.load.cache_info().currsize == 1
