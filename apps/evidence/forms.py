@@ -4,6 +4,9 @@ apps.evidence.services."""
 from django import forms
 
 from .models import EvidenceLink, Source
+from .services import MISSING_SOURCE
+
+STANCE_MISSING = "Choose a stance: supports, refutes or context."
 
 
 class EvidenceForm(forms.Form):
@@ -34,6 +37,22 @@ class EvidenceForm(forms.Form):
         label="Note", required=False, max_length=20_000, widget=forms.Textarea(attrs={"rows": 2})
     )
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def clean(self):
+        """What is missing, next to its field: a source first (the URL field stands for the
+        choice of URL, article or note), then the stance."""
+        data = super().clean()
+        no_source = not (data.get("url") or data.get("article") or (data.get("note") or "").strip())
+        if no_source and not {"url", "article", "note"} & set(self.errors):
+            self.add_error("url", MISSING_SOURCE)
+        if not data.get("stance") and "stance" not in self.errors:
+            self.add_error("stance", STANCE_MISSING)
+        return data
+
+    def add_domain_error(self, exc) -> None:
+        """A service's DomainError, next to the field it names (`exc.field`), else on top."""
+        field = getattr(exc, "field", None)
+        self.add_error(field if field in self.fields else None, exc.message)
 
 
 class SourceDetailsForm(forms.Form):

@@ -34,6 +34,17 @@ DETAILS_MAX_BYTES = 2_000_000
 DETAILS_TIMEOUT = 10.0
 
 
+MISSING_SOURCE = "Give a URL, an article or a note."
+
+
+def field_error(message: str, field: str, *, code: str | None = None) -> DomainError:
+    """A DomainError about one field of the evidence form (`exc.field`), so the page can
+    show it next to that field."""
+    exc = DomainError(message, code=code)
+    exc.field = field
+    return exc
+
+
 @transaction.atomic
 def evidence_add(
     *,
@@ -56,20 +67,25 @@ def evidence_add(
         raise DomainError(
             "This claim is published; an editor must reopen it before evidence changes."
         )
-    if stance not in EvidenceLink.Stance.values:
-        raise DomainError(f"Stance must be one of: {', '.join(EvidenceLink.Stance.values)}.")
-    if kind not in Source.Kind.values:
-        raise DomainError(f"Kind must be one of: {', '.join(Source.Kind.values)}.")
     url = (url or "").strip()
+    # What is missing comes first: an empty form is told to give a source, not a stance.
+    if not (url or article or (note or "").strip()):
+        raise field_error(MISSING_SOURCE, "url", code="missing_source")
+    if stance not in EvidenceLink.Stance.values:
+        raise field_error(f"Choose a stance: {', '.join(EvidenceLink.Stance.values)}.", "stance")
+    if kind not in Source.Kind.values:
+        raise field_error(f"Kind must be one of: {', '.join(Source.Kind.values)}.", "kind")
     if url:
         try:
             URLValidator(schemes=["http", "https"])(url)
         except ValidationError:
-            raise DomainError(f"{url!r} is not a web address; use a full http(s):// URL.") from None
+            raise field_error(
+                f"{url!r} is not a web address; use a full http(s):// URL.", "url"
+            ) from None
         try:
             http.check_address(url)
         except http.BlockedURL as exc:
-            raise DomainError(f"{url[:200]}: {exc.reason}") from None
+            raise field_error(f"{url[:200]}: {exc.reason}", "url") from None
     source = None
     if article is not None:
         # Another article in Claimtrack: one source per article, titled and published as
@@ -79,8 +95,6 @@ def evidence_add(
         publisher = publisher or (article.outlet.name if article.outlet_id else "")
         kind = Source.Kind.ARTICLE
         source = Source.objects.filter(article=article).order_by("id").first()
-    if not (url or article or note.strip()):
-        raise DomainError("Give the evidence a URL, an article, or at least a note.")
     if source is None and url:
         source = Source.objects.filter(url=url).order_by("id").first()
     if source is None:
@@ -108,8 +122,10 @@ def evidence_add(
                 linked_by=by,
             )
     except IntegrityError:
-        raise DomainError(
-            "This source is already linked to the claim.", code="duplicate_evidence"
+        raise field_error(
+            "This source is already linked to the claim.",
+            "article" if article is not None else "url",
+            code="duplicate_evidence",
         ) from None
     Claim.objects.filter(pk=claim.pk).update(updated_at=timezone.now())
     return link
@@ -170,6 +186,35 @@ def source_details_pending(source: Source) -> bool:
         and not source.fetch_error
         and not (source.title and source.publisher)
     )
+
+
+def source_can_refetch(source: Source) -> bool:
+    """A web page whose title or publisher is still blank and whose fetch is over (failed,
+    or never came back): it can be fetched again."""
+    return bool(
+        source.url
+        and source.article_id is None
+        and not (source.title and source.publisher)
+        and (source.fetch_error or not source.title)
+    )
+
+
+def source_refetch(*, source: Source, by: User | None) -> Source:
+    """ "Fetch title again": clear the recorded failure and send the title fetch once the
+    transaction commits (the fetch still only fills blank fields, so a title typed
+    meanwhile wins, and sending it twice is harmless). The source is pending again: its
+    `updated_at` restarts the page's "Fetching…" window and the sweeper's."""
+    if not is_analyst(by):
+        raise NotAllowed("Only analysts, editors and admins can edit evidence.")
+    if not source_can_refetch(source):
+        raise DomainError(
+            "This source has no page to fetch, or its title and publisher are already there."
+        )
+    Source.objects.filter(pk=source.pk).update(fetch_error="", updated_at=timezone.now())
+    pk = source.pk
+    send_after_commit(lambda: _enqueue_details_fetch(pk), what=f"source {pk} title")
+    source.refresh_from_db()
+    return source
 
 
 def source_update(*, source: Source, by: User | None, title: str, publisher: str) -> Source:

@@ -45,7 +45,9 @@ def evidence_add(request: HttpRequest, claim_pk: int) -> HttpResponse:
         if data["article"]:
             article = Article.objects.select_related("outlet").filter(pk=data["article"]).first()
             if article is None:
-                raise DomainError("That article does not exist (any more); pick another.")
+                raise services.field_error(
+                    "That article does not exist (any more); pick another.", "article"
+                )
         # evidence_add takes no version: adding a source commutes with other changes.
         services.evidence_add(
             claim=claim,
@@ -62,6 +64,8 @@ def evidence_add(request: HttpRequest, claim_pk: int) -> HttpResponse:
     except DomainError as exc:
         if wants_json(request):
             return error_json(exc)
+        if not form.errors:  # the service refused it: show why next to the field concerned
+            form.add_domain_error(exc)
         return render_claim_page(
             request,
             claim_for_page(claim_pk),
@@ -132,6 +136,25 @@ def source_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not is_htmx(request):
         messages.success(request, "Source updated.")
         return redirect("claims:detail", pk=link.claim_id)
+    return _render_link(request, _link(pk))
+
+
+@require_POST
+@login_required
+def source_refetch(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Fetch title again" on a piece of evidence whose title could not be fetched: the
+    fetch is sent after commit and the item shows (and polls) its pending state."""
+    link = _link(pk)
+    try:
+        services.source_refetch(source=link.source, by=request.user)
+    except DomainError as exc:
+        if not is_htmx(request):
+            messages.error(request, exc.message)
+            return redirect("claims:detail", pk=link.claim_id)
+        return _render_link(request, link, error=exc.message, status=exc.status)
+    if not is_htmx(request):
+        messages.success(request, "Fetching the title again.")
+        return redirect(reverse("claims:detail", args=[link.claim_id]) + f"#evidence-{link.pk}")
     return _render_link(request, _link(pk))
 
 

@@ -156,7 +156,7 @@ def test_analyst_tags_two_articles_links_evidence_and_submits(
     # Forgetting the stance: the error comes back in place (htmx swaps the 400) and
     # nothing typed is lost.
     evidence.get_by_role("button", name="Add evidence").click()
-    expect(evidence.get_by_role("alert")).to_contain_text("Stance must be one of")
+    expect(evidence.get_by_role("alert")).to_contain_text("Choose a stance")
     expect(evidence.get_by_label("URL")).to_have_value(evidence_url)
     assert not EvidenceLink.objects.exists()
     evidence.get_by_label("Stance").select_option("refutes")

@@ -16,7 +16,7 @@ from apps.core.weburls import is_web_url
 
 from ..forms import blank_evidence_form
 from ..models import EvidenceLink
-from ..services import source_details_pending
+from ..services import source_can_refetch, source_details_pending
 
 register = template.Library()
 
@@ -28,10 +28,12 @@ PENDING_FOR = timedelta(minutes=5)
 def prepare_link(link: EvidenceLink) -> EvidenceLink:
     """What a template needs beyond the row: a safe link and whether a fetch is pending."""
     link.safe_url = link.source.url if is_web_url(link.source.url) else ""
+    # From the last change (not creation): "Fetch title again" restarts the window.
     link.details_pending = (
         source_details_pending(link.source)
-        and timezone.now() - link.source.created_at < PENDING_FOR
+        and timezone.now() - link.source.updated_at < PENDING_FOR
     )
+    link.can_refetch = not link.details_pending and source_can_refetch(link.source)
     return link
 
 
@@ -76,6 +78,34 @@ def evidence_form(context, claim, form=None):
         "claim": claim,
         "form": form,
         "chosen_article": chosen,
-        "error": context.get("error") if failed else "",
+        "errors": form_errors(form, fallback=context.get("error") if failed else ""),
         "csrf_token": context.get("csrf_token"),
     }
+
+
+# Where a summary link about a hidden field takes the user: the article id is picked with
+# the article search.
+_ERROR_TARGET = {"article": "id_evidence_article_q"}
+
+
+def form_errors(form, *, fallback: str = "") -> list[dict]:
+    """The form's errors for the summary on top, in the order of the form (so what is
+    missing, the source, comes first), each with the id of the input it links to. Marks
+    each invalid input (aria-invalid, aria-describedby) for its error next to it."""
+    if not form.is_bound:
+        return [{"message": fallback, "target": ""}] if fallback else []
+    errors = [{"message": message, "target": ""} for message in form.non_field_errors()]
+    for bound in form:
+        if not bound.errors:
+            continue
+        target = _ERROR_TARGET.get(bound.name) or bound.auto_id
+        errors += [{"message": message, "target": target} for message in bound.errors]
+        described = [f"{bound.auto_id}-error"]
+        if bound.help_text:
+            described.append(f"{bound.auto_id}_helptext")
+        bound.field.widget.attrs.update(
+            {"aria-invalid": "true", "aria-describedby": " ".join(described)}
+        )
+    if not errors and fallback:
+        errors.append({"message": fallback, "target": ""})
+    return errors
