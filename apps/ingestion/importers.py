@@ -23,16 +23,16 @@ class Record:
     metadata: dict = field(default_factory=dict)
 
 
-def _decode(path: Path, data: bytes) -> str:
+def _decode(name: str, data: bytes) -> str:
     if not data.strip():
-        raise ImportFileError(f"{path.name}: the file is empty.")
+        raise ImportFileError(f"{name}: the file is empty.")
     if b"\x00" in data[:8192]:
-        raise ImportFileError(f"{path.name}: this is a binary file, not text, HTML or JSON.")
+        raise ImportFileError(f"{name}: this is a binary file, not text, HTML or JSON.")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ImportFileError(
-            f"{path.name}: the file is not UTF-8 text; convert it to UTF-8 and import it again."
+            f"{name}: the file is not UTF-8 text; convert it to UTF-8 and import it again."
         ) from None
 
 
@@ -70,17 +70,23 @@ def read_records(path: Path) -> list[Record]:
         raise ImportFileError(
             f"{path.name}: larger than {MAX_FILE_BYTES // 1_000_000} MB; split it."
         )
-    raw = _decode(path, path.read_bytes())
-    suffix = path.suffix.lower()
+    return records_from_bytes(path.name, path.read_bytes())
+
+
+def records_from_bytes(name: str, data: bytes) -> list[Record]:
+    """The records in one file's bytes, named `name` (its suffix says how to read it), or
+    raise ImportFileError saying why not. The size limit is the caller's."""
+    raw = _decode(name, data)
+    suffix = Path(name).suffix.lower()
     if suffix == ".json":
         try:
-            data = json.loads(raw)
+            parsed = json.loads(raw)
         except json.JSONDecodeError as exc:
             raise ImportFileError(
-                f"{path.name}: not valid JSON ({exc.msg} at line {exc.lineno})."
+                f"{name}: not valid JSON ({exc.msg} at line {exc.lineno})."
             ) from None
-        items = data if isinstance(data, list) else [data]
-        return [_record_from_obj(obj, f"{path.name}[{i}]") for i, obj in enumerate(items)]
+        items = parsed if isinstance(parsed, list) else [parsed]
+        return [_record_from_obj(obj, f"{name}[{i}]") for i, obj in enumerate(items)]
     if suffix == ".jsonl":
         records = []
         for lineno, line in enumerate(raw.splitlines(), 1):
@@ -89,11 +95,9 @@ def read_records(path: Path) -> list[Record]:
             try:
                 obj = json.loads(line)
             except json.JSONDecodeError as exc:
-                raise ImportFileError(
-                    f"{path.name}:{lineno}: not valid JSON ({exc.msg})."
-                ) from None
-            records.append(_record_from_obj(obj, f"{path.name}:{lineno}"))
+                raise ImportFileError(f"{name}:{lineno}: not valid JSON ({exc.msg}).") from None
+            records.append(_record_from_obj(obj, f"{name}:{lineno}"))
         return records
     if suffix in HTML_SUFFIXES or raw.lstrip()[:15].lower().startswith(("<!doctype html", "<html")):
-        return [Record(name=path.name, content=raw, fmt="html")]
-    return [Record(name=path.name, content=raw, fmt="text")]
+        return [Record(name=name, content=raw, fmt="html")]
+    return [Record(name=name, content=raw, fmt="text")]

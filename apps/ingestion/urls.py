@@ -8,6 +8,7 @@ urlpatterns = [
     path("jobs/<int:pk>/", views.job_detail, name="job_detail"),
     path("jobs/<int:pk>/retry/", views.job_retry, name="job_retry"),
     path("add/", views.article_add, name="add"),
+    path("add/text/", views.article_add_content, name="add_content"),
     path("batches/", views.batch_list, name="batches"),
     path("batches/new/", views.batch_new, name="batch_new"),
     path("batches/<int:pk>/", views.batch_detail, name="batch_detail"),

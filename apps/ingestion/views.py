@@ -1,4 +1,5 @@
-"""Ingestion pages: add articles (one URL or a batch), follow jobs, manage feeds.
+"""Ingestion pages: add articles (one URL, pasted text or a file, or a batch), follow jobs,
+manage feeds.
 
 Everyone logged in can look; analysts (and up) can add articles and retry jobs; editors
 and admins manage feeds. Views parse input, call one service, and render; the services
@@ -20,7 +21,7 @@ from apps.accounts.roles import is_analyst, is_editor
 from apps.core.errors import DomainError
 
 from . import selectors, services
-from .forms import AddArticleForm, BatchForm, FeedForm, PauseForm
+from .forms import AddArticleForm, AddContentForm, BatchForm, FeedForm, PauseForm
 from .models import Feed, IngestBatch, IngestJob, Reextraction
 
 PAGE_SIZE = 50
@@ -113,6 +114,64 @@ def article_add(request: HttpRequest) -> HttpResponse:
         status = 400
     return render(
         request, "ingestion/add_article.html", {"form": form, "section": "add"}, status=status
+    )
+
+
+def _keep_uploaded(form: AddContentForm) -> AddContentForm:
+    """A file that was read but not submitted (another field is wrong) is not lost: the
+    form comes back with the file's text in the text box, and the file's title, outlet,
+    address, date and language in the fields left empty."""
+    record = form.record
+    if record is None or form.cleaned_data.get("file") is None:
+        return form
+    data = form.data.copy()
+    data["text"], data["format"] = record.content, record.fmt
+    for key in ("title", "outlet", "url", "language", "published_at"):
+        value = record.metadata.get(key)
+        if value and not (data.get(key) or "").strip():
+            data[key] = str(value)[:10] if key == "published_at" else str(value)
+    kept = AddContentForm(data)
+    kept.is_valid()
+    kept.kept_file = record.name
+    return kept
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def article_add_content(request: HttpRequest) -> HttpResponse:
+    """An article whose address cannot be fetched: pasted text or an uploaded file, with
+    its title, outlet, address, date and language, queued as a file-import job through
+    the same service as `import_articles` and the API's push."""
+    if not is_analyst(request.user):
+        return _forbidden(request, "Only analysts, editors and admins can add articles.")
+    form = AddContentForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            record = form.record
+            try:
+                job = services.job_submit_content(
+                    name=record.name,
+                    content=record.content,
+                    fmt=record.fmt,
+                    metadata=record.metadata,
+                    by=request.user,
+                    channel=IngestJob.Channel.FILE,
+                )
+            except DomainError as exc:
+                form = _keep_uploaded(form)
+                form.add_error("url" if record.metadata.get("url") else None, exc.message)
+            else:
+                messages.success(request, "The article is queued; this page follows it.")
+                return redirect("ingestion:job_detail", pk=job.pk)
+        else:
+            form = _keep_uploaded(form)
+        status = 400
+    return render(
+        request,
+        "ingestion/add_content.html",
+        {"form": form, "section": "add", "kept_file": getattr(form, "kept_file", "")},
+        status=status,
     )
 
 
