@@ -210,3 +210,77 @@ def test_a_page_that_kills_its_worker_twice_fails_its_job_and_spares_its_chunk(
     assert "run out of memory" in killed.failure_reason
     assert [job.status for job in others] == ["done", "done"], [j.failure_reason for j in others]
     assert Article.objects.count() == 2
+
+
+@pytest.mark.broker
+@pytest.mark.django_db(transaction=True)
+def test_a_killed_main_process_is_noticed_when_its_lease_runs_out_not_after_a_fixed_age(
+    allowed, broker_queue, settings, tmp_path
+):
+    """The worker's main process is killed (its pool process dies with it: Celery sets
+    PDEATHSIG) and the broker does not hand the message back (visibility timeout of an
+    hour, as in production). The sweeper takes the job back once its lease runs out, and
+    a second worker finishes it once. Short settings: a 3 s lease renewed every 1 s, the
+    sweeper every 1 s; CLAIMTRACK_RECOVERY_LEASE/_RENEW/_SWEEP set others (the figure in
+    docs/benchmarks.md)."""
+    import os
+
+    lease = os.environ.get("CLAIMTRACK_RECOVERY_LEASE", "3")
+    renew = os.environ.get("CLAIMTRACK_RECOVERY_RENEW", "1")
+    sweep_every = float(os.environ.get("CLAIMTRACK_RECOVERY_SWEEP", "1"))
+    settings.INGEST_LEASE_SECONDS = float(lease)  # the sweeper runs in this process
+    server = allowed
+    release = threading.Event()
+    hits = []
+
+    def page(request):
+        hits.append(time.monotonic())
+        if len(hits) == 1:
+            release.wait(300)  # the first worker's main process is killed meanwhile
+        return Reply(200, HTML_TYPE, article_page("Recovered", story(3)).encode())
+
+    url = server.route("/slow", page)
+    env = worker_env(settings, broker_queue, server) | {
+        "CLAIMTRACK_TEST_VISIBILITY_TIMEOUT": "3600",
+        "CLAIMTRACK_TEST_LEASE_SECONDS": lease,
+        "CLAIMTRACK_TEST_LEASE_RENEW_SECONDS": renew,
+    }
+    log = tmp_path / "workers.log"
+    first = Worker("first", env, log)
+    second = None
+    try:
+        assert first.ready.wait(60), log.read_text()
+        job = services.job_submit_url(url=url)
+        assert wait_for(lambda: hits, 30), log.read_text()
+        second = Worker("second", env, log)
+        assert second.ready.wait(60), log.read_text()
+        claimed = IngestJob.objects.get(pk=job.pk).lease_until
+        # Killed just after a renewal: the longest wait (a whole lease, then the sweep).
+        assert wait_for(lambda: IngestJob.objects.get(pk=job.pk).lease_until > claimed, 30)
+        held = IngestJob.objects.get(pk=job.pk)
+        assert held.status == "fetching", held.failure_reason
+        assert services.jobs_requeue_stuck() == 0  # live: not taken back
+        os.kill(first.process.pid, signal.SIGKILL)  # the main process only
+        killed_at = time.monotonic()
+        next_sweep = killed_at + sweep_every
+        while not IngestJob.objects.get(pk=job.pk).is_final:
+            assert time.monotonic() - killed_at < float(lease) + 4 * sweep_every + 60, (
+                log.read_text()
+            )
+            if time.monotonic() >= next_sweep:
+                services.jobs_requeue_stuck()
+                next_sweep += sweep_every
+            time.sleep(0.05)
+        recovered = time.monotonic() - killed_at
+    finally:
+        release.set()
+        first.kill()
+        if second is not None:
+            second.kill(signal.SIGTERM)
+
+    print(f"\nrecovery after killing the worker's main process: {recovered:.1f} s")
+    job.refresh_from_db()
+    assert job.status == IngestJob.Status.DONE, job.failure_reason
+    assert job.attempts == 2 and job.lost_runs == 1  # run again once, by the second worker
+    assert Article.objects.count() == 1
+    assert len(hits) == 2

@@ -3,7 +3,8 @@ real broker, on the test's own queue and database (both from the environment).
 
 The broker's visibility timeout is cut to seconds so that a message whose worker was
 killed is handed to another worker within the test; in production it stays at its
-default (an hour), and the sweeper re-enqueues the job after INGEST_STUCK_AFTER_SECONDS.
+default (an hour), and the sweeper re-enqueues the job once its lease runs out
+(INGEST_LEASE_SECONDS: no live worker renews it).
 """
 
 import os
@@ -18,6 +19,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_interval": 1,
     "unacked_restore_throttle": 1,
 }
+
+# The recovery test (test_worker_killed.py) shortens the lease so that a killed worker's
+# jobs are taken back in seconds; unset, the production defaults apply.
+if os.environ.get("CLAIMTRACK_TEST_LEASE_SECONDS"):
+    INGEST_LEASE_SECONDS = float(os.environ["CLAIMTRACK_TEST_LEASE_SECONDS"])
+    INGEST_LEASE_RENEW_SECONDS = float(os.environ["CLAIMTRACK_TEST_LEASE_RENEW_SECONDS"])
 
 # The tests that measure memory (test_hostile_feeds.py) run the worker with one task per
 # pool process and read each task's peak here: the pool process's maximum resident set.
