@@ -70,7 +70,7 @@ def evidence_add(
     url = (url or "").strip()
     # What is missing comes first: an empty form is told to give a source, not a stance.
     if not (url or article or (note or "").strip()):
-        raise field_error(MISSING_SOURCE, "url", code="missing_source")
+        raise field_error(MISSING_SOURCE, "url")
     if stance not in EvidenceLink.Stance.values:
         raise field_error(f"Choose a stance: {', '.join(EvidenceLink.Stance.values)}.", "stance")
     if kind not in Source.Kind.values:
