@@ -405,6 +405,14 @@ def _refused(what: str, ip: IPAddress, reason: str, url: str) -> BlockedURL:
     return BlockedURL(text, url=url)
 
 
+# getaddrinfo's answers that mean the name does not exist (not that the lookup failed).
+_NAME_NOT_FOUND = frozenset(
+    code
+    for code in (getattr(socket, "EAI_NONAME", None), getattr(socket, "EAI_NODATA", None))
+    if code is not None
+)
+
+
 def _resolve(target: _Target, deadline: _Deadline) -> list[tuple[int, tuple]]:
     """getaddrinfo, bounded by the deadline (the resolver has no timeout of its own)."""
     if _is_ip_literal(target.host):
@@ -438,6 +446,15 @@ def _resolve(target: _Target, deadline: _Deadline) -> list[tuple[int, tuple]]:
     if worker.is_alive():
         raise deadline.timeout_error(target.url)
     error = outcome.get("error")
+    if isinstance(error, socket.gaierror) and error.errno in _NAME_NOT_FOUND:
+        # The resolver answered: there is no such name. Asking again will not change that
+        # (unlike EAI_AGAIN, a resolver that could not answer), so it is not retried.
+        raise ConnectionFailed(
+            f"Could not find the site {target.host}: the name does not resolve "
+            "(no such host; check the address).",
+            url=target.url,
+            transient=False,
+        ) from error
     if isinstance(error, OSError):
         raise ConnectionFailed(
             f"Could not find the site {target.host}: the name does not resolve.",

@@ -1085,6 +1085,15 @@ def _finish_all(runs: list[_Run], task_id: str) -> None:
         job.finished_at = None if run.status == IngestJob.Status.QUEUED else now
     with connection.cursor() as cursor:
         cursor.execute(_FINISH_SQL.format(values=", ".join(rows)), params)
+    for run in runs:
+        if run.status == IngestJob.Status.FAILED:
+            _log_failed(run.job.pk, run.reason, attempts=run.job.attempts)
+
+
+def _log_failed(job_id: int, reason: str, *, attempts: int | None = None) -> None:
+    """Every job that fails is logged once, with its id and the reason its page shows."""
+    tried = f" after {attempts} attempt(s)" if attempts else ""
+    logger.warning("Ingest job %s failed%s: %s", job_id, tried, reason)
 
 
 def _origin(job: IngestJob) -> str:
@@ -1184,6 +1193,10 @@ def jobs_requeue_stuck(*, now: datetime | None = None, limit: int = 500) -> int:
             len(again),
             len(exhausted) + len(killed),
         )
+        for pk in killed:
+            _log_failed(pk, LOST_JOB_REASON.format(n=lost[pk]))
+        for pk in exhausted:
+            _log_failed(pk, f"Gave up after {MAX_ATTEMPTS} attempts: the last one never finished.")
     return len(stuck) + len(killed)
 
 
