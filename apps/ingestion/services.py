@@ -152,6 +152,22 @@ def retry_countdown(exc: TransientIngestError, retries: int) -> float:
     return min(wait, MAX_RETRY_COUNTDOWN)
 
 
+def _backoff_sleep(seconds: float) -> None:
+    time.sleep(seconds)
+
+
+def retry_wait_in_process(exc: TransientIngestError, retries: int) -> float:
+    """Tasks run in-process (no broker: the quick start, the tests) cannot send a delayed
+    retry, so the retry waits here instead, with the same backoff and jitter as a worker's
+    countdown, each wait at most INGEST_EAGER_MAX_BACKOFF seconds (default 10: the caller
+    is a request). Returns the seconds waited."""
+    cap = float(getattr(settings, "INGEST_EAGER_MAX_BACKOFF", 10))
+    wait = max(0.0, min(retry_countdown(exc, retries), cap))
+    if wait:
+        _backoff_sleep(wait)
+    return wait
+
+
 def _enqueue(job_ids: list[int]) -> None:
     """After commit: one `ingest` task for a single job, one `ingest_chunk` task per chunk
     of jobs (see chunks())."""

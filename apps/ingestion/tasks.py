@@ -29,18 +29,22 @@ def _in_pool_process() -> bool:
     soft_time_limit=90,
     time_limit=120,
 )
-def ingest(self, job_id: int) -> None:
+def ingest(self, job_id: int, retries: int = 0) -> None:
+    """`retries`: how many times the job was tried before this task (a chunk's retry sends
+    1), for the backoff; Celery's own retries of this task add to it."""
+    retries += self.request.retries or 0
     while True:
         try:
             services.job_run(job_id, task_id=self.request.id or "")
             return
         except services.TransientIngestError as exc:
             if not self.request.is_eager:
-                raise self.retry(
-                    exc=exc, countdown=services.retry_countdown(exc, self.request.retries)
-                ) from exc
+                raise self.retry(exc=exc, countdown=services.retry_countdown(exc, retries)) from exc
             # In-process mode (no broker: the quick start and the tests) nobody would run
-            # a delayed retry; try again at once. job_run fails the job after MAX_ATTEMPTS.
+            # a delayed retry: wait here with the same backoff, then try again. job_run
+            # fails the job after MAX_ATTEMPTS.
+            services.retry_wait_in_process(exc, retries)
+            retries += 1
 
 
 @shared_task(
@@ -61,7 +65,12 @@ def ingest_chunk(self, job_ids: list[int]) -> None:
         job_ids, task_id=self.request.id or "", in_worker=_in_pool_process()
     )
     for job_id, exc, attempts in retries:
-        ingest.apply_async((job_id,), countdown=services.retry_countdown(exc, attempts - 1))
+        if self.request.is_eager:
+            # In-process, apply_async runs at once whatever the countdown: wait here.
+            services.retry_wait_in_process(exc, attempts - 1)
+        ingest.apply_async(
+            (job_id, attempts), countdown=services.retry_countdown(exc, attempts - 1)
+        )
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=60, time_limit=90)

@@ -44,3 +44,47 @@ def test_every_failed_job_is_logged_with_its_reason(on_commit, analyst, no_such_
         f"Ingest job {job.pk} failed" in r.getMessage() and "does not resolve" in r.getMessage()
         for r in logged
     ), [r.getMessage() for r in logged]
+
+
+@pytest.fixture
+def waits(settings, monkeypatch):
+    """The in-process backoff's waits, recorded instead of slept."""
+    settings.INGEST_EAGER_MAX_BACKOFF = 10
+    recorded: list[float] = []
+    monkeypatch.setattr(services, "_backoff_sleep", recorded.append)
+    return recorded
+
+
+@pytest.fixture
+def resolver_down(monkeypatch):
+    """The resolver cannot answer (EAI_AGAIN): a failure that may pass."""
+
+    def lookup(host, *args, **kwargs):
+        raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+
+    monkeypatch.setattr(http.socket, "getaddrinfo", lookup)
+
+
+def test_a_temporary_failure_is_retried_with_backoff_in_process(
+    on_commit, analyst, resolver_down, waits
+):
+    job = on_commit(services.job_submit_url, url="https://flaky-dns.example/story", by=analyst)
+    job.refresh_from_db()
+    assert job.status == IngestJob.Status.FAILED
+    assert job.attempts == services.MAX_ATTEMPTS
+    assert f"gave up after {services.MAX_ATTEMPTS} attempts" in job.failure_reason
+    # A wait before each retry, none after the last attempt, each within the cap.
+    assert len(waits) == services.MAX_ATTEMPTS - 1
+    assert all(0 < wait <= 10 for wait in waits)
+
+
+def test_a_batch_job_retried_in_process_backs_off_too(on_commit, analyst, resolver_down, waits):
+    result = on_commit(
+        services.batch_submit_urls,
+        text="https://flaky-dns.example/1\nhttps://flaky-dns.example/2",
+        by=analyst,
+    )
+    jobs = IngestJob.objects.filter(batch=result.batch)
+    assert {job.status for job in jobs} == {IngestJob.Status.FAILED}
+    assert {job.attempts for job in jobs} == {services.MAX_ATTEMPTS}
+    assert len(waits) == 2 * (services.MAX_ATTEMPTS - 1)
