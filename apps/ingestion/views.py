@@ -72,6 +72,29 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "ingestion/job_detail.html", {"job": job, "section": "jobs"})
 
 
+def _say_job_state(request: HttpRequest, job: IngestJob, *, retried: bool = False) -> None:
+    """The message after adding or retrying a job says what happened to it by now: with
+    tasks run in-process (no broker) it may have finished, or failed, before the page."""
+    job.refresh_from_db(fields=["status", "failure_reason", "attempts"])
+    S = IngestJob.Status
+    what = f"Job #{job.pk}" if retried else "The article"
+    if job.status == S.FAILED:
+        messages.error(
+            request,
+            f"Job #{job.pk} was tried again and failed again."
+            if retried
+            else "The article could not be added: its job failed (the reason is below).",
+        )
+    elif job.status == S.DONE:
+        messages.success(request, f"{what} is done: the article is stored.")
+    elif job.status == S.DUPLICATE:
+        messages.success(request, f"{what} is done: the article was already stored.")
+    elif retried:
+        messages.success(request, f"Job #{job.pk} is queued again; this page follows it.")
+    else:
+        messages.success(request, "The article is queued; this page follows it.")
+
+
 @require_POST
 @login_required
 def job_retry(request: HttpRequest, pk: int) -> HttpResponse:
@@ -83,7 +106,7 @@ def job_retry(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"Job #{job.pk} is queued again.")
+        _say_job_state(request, job, retried=True)
     back = request.POST.get("next", "")
     if back and url_has_allowed_host_and_scheme(
         back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -109,7 +132,7 @@ def article_add(request: HttpRequest) -> HttpResponse:
             except DomainError as exc:
                 form.add_error("url", exc.message)
             else:
-                messages.success(request, "The article is queued; this page follows it.")
+                _say_job_state(request, job)
                 return redirect("ingestion:job_detail", pk=job.pk)
         status = 400
     return render(
@@ -162,7 +185,7 @@ def article_add_content(request: HttpRequest) -> HttpResponse:
                 form = _keep_uploaded(form)
                 form.add_error("url" if record.metadata.get("url") else None, exc.message)
             else:
-                messages.success(request, "The article is queued; this page follows it.")
+                _say_job_state(request, job)
                 return redirect("ingestion:job_detail", pk=job.pk)
         else:
             form = _keep_uploaded(form)

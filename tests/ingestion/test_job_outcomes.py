@@ -88,3 +88,76 @@ def test_a_batch_job_retried_in_process_backs_off_too(on_commit, analyst, resolv
     assert {job.status for job in jobs} == {IngestJob.Status.FAILED}
     assert {job.attempts for job in jobs} == {services.MAX_ATTEMPTS}
     assert len(waits) == 2 * (services.MAX_ATTEMPTS - 1)
+
+
+# --- pages ----------------------------------------------------------------------------
+
+
+def _page_text(response) -> str:
+    return response.content.decode()
+
+
+# Committed for real (no ATOMIC_REQUESTS): the job is sent, and run in-process, when the
+# service's transaction commits, before the view says anything, as in the quick start.
+@pytest.mark.django_db(transaction=True)
+def test_a_job_that_failed_before_its_page_does_not_say_queued(analyst_client, no_such_host):
+    from django.urls import reverse
+
+    response = analyst_client.post(
+        reverse("ingestion:add"), {"url": "https://no-such-site.example/x"}
+    )
+    job = IngestJob.objects.get()
+    assert job.status == IngestJob.Status.FAILED
+    page = _page_text(analyst_client.get(response["Location"]))
+    assert "queued" not in page.lower()
+    assert "could not be added" in page and "does not resolve" in page
+    assert "st-failed" in page and "job-failure" in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_retry_that_fails_again_says_so(analyst_client, analyst, no_such_host):
+    from django.urls import reverse
+
+    job = services.job_submit_url(url="https://no-such-site.example/y", by=analyst)
+    job.refresh_from_db()
+    assert job.status == IngestJob.Status.FAILED
+    IngestJob.objects.filter(pk=job.pk).update(failure_reason="Old reason from yesterday")
+    response = analyst_client.post(reverse("ingestion:job_retry", args=[job.pk]), follow=True)
+    page = _page_text(response)
+    assert "queued again" not in page
+    assert f"Job #{job.pk} was tried again and failed again." in page
+    assert "does not resolve" in page and "Old reason from yesterday" not in page
+
+
+def test_retry_that_is_still_waiting_says_queued_again(analyst_client, analyst, monkeypatch):
+    from django.urls import reverse
+
+    job = IngestJob.objects.create(
+        channel=IngestJob.Channel.URL,
+        url="https://a.example/z",
+        status=IngestJob.Status.FAILED,
+        failure_reason="x",
+        created_by=analyst,
+    )
+    monkeypatch.setattr(services, "_enqueue", lambda ids: None)
+    page = _page_text(
+        analyst_client.post(reverse("ingestion:job_retry", args=[job.pk]), follow=True)
+    )
+    assert f"Job #{job.pk} is queued again; this page follows it." in page
+    assert "Queued; this page follows it." in page and "job-failure" not in page
+
+
+def test_a_done_job_page_says_done(analyst_client, analyst):
+    from django.urls import reverse
+
+    from tests import factories
+
+    job = IngestJob.objects.create(
+        channel=IngestJob.Channel.URL,
+        url="https://a.example/d",
+        status=IngestJob.Status.DONE,
+        article=factories.ArticleFactory(),
+        created_by=analyst,
+    )
+    page = _page_text(analyst_client.get(reverse("ingestion:job_detail", args=[job.pk])))
+    assert "Done: the article is stored." in page and "queued" not in page.lower()
