@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.contrib.sitemaps.views import sitemap
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
@@ -19,11 +19,18 @@ urlpatterns = [
     path("evidence/", include("apps.evidence.urls")),
     # Public, no log-in: published fact-checks, their feed and the sitemap.
     path("fact-checks/", include("apps.claims.public_urls")),
+    # A sitemap index of paginated sections (apps/claims/public_feeds.py).
     path(
         "sitemap.xml",
-        sitemap,
+        sitemap_views.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap_section"},
+        name="sitemap_index",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
         {"sitemaps": SITEMAPS},
-        name="django.contrib.sitemaps.views.sitemap",
+        name="sitemap_section",
     ),
     path("ingest/", include("apps.ingestion.urls")),
     path("suggestions/", include("apps.claims.suggestion_urls")),

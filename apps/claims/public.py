@@ -7,12 +7,14 @@ never approved is not there, whoever asks."""
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.apps import apps as django_apps
 from django.conf import settings
-from django.db.models import Max, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, Max, Prefetch, QuerySet
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils.text import slugify
 
@@ -34,12 +36,34 @@ def public_path(claim: Claim) -> str:
     return public_path_for(claim.pk, claim_slug(claim))
 
 
+# Byte-for-byte the expression of the partial index claim_public_search_fts (migration
+# 0013), which covers published claims only.
+PUBLIC_SEARCH_VECTOR = "to_tsvector('english'::regconfig, statement || ' ' || rationale)"
+_WORD = re.compile(r"\w+")
+
+
+def search_query(q: str) -> str:
+    """`q` as a to_tsquery text: every word must appear, each as a word or the start of one
+    (stemmed: "munition" finds "munitions"). Only letters and digits pass, so no input is
+    a tsquery syntax error. Empty when `q` has no word."""
+    words = _WORD.findall(q.lower())[:10]
+    return " & ".join(f"{word}:*" for word in words)
+
+
 def published_claims(*, q: str = "") -> QuerySet[Claim]:
     """Published claims, newest publication first; `q` matches words of the statement or
-    the rationale (every word must appear)."""
+    the rationale (every word must appear, see search_query), through the full-text index
+    claim_public_search_fts. A `q` with no word at all (punctuation) lists everything."""
     claims = Claim.objects.filter(status=Status.PUBLISHED)
-    for word in q.split()[:10]:
-        claims = claims.filter(Q(statement__icontains=word) | Q(rationale__icontains=word))
+    query = search_query(q)
+    if query:
+        claims = claims.filter(
+            RawSQL(  # noqa: S611 - constant SQL; the query is a parameter
+                f"{PUBLIC_SEARCH_VECTOR} @@ to_tsquery('english'::regconfig, %s)",
+                (query,),
+                output_field=BooleanField(),
+            )
+        )
     return claims.order_by("-published_at", "-id")
 
 

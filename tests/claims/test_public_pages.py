@@ -337,17 +337,139 @@ def test_atom_feed_lists_published_claims_only(client, published, analyst):
     assert draft.statement not in response.content.decode()
 
 
+SITEMAP_NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+
+
+def sitemap_locations(client) -> list[str]:
+    """Every address in the sitemap, following the index to each section's pages."""
+    index = client.get("/sitemap.xml")
+    assert index.status_code == 200
+    sections = [
+        loc.text for loc in ET.fromstring(index.content).findall("s:sitemap/s:loc", SITEMAP_NS)
+    ]
+    locations = []
+    for section in sections:
+        response = client.get(section.removeprefix("http://testserver"))
+        assert response.status_code == 200
+        root = ET.fromstring(response.content)
+        locations += [loc.text for loc in root.findall("s:url/s:loc", SITEMAP_NS)]
+    return locations
+
+
 def test_sitemap_lists_published_claims_only(client, published, analyst):
     article = factories.ArticleFactory()
     start = article.text.index(QUOTE)
     draft = services.claim_create(
         article=article, start=start, end=start + len(QUOTE), quote=QUOTE, by=analyst
     )
-    response = client.get("/sitemap.xml")
-    assert response.status_code == 200
-    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
-    locations = [loc.text for loc in ET.fromstring(response.content).findall("s:url/s:loc", ns)]
+    locations = sitemap_locations(client)
     assert f"http://testserver{page_url(published)}" in locations
     assert "http://testserver/fact-checks/" in locations
     assert not any(f"/fact-checks/{draft.pk}-" in loc for loc in locations)
     assert len(locations) == 2
+
+
+def test_sitemap_is_an_index_of_pages_that_together_list_every_fact_check(
+    client, analyst, editor, monkeypatch
+):
+    from apps.claims.public_feeds import FactCheckSitemap
+
+    monkeypatch.setattr(FactCheckSitemap, "limit", 2)
+    claims = [
+        make_published(analyst, editor, statement=f"Statement {word}")
+        for word in ("one", "two", "three")
+    ]
+    index = ET.fromstring(client.get("/sitemap.xml").content)
+    entries = index.findall("s:sitemap", SITEMAP_NS)
+    addresses = [e.find("s:loc", SITEMAP_NS).text for e in entries]
+    assert addresses == [
+        "http://testserver/sitemap-index.xml",
+        "http://testserver/sitemap-fact-checks.xml",
+        "http://testserver/sitemap-fact-checks.xml?p=2",
+    ]
+    # The fact-check pages carry the latest change of any published claim.
+    lastmod = entries[1].find("s:lastmod", SITEMAP_NS).text
+    assert lastmod.startswith(str(max(c.updated_at for c in claims).date()))
+    locations = sitemap_locations(client)
+    assert sorted(locations) == sorted(
+        ["http://testserver/fact-checks/", *(f"http://testserver{page_url(c)}" for c in claims)]
+    )
+    # By id: the first page keeps its addresses when another claim is published.
+    first = client.get("/sitemap-fact-checks.xml").content.decode()
+    assert page_url(claims[0]) in first and page_url(claims[1]) in first
+
+
+def test_index_search_finds_word_starts_stems_and_the_rationale(client, analyst, editor):
+    munitions = make_published(
+        analyst, editor, statement="Russia is running out of munitions", rationale="Stocks."
+    )
+    budget = make_published(
+        analyst, editor, statement="The budget doubled", rationale="Treasury figures say no."
+    )
+
+    def found(q):
+        page = client.get("/fact-checks/", {"q": q}).content.decode()
+        return {c.pk for c in (munitions, budget) if page_url(c) in page}
+
+    assert found("munition") == {munitions.pk}  # a stem
+    assert found("muni") == {munitions.pk}  # the start of a word
+    assert found("RUSSIA Munitions") == {munitions.pk}  # every word, any case
+    assert found("treasury") == {budget.pk}  # the rationale
+    assert found("russia treasury") == set()  # every word must appear
+    # tsquery syntax is only text: no error, and punctuation alone lists everything.
+    assert found("russia & | ! :* ( '") == {munitions.pk}
+    assert found("&|!") == {munitions.pk, budget.pk}
+    assert client.get("/fact-checks/", {"q": "'):*\\"}).status_code == 200
+
+
+def test_index_search_uses_the_public_full_text_index():
+    """The search's expression is the index's, as PostgreSQL normalises both (on a few rows
+    the planner rightly prefers other plans; bench/public_pages.py shows the index in use
+    at 100,000)."""
+    from django.db import connection
+
+    from apps.claims.public import published_claims
+
+    sql, params = published_claims(q="munitions russia").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_indexdef('claim_public_search_fts'::regclass)")
+        definition = cursor.fetchone()[0]
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert (
+        "USING gin (to_tsvector('english'::regconfig, ((statement || ' '::text) || rationale)))"
+        in definition
+    )
+    assert definition.endswith("WHERE ((status)::text = 'published'::text)")
+    assert "(to_tsvector('english'::regconfig, ((statement || ' '::text) || rationale)) @@ " in plan
+
+
+def test_page_queries_do_not_grow_with_appearances_and_evidence(
+    client, analyst, editor, django_assert_max_num_queries
+):
+    claim = make_published(
+        analyst,
+        editor,
+        evidence=[("refutes", f"https://stats.example/{i}", f"Report {i}") for i in range(6)],
+    )
+    from apps.claims.models import Appearance, Claimant
+
+    for i in range(4):
+        article = factories.ArticleFactory(published_at="2026-01-11T08:00:00Z")
+        start = article.text.index(QUOTE)
+        Appearance.objects.create(
+            claim=claim,
+            article=article,
+            start=start,
+            end=start + len(QUOTE),
+            quote=QUOTE,
+            claimant=Claimant.objects.create(name=f"Someone {i}", key=f"someone {i}"),
+        )
+    with django_assert_max_num_queries(6):
+        response = client.get(page_url(claim))
+    assert response.status_code == 200
+    assert response.content.decode().count("Someone ") >= 4
+    with django_assert_max_num_queries(2):
+        assert client.get("/fact-checks/").status_code == 200
+    with django_assert_max_num_queries(1):
+        assert client.get("/fact-checks/feed/").status_code == 200
