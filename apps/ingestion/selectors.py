@@ -31,6 +31,16 @@ class Progress:
     def percent(self) -> int:
         return 100 if not self.total else int(100 * self.final / self.total)
 
+    def _share(self, count: int) -> str:
+        return f"{100 * count / self.total:.2f}" if self.total else "0"
+
+    @property
+    def segments(self) -> list[tuple[str, str, int]]:
+        """The bar's parts, each (kind, width in %, count): new and already stored in
+        green, failed in red; what is still running or waiting is the empty rest."""
+        parts = [("done", self.done), ("duplicate", self.duplicate), ("failed", self.failed)]
+        return [(kind, self._share(count), count) for kind, count in parts if count]
+
 
 def batch_progress(batch: IngestBatch) -> Progress:
     S = IngestJob.Status
@@ -76,6 +86,12 @@ def job_list(*, user, status: str = "", channel: str = "") -> QuerySet[IngestJob
     return jobs.order_by("-created_at", "-id")
 
 
+def listed_progress(batch: IngestBatch) -> Progress:
+    """The progress of a batch from batch_list()'s counts (no query)."""
+    running = batch.total - batch.final  # running or waiting: the empty part of the bar
+    return Progress(batch.total, batch.done, batch.duplicate, batch.failed, running, 0)
+
+
 def batch_list() -> QuerySet[IngestBatch]:
     S = IngestJob.Status
     return (
@@ -84,6 +100,8 @@ def batch_list() -> QuerySet[IngestBatch]:
             total=Count("jobs"),
             final=Count("jobs", filter=Q(jobs__status__in=[S.DONE, S.DUPLICATE, S.FAILED])),
             failed=Count("jobs", filter=Q(jobs__status=S.FAILED)),
+            done=Count("jobs", filter=Q(jobs__status=S.DONE)),
+            duplicate=Count("jobs", filter=Q(jobs__status=S.DUPLICATE)),
         )
         .order_by("-created_at", "-id")
     )

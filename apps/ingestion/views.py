@@ -235,6 +235,8 @@ def batch_new(request: HttpRequest) -> HttpResponse:
 @login_required
 def batch_list(request: HttpRequest) -> HttpResponse:
     page = _page(request, selectors.batch_list())
+    for batch in page.object_list:
+        batch.progress = selectors.listed_progress(batch)
     return render(request, "ingestion/batches.html", {"page": page, "section": "batches"})
 
 

@@ -161,3 +161,51 @@ def test_a_done_job_page_says_done(analyst_client, analyst):
     )
     page = _page_text(analyst_client.get(reverse("ingestion:job_detail", args=[job.pk])))
     assert "Done: the article is stored." in page and "queued" not in page.lower()
+
+
+def test_an_all_failed_batch_shows_its_failures_in_red_not_a_full_green_bar(
+    analyst_client, analyst
+):
+    from django.urls import reverse
+
+    from apps.ingestion.models import IngestBatch
+
+    batch = IngestBatch.objects.create(label="All bad", created_by=analyst)
+    for n in range(3):
+        IngestJob.objects.create(
+            channel=IngestJob.Channel.URL,
+            url=f"https://bad.example/{n}",
+            status=IngestJob.Status.FAILED,
+            failure_reason="no such host",
+            batch=batch,
+            created_by=analyst,
+        )
+    fragment = _page_text(analyst_client.get(reverse("ingestion:batch_progress", args=[batch.pk])))
+    assert "<progress" not in fragment  # a native bar can only be one colour
+    assert "segment-failed" in fragment and 'style="width: 100.00%"' in fragment
+    assert "segment-done" not in fragment and "segment-duplicate" not in fragment
+    assert "3 failed" in fragment and "failed-count" in fragment
+    listing = _page_text(analyst_client.get(reverse("ingestion:batches")))
+    assert "segment-failed" in listing and "<progress" not in listing
+
+
+def test_a_mixed_batch_bar_has_a_part_per_outcome(analyst_client, analyst):
+    from django.urls import reverse
+
+    from apps.ingestion.models import IngestBatch
+    from tests import factories
+
+    batch = IngestBatch.objects.create(label="Mixed", created_by=analyst)
+    S = IngestJob.Status
+    for n, status in enumerate([S.DONE, S.FAILED, S.QUEUED, S.QUEUED]):
+        IngestJob.objects.create(
+            channel=IngestJob.Channel.URL,
+            url=f"https://mixed.example/{n}",
+            status=status,
+            article=factories.ArticleFactory() if status == S.DONE else None,
+            batch=batch,
+            created_by=analyst,
+        )
+    fragment = _page_text(analyst_client.get(reverse("ingestion:batch_progress", args=[batch.pk])))
+    assert fragment.count('style="width: 25.00%"') == 2  # one new, one failed; half empty
+    assert 'aria-valuetext="2 of 4 done: 1 new, 0 already stored, 1 failed"' in fragment
