@@ -3,8 +3,8 @@ statement and the rationale of published claims only.
 
 The expression must stay byte-for-byte the one public.PUBLIC_SEARCH_VECTOR queries, or
 PostgreSQL will not use the index; so must the WHERE (status = 'published'). Without it
-the search read every published claim with ILIKE: 100,000 published claims, ~60 ms a
-query. Built CONCURRENTLY (not atomic) and without a pending list, as the statement
+the search read every published claim with ILIKE: at 100,000 published claims, p50 254 ms
+(13.5 ms with it; docs/benchmarks.md). Built CONCURRENTLY (not atomic) and without a pending list, as the statement
 indexes (0004, 0007). Database only: the model state is unchanged.
 """
 
