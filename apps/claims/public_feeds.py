@@ -9,15 +9,20 @@ to the last page and leaves the others (and their Last-Modified) as they were.""
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps import views as sitemap_views
 from django.contrib.syndication.views import Feed
 from django.db.models import Max
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.views.decorators.http import require_safe
 
 from . import public
 from .models import Claim, Status, Verdict
+from .public_views import listing_condition
 
 FEED_ITEMS = 50
 
@@ -49,8 +54,12 @@ class FactCheckFeed(Feed):
     def item_description(self, claim):
         return claim.rationale
 
+    def get_feed(self, obj, request):
+        self._path = public.public_paths()  # the address prefix once, not per item
+        return super().get_feed(obj, request)
+
     def item_link(self, claim):
-        return public.public_path(claim)
+        return self._path(claim)
 
     def item_pubdate(self, claim):
         return claim.published_at
@@ -73,8 +82,13 @@ class FactCheckSitemap(Sitemap):
             .only("statement", "updated_at")
         )
 
+    def get_urls(self, *args, **kwargs):
+        # The address prefix once per section page, not reverse() per address.
+        self._path = public.public_paths()
+        return super().get_urls(*args, **kwargs)
+
     def location(self, claim):
-        return public.public_path(claim)
+        return self._path(claim)
 
     def lastmod(self, claim):
         return claim.updated_at
@@ -97,3 +111,24 @@ class FactCheckIndexSitemap(Sitemap):
 
 
 SITEMAPS = {"index": FactCheckIndexSitemap, "fact-checks": FactCheckSitemap}
+
+
+def _without_own_last_modified(view):
+    """Django's section view sets Last-Modified to the latest lastmod on the page; that
+    goes back in time when the page's latest claim is withdrawn, so the listing's own
+    value (public.listing_last_modified) is the one sent."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if response.has_header("Last-Modified"):
+            del response["Last-Modified"]
+        return response
+
+    return wrapped
+
+
+# Conditional GET (ETag, Last-Modified) on the feed and the sitemap, as on the index.
+feed = require_safe(listing_condition(FactCheckFeed()))
+sitemap_index = require_safe(listing_condition(sitemap_views.index))
+sitemap_section = require_safe(listing_condition(_without_own_last_modified(sitemap_views.sitemap)))

@@ -305,9 +305,29 @@ def test_index_lists_published_newest_first_paginated_and_searchable(
     assert page_url(claims[2]) in first and page_url(claims[1]) in first
     assert page_url(claims[0]) not in first
     assert first.index(page_url(claims[2])) < first.index(page_url(claims[1]))
-    assert 'rel="next" href="?page=2"' in first
+    # Newer / older links, no total ("Page 1 of 2" would need a count of every claim).
+    assert 'rel="next" href="?page=2"' in first and 'rel="prev"' not in first
+    assert "Page 1</span>" in first and " of " not in first
     second = client.get("/fact-checks/?page=2").content.decode()
     assert page_url(claims[0]) in second and page_url(claims[2]) not in second
+    # The last page: page size + 1 rows were asked for and only one came, so no "Older".
+    assert 'rel="prev" href="?page=1"' in second and 'rel="next"' not in second
+    # Exactly a page size of claims (2 of 4 after one more): still no "Older" past them.
+    fourth = make_published(analyst, editor, statement="Statement delta number 3")
+    assert page_url(fourth) in client.get("/fact-checks/").content.decode()
+    second = client.get("/fact-checks/?page=2").content.decode()
+    assert page_url(claims[0]) in second and 'rel="next"' not in second
+    # Past the end: an empty page that links back to the newest, not an error.
+    past = client.get("/fact-checks/?page=9")
+    assert past.status_code == 200
+    assert "No older fact-checks" in past.content.decode()
+    assert 'href="?page=1"' in past.content.decode()
+    # Not a number, zero, negative: the first page.
+    for bad in ("abc", "0", "-3", ""):
+        assert page_url(fourth) in client.get(f"/fact-checks/?page={bad}").content.decode()
+    # The search keeps its words in the links.
+    found = client.get("/fact-checks/", {"q": "statement"}).content.decode()
+    assert 'rel="next" href="?q=statement&amp;page=2"' in found
 
     found = client.get("/fact-checks/", {"q": "alpha"}).content.decode()
     assert page_url(claims[0]) in found
@@ -469,7 +489,88 @@ def test_page_queries_do_not_grow_with_appearances_and_evidence(
         response = client.get(page_url(claim))
     assert response.status_code == 200
     assert response.content.decode().count("Someone ") >= 4
+    # The index: the validators' one aggregate and the page's rows; no count.
+    for url in ("/fact-checks/", "/fact-checks/?q=russia", "/fact-checks/?page=3"):
+        with django_assert_max_num_queries(2) as captured:
+            assert client.get(url).status_code == 200
+        assert not any("COUNT(" in q["sql"].upper() for q in captured.captured_queries)
     with django_assert_max_num_queries(2):
-        assert client.get("/fact-checks/").status_code == 200
-    with django_assert_max_num_queries(1):
         assert client.get("/fact-checks/feed/").status_code == 200
+
+
+def test_index_reads_one_row_past_the_page_and_no_count(
+    client, analyst, editor, settings, django_assert_max_num_queries
+):
+    settings.CLAIMTRACK_PUBLIC_PAGE_SIZE = 2
+    for i in range(3):
+        make_published(analyst, editor, statement=f"Statement {i}")
+    with django_assert_max_num_queries(2) as captured:
+        client.get("/fact-checks/?page=2")
+    listing = [q["sql"] for q in captured.captured_queries if "LIMIT" in q["sql"]]
+    assert len(listing) == 1
+    assert listing[0].endswith("LIMIT 3 OFFSET 2")
+
+
+def test_sitemap_section_queries_do_not_grow_with_addresses(
+    client, analyst, editor, django_assert_max_num_queries
+):
+    claims = [make_published(analyst, editor, statement=f"Statement {i}") for i in range(4)]
+    with django_assert_max_num_queries(3):
+        response = client.get("/sitemap-fact-checks.xml")
+    root = ET.fromstring(response.content)
+    assert sorted(loc.text for loc in root.findall("s:url/s:loc", SITEMAP_NS)) == sorted(
+        f"http://testserver{page_url(c)}" for c in claims
+    )
+
+
+def test_the_path_builder_gives_what_reverse_gives(published, analyst, editor):
+    from apps.claims.public import public_path, public_paths
+
+    other = make_published(analyst, editor, statement="Ünïcode — “quotes” & 50% <b>")
+    path = public_paths()
+    for claim in (published, other):
+        assert path(claim) == public_path(claim)
+
+
+@pytest.mark.parametrize("url", ["/fact-checks/", "/fact-checks/feed/", "/sitemap.xml"])
+def test_lists_answer_304_until_a_published_claim_changes(
+    client, published, analyst, editor, url, django_assert_max_num_queries
+):
+    first = client.get(url)
+    assert first.status_code == 200
+    etag, modified = first["ETag"], first["Last-Modified"]
+    with django_assert_max_num_queries(1):
+        again = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304
+    assert client.get(url, HTTP_IF_MODIFIED_SINCE=modified).status_code == 304
+
+    newer = make_published(analyst, editor, statement="A newer fact-check")
+    changed = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200 and changed["ETag"] != etag
+    assert f"{newer.pk}-" in changed.content.decode() or url == "/sitemap.xml"
+
+    # Withdrawing the latest published claim is a change too, though it leaves the list.
+    etag = changed["ETag"]
+    services.claim_reopen(claim=newer, by=editor, note="Withdrawn.")
+    after = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert after.status_code == 200 and after["ETag"] != etag
+
+
+def test_list_last_modified_never_goes_back_when_the_latest_is_withdrawn(
+    published, analyst, editor
+):
+    """If-Modified-Since alone must not answer 304 for a list the withdrawn claim left."""
+    from apps.claims.public import listing_last_modified
+
+    newer = make_published(analyst, editor, statement="A newer fact-check")
+    before = listing_last_modified()
+    services.claim_reopen(claim=newer, by=editor, note="Withdrawn.")
+    assert listing_last_modified() > before
+
+
+def test_sitemap_section_answers_304(client, published):
+    first = client.get("/sitemap-fact-checks.xml")
+    assert first.status_code == 200
+    assert (
+        client.get("/sitemap-fact-checks.xml", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    )
