@@ -298,6 +298,14 @@ def main() -> int:
         "Atom feed (50 items)": lambda i: client.get("/fact-checks/feed/"),
         "sitemap.xml": lambda i: client.get("/sitemap.xml"),
     }
+    index_etag = client.get("/fact-checks/").headers["ETag"]
+    feed_etag = client.get("/fact-checks/feed/").headers["ETag"]
+    measures["index, conditional GET (304)"] = lambda i: client.get(
+        "/fact-checks/", headers={"if-none-match": index_etag}
+    )
+    measures["Atom feed, conditional GET (304)"] = lambda i: client.get(
+        "/fact-checks/feed/", headers={"if-none-match": feed_etag}
+    )
     sections = client.get("/sitemap.xml").content.decode()
     if "<sitemapindex" in sections:
         measures["sitemap section, last page"] = _last_section(client, sections)
