@@ -158,7 +158,14 @@ def warm_up() -> None:
     check's WordNet and GeoNames data: 0.4-1.1 s), so no user waits for it. Called when a
     web worker starts (config/gunicorn.conf.py)."""
     _model()
-    compare("The council opened the new bridge in Lyon in 2020", "The council closed it")
+    encode(["warm up"])
+    lexical.terms("warm up the word frequencies")
+    # Each check of the direction reads its own data on first use: reach each of them.
+    for a, b in (
+        ("The festival was held in Lyon in May 2020", "The festival was held in Paris in May 2020"),
+        ("The police arrested the mayor on Monday", "The police praised the mayor on Monday"),
+    ):
+        direction_difference(a, b)
 
 
 # --------------------------------------------------------------------------- retrieval
