@@ -106,6 +106,16 @@ def embed_missing(*, batch: int = 256, limit: int | None = None) -> int:
         done += len(claims)
 
 
+def nearest_ids(ids: np.ndarray, matrix: np.ndarray, vector: np.ndarray, k: int) -> list[int]:
+    """The `k` ids whose rows of `matrix` have the highest dot product with `vector`."""
+    if not len(ids):
+        return []
+    scores = matrix @ vector
+    k = min(k, len(scores))
+    top = np.argpartition(-scores, k - 1)[:k]
+    return [int(i) for i in ids[top[np.argsort(-scores[top])]]]
+
+
 class DenseIndex:
     """All claims' vectors in one matrix, refreshed from the rows changed since."""
 
@@ -185,13 +195,9 @@ class DenseIndex:
     def search(self, vector: np.ndarray, k: int) -> list[int]:
         """Ids of the k claims nearest `vector` (deleted claims are dropped by the caller)."""
         with self._lock:
-            if self.disabled or not len(self.ids):
+            if self.disabled:
                 return []
-            scores = self.matrix @ vector
-            k = min(k, len(scores))
-            top = np.argpartition(-scores, k - 1)[:k]
-            top = top[np.argsort(-scores[top])]
-            return [int(i) for i in self.ids[top]]
+            return nearest_ids(self.ids, self.matrix, vector, k)
 
 
 _index = DenseIndex()

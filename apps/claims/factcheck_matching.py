@@ -17,10 +17,10 @@ import numpy as np
 from django.db.models import Count, Max
 
 from . import matching
-from .embeddings import encode
+from .embeddings import encode, nearest_ids
 from .models import ExternalFactCheck
 from .nlp import encoder, lexical
-from .nlp.direction import Difference, direction_difference
+from .nlp.direction import Difference
 
 DENSE_CANDIDATES = 100
 
@@ -54,10 +54,7 @@ class _Index:
         ids, matrix = self.ids, self.matrix
         if not len(ids):
             return []
-        scores = matrix @ vector
-        k = min(k, len(scores))
-        top = np.argpartition(-scores, k - 1)[:k]
-        return [int(i) for i in ids[top[np.argsort(-scores[top])]]]
+        return nearest_ids(ids, matrix, vector, k)
 
 
 _index = _Index()
@@ -94,25 +91,16 @@ def match_factchecks(
     ids = _index.nearest(vector, DENSE_CANDIDATES)
     if not ids:
         return []
-    scored = []
-    for factcheck in ExternalFactCheck.objects.filter(pk__in=ids).defer("original"):
-        stored = encoder.from_bytes(bytes(factcheck.vector))
-        features = matching.pair_features(query, vector, factcheck.claim_reviewed, stored)
-        scored.append((matching.score_features(features, model), factcheck))
-    scored.sort(key=lambda pair: (-pair[0], -pair[1].pk))
-    matches = []
-    for score, factcheck in scored:
-        if score < min_score or len(matches) >= limit:
-            break
-        difference = (
-            direction_difference(query, factcheck.claim_reviewed)
-            if score >= model.related
-            else None
+    candidates = [
+        (factcheck, factcheck.claim_reviewed, encoder.from_bytes(bytes(factcheck.vector)))
+        for factcheck in ExternalFactCheck.objects.filter(pk__in=ids).defer("original")
+    ]
+    return [
+        FactCheckMatch(factcheck, score, tier, difference)
+        for factcheck, score, tier, difference in matching.rank(
+            query, vector, candidates, limit=limit, min_score=min_score
         )
-        tier = matching.tier_for(score, query, difference)
-        matches.append(FactCheckMatch(factcheck, round(score, 4), tier, difference))
-    matches.sort(key=lambda m: (m.tier != matching.LIKELY_SAME, -m.score, -m.factcheck.pk))
-    return matches
+    ]
 
 
 def checked_elsewhere(text: str) -> FactCheckMatch | None:

@@ -315,25 +315,19 @@ def match_claims(
         forget_deleted(set(ids) - {claim.pk for claim in candidates})
     vectors = embed_claims(candidates)
     retrieved = time.perf_counter()
-    scored = []
-    for claim in candidates:
-        features = pair_features(query, vector, claim.statement, vectors[claim.pk])
-        scored.append((score_features(features, model), claim))
-    scored.sort(key=lambda pair: (-pair[0], -pair[1].pk))
+    ranked = rank(
+        query,
+        vector,
+        [(claim, claim.statement, vectors[claim.pk]) for claim in candidates],
+        limit=limit,
+        min_score=min_score,
+    )
     matches = []
-    for score, claim in scored:
-        if score < min_score or len(matches) >= limit:
-            break
-        difference = (
-            direction_difference(query, claim.statement) if score >= model.related else None
-        )
-        tier = tier_for(score, query, difference)
-        claim.match_score = round(score, 4)
+    for claim, score, tier, difference in ranked:
+        claim.match_score = score
         claim.match_tier = tier
         claim.match_difference = difference
-        matches.append(Match(claim=claim, score=round(score, 4), tier=tier, difference=difference))
-    # A claim that differs in direction never ranks above one that states the same thing.
-    matches.sort(key=lambda m: (m.tier != LIKELY_SAME, -m.score, -m.claim.pk))
+        matches.append(Match(claim=claim, score=score, tier=tier, difference=difference))
     if timings is not None:
         timings.update(
             encode_ms=(encoded - started) * 1000,
@@ -342,6 +336,27 @@ def match_claims(
             score_ms=(time.perf_counter() - retrieved) * 1000,
         )
     return matches
+
+
+def rank(query: str, vector: np.ndarray, candidates, *, limit: int, min_score: float) -> list:
+    """Score each (item, text, vector) candidate against the cleaned `query`; keep the best
+    `limit` at or above `min_score`, each as (item, score, tier, difference). A candidate
+    that differs in direction never ranks above one that states the same thing. Our claims
+    and imported fact-checks are ranked by this one function, so tiers mean the same."""
+    model = _model()
+    scored = [
+        (score_features(pair_features(query, vector, text, stored), model), item, text)
+        for item, text, stored in candidates
+    ]
+    scored.sort(key=lambda row: (-row[0], -row[1].pk))
+    ranked = []
+    for score, item, text in scored:
+        if score < min_score or len(ranked) >= limit:
+            break
+        difference = direction_difference(query, text) if score >= model.related else None
+        ranked.append((item, round(score, 4), tier_for(score, query, difference), difference))
+    ranked.sort(key=lambda row: (row[2] != LIKELY_SAME, -row[1], -row[0].pk))
+    return ranked
 
 
 def find_similar_claims(
