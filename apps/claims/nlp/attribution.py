@@ -276,7 +276,7 @@ def same_claimant(a: str, b: str) -> bool:
     'Ana Lopez'; a family name written first, 'Wei' ~ 'Wei Jianguo', also counts), a
     word of five letters or more may differ by one edit, and an acronym matches its
     expansion ('IMF' ~ 'International Monetary Fund'). Full names must agree on every
-    part, so 'Kim Jong Un' and 'Kim Yo Jong' stay apart; a word that names a kind of body
+    part, so 'Daniel Okafor' and 'David Okafor' stay apart; a word that names a kind of body
     ('Ministry', 'Council') never stands for a full name.
     """
     key_a, key_b = claimant_key(a), claimant_key(b)
