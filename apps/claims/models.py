@@ -477,6 +477,12 @@ class FactCheckImportRun(models.Model):
     duplicates = models.PositiveIntegerField(default=0)
     skipped_count = models.PositiveIntegerField(default=0)
     skipped = models.JSONField(default=list, blank=True, help_text="The first skips, with why.")
+    columns = models.JSONField(
+        default=dict, blank=True, help_text="CSV/TSV: the header of each field, if given."
+    )
+    lost_runs = models.PositiveSmallIntegerField(
+        default=0, help_text="Times the sweeper found it without progress (its worker died)."
+    )
     error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
