@@ -26,7 +26,7 @@ class Verdict(models.TextChoices):
     NOT_CHECKABLE = "not_checkable", "Not checkable"
 
 
-# ClaimReview reviewRating.ratingValue (bestRating 5, worstRating 1); None: no number.
+# The default rating scale (setting CLAIMTRACK_RATING_SCALE); None: no number.
 VERDICT_RATING = {
     Verdict.TRUE: 5,
     Verdict.MOSTLY_TRUE: 4,
@@ -36,6 +36,13 @@ VERDICT_RATING = {
     Verdict.UNPROVEN: None,
     Verdict.NOT_CHECKABLE: None,
 }
+
+
+def verdict_rating(verdict: str | None) -> int | None:
+    """`verdict`'s number on the organisation's rating scale (CLAIMTRACK_RATING_SCALE): the
+    ClaimReview ratingValue, shown on the public pages and given as `rating` by the API and
+    the webhooks. None: no verdict, or one the scale gives no number."""
+    return settings.CLAIMTRACK_RATING_SCALE.get(verdict) if verdict else None
 
 
 class Claimant(TimeStamped):
@@ -117,7 +124,7 @@ class Claim(TimeStamped):
 
     @property
     def rating(self) -> int | None:
-        return VERDICT_RATING.get(self.verdict) if self.verdict else None
+        return verdict_rating(self.verdict)
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
