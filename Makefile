@@ -48,9 +48,10 @@ worker: install
 beat: install
 	$(BIN)/celery -A config beat --loglevel=INFO
 
-## make test: the whole suite on PostgreSQL (DATABASE_URL or the embedded server) and a real broker
+## make test: ruff, deptry (declared = imported packages), the whole suite on PostgreSQL (DATABASE_URL or the embedded server) and a real broker
 test: install browsers
 	$(BIN)/ruff check .
+	$(BIN)/deptry .
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=config.settings.test
 	$(BIN)/python -m pytest
 
