@@ -12,8 +12,8 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # Everything installs from the lock files (exact versions, sha256 of every file); the project
 # itself is installed on top without dependencies. requirements/base.txt is what production
-# runs (the Dockerfile), requirements/dev.txt adds the tests, tools, training and the
-# embedded database. `make lock` writes both from pyproject.toml.
+# runs (the Dockerfile), requirements/dev.txt adds the extras dev (tests, tools), train
+# (scikit-learn) and embedded (the quick-start PostgreSQL). `make lock` writes both from pyproject.toml.
 $(STAMP): pyproject.toml requirements/base.txt requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
@@ -31,7 +31,8 @@ COMPILE = $(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11
 	--generate-hashes --custom-compile-command "make lock" --quiet $(LOCK_ARGS)
 lock: install
 	$(COMPILE) -o requirements/base.txt
-	$(COMPILE) --extra dev -c requirements/base.txt -o requirements/dev.txt
+	$(COMPILE) --extra dev --extra train --extra embedded -c requirements/base.txt \
+		-o requirements/dev.txt
 
 ## make run: install, migrate, load the sample articles, create demo users, serve on :8000
 run: install

