@@ -18,7 +18,7 @@ to talk to anything but public web addresses, and bounds time and memory:
 * Only the accepted content types are read.
 
 No environment proxy is used (requests would honour HTTP_PROXY, which would
-bypass the address check). Settings are read lazily so this module works
+bypass the address check). Settings are read lazily so this package works
 before Django settings exist.
 """
 

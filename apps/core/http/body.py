@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import codecs
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING
 
-from .errors import BadContentType, ConnectionFailed
+from .errors import BadContentType, ConnectionFailed, TooLarge
+
+if TYPE_CHECKING:
+    from .deadline import Deadline
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 FEED_TYPES = frozenset(
@@ -24,6 +28,7 @@ DEFAULT_ACCEPT = HTML_TYPES | FEED_TYPES | TEXT_TYPES
 # Upper bound on what one zlib call may produce, so a bomb is inflated in small steps.
 _INFLATE_STEP = 256 * 1024
 _SNIFF_BYTES = 512
+_READ_CHUNK = 64 * 1024
 
 
 # --------------------------------------------------------------------------- body decoding
@@ -152,3 +157,54 @@ def _check_sniffed(url: str, body: bytes, accept) -> str:
     if guessed not in accept:
         raise _bad_type(url, f"a {guessed} document (guessed from its first bytes)", accept)
     return guessed
+
+
+def read_body(
+    response, headers: Mapping[str, str], url: str, accept, max_bytes: int, deadline: Deadline
+) -> tuple[str, str | None, bytes]:
+    """Read a 2xx response's body: its content type checked (declared, or sniffed from the
+    first bytes; ``accept`` None takes any and does not sniff), decompressed in bounded
+    steps, capped at ``max_bytes`` while streaming, within the deadline. Returns the
+    content type, the charset and the body."""
+    content_type, charset = _parse_content_type(headers.get("content-type", ""))
+    if accept is not None and content_type and content_type not in accept:
+        raise _bad_type(url, f"a document of type {content_type}", accept)
+    declared = headers.get("content-length", "").strip()
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise TooLarge(
+            f"{url} is larger than the {_size(max_bytes)} limit "
+            f"(the site says {_size(int(declared))}).",
+            url=url,
+        )
+
+    decoder = _decoder(headers.get("content-encoding", ""), url)
+    body = bytearray()
+    sniffed = bool(content_type) or accept is None
+
+    def take(piece: bytes) -> None:
+        body.extend(piece)
+        if len(body) > max_bytes:
+            raise TooLarge(
+                f"{url} is larger than the {_size(max_bytes)} limit"
+                + (" once uncompressed." if isinstance(decoder, _Inflater) else "."),
+                url=url,
+            )
+
+    while True:
+        if deadline.expired():
+            raise deadline.timeout_error(url)
+        raw = response.read(_READ_CHUNK, decode_content=False)
+        if not raw:
+            break
+        for piece in decoder.feed(raw):
+            take(piece)
+        if not sniffed and len(body) >= _SNIFF_BYTES:
+            content_type = _check_sniffed(url, bytes(body[:_SNIFF_BYTES]), accept)
+            sniffed = True
+    take(decoder.flush())
+    if deadline.expired():
+        # The watchdog closed the socket; what arrived is a truncated body.
+        raise deadline.timeout_error(url)
+    if not sniffed and body:
+        content_type = _check_sniffed(url, bytes(body[:_SNIFF_BYTES]), accept)
+    return content_type, charset, bytes(body)

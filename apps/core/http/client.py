@@ -11,27 +11,17 @@ from urllib.parse import urljoin, urlsplit
 
 import urllib3.exceptions
 
-from .body import (
-    _SNIFF_BYTES,
-    DEFAULT_ACCEPT,
-    _bad_type,
-    _check_sniffed,
-    _decoder,
-    _Inflater,
-    _parse_content_type,
-    _size,
-)
-from .connection import _connection_error, _open
-from .deadline import _Deadline
-from .errors import _TRANSIENT_STATUSES, BlockedURL, FetchError, HTTPStatusError, TooLarge
-from .policy import _AllowList, _checked_addresses, _parse_url, _setting, _Target
+from .body import DEFAULT_ACCEPT, read_body
+from .connection import connection_error, open_connection
+from .deadline import Deadline
+from .errors import TRANSIENT_STATUSES, BlockedURL, FetchError, HTTPStatusError
+from .policy import Target, allow_list, checked_addresses, parse_url, setting
 
 MAX_REDIRECTS = 5
 DEFAULT_MAX_BYTES = 10_000_000
 DEFAULT_TIMEOUT = 20.0
 DEFAULT_USER_AGENT = "Claimtrack/0.1 (+https://github.com/claimtrack; claim tracker)"
 
-_READ_CHUNK = 64 * 1024
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # Headers the client controls; a caller's value for these is ignored.
 _RESERVED_HEADERS = frozenset(
@@ -76,7 +66,7 @@ def _status_error(url: str, status: int, reason: str, headers: Mapping[str, str]
         why = "the site has a problem on its side; Claimtrack will try again later."
     elif status == 429:
         why = "the site is limiting requests; Claimtrack will try again later."
-    elif status in _TRANSIENT_STATUSES:
+    elif status in TRANSIENT_STATUSES:
         why = "the site could not answer in time; Claimtrack will try again later."
     elif status in (401, 403):
         why = "the site refuses access (login or paywall?)."
@@ -94,9 +84,17 @@ def _status_error(url: str, status: int, reason: str, headers: Mapping[str, str]
 # --------------------------------------------------------------------------- fetch
 
 
+def _limits(max_bytes: int | None, timeout: float | None) -> tuple[int, float]:
+    """The caller's size cap and deadline, or the settings' (FETCH_MAX_BYTES, FETCH_TIMEOUT)."""
+    return (
+        int(max_bytes if max_bytes is not None else setting("FETCH_MAX_BYTES", DEFAULT_MAX_BYTES)),
+        float(timeout if timeout is not None else setting("FETCH_TIMEOUT", DEFAULT_TIMEOUT)),
+    )
+
+
 def _build_headers(accept: Iterable[str] | None, extra: Mapping[str, str] | None) -> dict[str, str]:
     headers = {
-        "User-Agent": str(_setting("FETCH_USER_AGENT", DEFAULT_USER_AGENT)),
+        "User-Agent": str(setting("FETCH_USER_AGENT", DEFAULT_USER_AGENT)),
         "Accept": ", ".join(sorted(accept)) + ", */*;q=0.1" if accept is not None else "*/*",
         "Accept-Encoding": "gzip, deflate",
     }
@@ -129,24 +127,19 @@ def fetch(
     exempt from the private-address guard; empty by default).
     """
     accept = frozenset(t.lower() for t in accept)
-    max_bytes = int(
-        max_bytes if max_bytes is not None else _setting("FETCH_MAX_BYTES", DEFAULT_MAX_BYTES)
-    )
-    seconds = float(timeout if timeout is not None else _setting("FETCH_TIMEOUT", DEFAULT_TIMEOUT))
-    allow = _AllowList.parse(
-        allowed_hosts if allowed_hosts is not None else _setting("FETCH_ALLOWED_HOSTS", ())
-    )
+    max_bytes, seconds = _limits(max_bytes, timeout)
+    allow = allow_list(allowed_hosts)
     request_headers = _build_headers(accept, headers)
     started = time.monotonic()
-    deadline = _Deadline(seconds)
+    deadline = Deadline(seconds)
     visited: set[str] = set()
     current = url
     redirects = 0
     while True:
-        target = _parse_url(current)
+        target = parse_url(current)
         visited.add(target.url.split("#", 1)[0])
-        pinned = _checked_addresses(target, allow, deadline)
-        conn = _open(target, pinned, deadline)
+        pinned = checked_addresses(target, allow, deadline)
+        conn = open_connection(target, pinned, deadline)
         try:
             outcome = _exchange(
                 conn, target, "GET", None, request_headers, accept, max_bytes, deadline
@@ -177,7 +170,7 @@ def fetch(
         return _result(url, target, outcome, started)
 
 
-def _result(url: str, target: _Target, outcome: tuple, started: float) -> FetchResult:
+def _result(url: str, target: Target, outcome: tuple, started: float) -> FetchResult:
     status, reason, response_headers, content_type, charset, body = outcome
     return FetchResult(
         url=url,
@@ -212,19 +205,14 @@ def post(
     """
     if not isinstance(body, bytes | bytearray):
         raise TypeError("post() body must be bytes")
-    max_bytes = int(
-        max_bytes if max_bytes is not None else _setting("FETCH_MAX_BYTES", DEFAULT_MAX_BYTES)
-    )
-    seconds = float(timeout if timeout is not None else _setting("FETCH_TIMEOUT", DEFAULT_TIMEOUT))
-    allow = _AllowList.parse(
-        allowed_hosts if allowed_hosts is not None else _setting("FETCH_ALLOWED_HOSTS", ())
-    )
+    max_bytes, seconds = _limits(max_bytes, timeout)
+    allow = allow_list(allowed_hosts)
     request_headers = _build_headers(None, headers)
     started = time.monotonic()
-    deadline = _Deadline(seconds)
-    target = _parse_url(url)
-    pinned = _checked_addresses(target, allow, deadline)
-    conn = _open(target, pinned, deadline)
+    deadline = Deadline(seconds)
+    target = parse_url(url)
+    pinned = checked_addresses(target, allow, deadline)
+    conn = open_connection(target, pinned, deadline)
     try:
         outcome = _exchange(
             conn,
@@ -245,7 +233,7 @@ def post(
 
 def _exchange(
     conn,
-    target: _Target,
+    target: Target,
     method: str,
     request_body: bytes | None,
     request_headers,
@@ -288,51 +276,13 @@ def _exchange(
         if status >= 300 or status < 200:
             raise _status_error(target.url, status, phrase, headers)
 
-        content_type, charset = _parse_content_type(headers.get("content-type", ""))
-        if accept is not None and content_type and content_type not in accept:
-            raise _bad_type(target.url, f"a document of type {content_type}", accept)
-        declared = headers.get("content-length", "").strip()
-        if declared.isdigit() and int(declared) > max_bytes:
-            raise TooLarge(
-                f"{target.url} is larger than the {_size(max_bytes)} limit "
-                f"(the site says {_size(int(declared))}).",
-                url=target.url,
-            )
-
-        decoder = _decoder(headers.get("content-encoding", ""), target.url)
-        body = bytearray()
-        sniffed = bool(content_type) or accept is None
-
-        def take(piece: bytes) -> None:
-            body.extend(piece)
-            if len(body) > max_bytes:
-                raise TooLarge(
-                    f"{target.url} is larger than the {_size(max_bytes)} limit"
-                    + (" once uncompressed." if isinstance(decoder, _Inflater) else "."),
-                    url=target.url,
-                )
-
-        while True:
-            if deadline.expired():
-                raise deadline.timeout_error(target.url)
-            raw = response.read(_READ_CHUNK, decode_content=False)
-            if not raw:
-                break
-            for piece in decoder.feed(raw):
-                take(piece)
-            if not sniffed and len(body) >= _SNIFF_BYTES:
-                content_type = _check_sniffed(target.url, bytes(body[:_SNIFF_BYTES]), accept)
-                sniffed = True
-        take(decoder.flush())
-        if deadline.expired():
-            # The watchdog closed the socket; what arrived is a truncated body.
-            raise deadline.timeout_error(target.url)
-        if not sniffed and body:
-            content_type = _check_sniffed(target.url, bytes(body[:_SNIFF_BYTES]), accept)
-        return status, phrase, headers, content_type, charset, bytes(body)
+        content_type, charset, body = read_body(
+            response, headers, target.url, accept, max_bytes, deadline
+        )
+        return status, phrase, headers, content_type, charset, body
     except FetchError:
         raise
     except (urllib3.exceptions.HTTPError, http.client.HTTPException, OSError, zlib.error) as exc:
         if deadline.expired():
             raise deadline.timeout_error(target.url) from exc
-        raise _connection_error(target, exc) from exc
+        raise connection_error(target, exc) from exc

@@ -15,17 +15,15 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from .errors import ConnectionFailed
 
 if TYPE_CHECKING:
-    from .deadline import _Deadline
-    from .policy import _Target
-
-# --------------------------------------------------------------------------- connections
+    from .deadline import Deadline
+    from .policy import Target
 
 
 class _PinnedMixin:
     """Connect to already-checked addresses; self.host stays the name (Host, SNI, cert)."""
 
     _pinned: list[tuple[int, tuple]]
-    _deadline: _Deadline
+    _deadline: Deadline
 
     def _new_conn(self) -> socket.socket:
         # Like socket.create_connection, try each address in turn (an AAAA record
@@ -60,7 +58,7 @@ class _PinnedHTTPSConnection(_PinnedMixin, HTTPSConnection):
     pass
 
 
-def _open(target: _Target, pinned: list, deadline: _Deadline) -> HTTPConnection:
+def open_connection(target: Target, pinned: list, deadline: Deadline) -> HTTPConnection:
     cls = _PinnedHTTPSConnection if target.scheme == "https" else _PinnedHTTPConnection
     conn = cls(target.host, target.port, timeout=max(deadline.remaining(), 0.001))
     conn._pinned = pinned
@@ -68,7 +66,7 @@ def _open(target: _Target, pinned: list, deadline: _Deadline) -> HTTPConnection:
     return conn
 
 
-def _connection_error(target: _Target, exc: BaseException) -> ConnectionFailed:
+def connection_error(target: Target, exc: BaseException) -> ConnectionFailed:
     where = f"{target.host}:{target.port}"
     if isinstance(exc, ssl.SSLCertVerificationError) or "CERTIFICATE_VERIFY_FAILED" in str(exc):
         return ConnectionFailed(

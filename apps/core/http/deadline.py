@@ -10,8 +10,6 @@ import time
 
 from .errors import Timeout
 
-# --------------------------------------------------------------------------- deadline
-
 
 class _Watchdog:
     """One thread per process that fires the deadlines of watched connections.
@@ -26,11 +24,11 @@ class _Watchdog:
         self._pid: int | None = None
         self._start_lock = threading.Lock()
         self._cond = threading.Condition(threading.Lock())
-        self._heap: list[tuple[float, int, _Deadline]] = []
+        self._heap: list[tuple[float, int, Deadline]] = []
         self._seq = 0
         self._live = 0
 
-    def schedule(self, deadline: _Deadline, at: float) -> int:
+    def schedule(self, deadline: Deadline, at: float) -> int:
         """Fire ``deadline`` at monotonic time ``at``; returns the ticket to cancel."""
         if self._pid != os.getpid():
             with self._start_lock:
@@ -100,7 +98,7 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_watchdog.after_fork)
 
 
-class _Deadline:
+class Deadline:
     """One total time budget; a watchdog shuts the connection down when it runs out."""
 
     def __init__(self, seconds: float):

@@ -3,7 +3,7 @@ it is worth trying again (``transient``)."""
 
 from __future__ import annotations
 
-_TRANSIENT_STATUSES = frozenset({408, 425, 429})
+TRANSIENT_STATUSES = frozenset({408, 425, 429})
 
 
 class FetchError(Exception):
@@ -51,7 +51,7 @@ class HTTPStatusError(FetchError):
         url: str = "",
         retry_after: float | None = None,
     ):
-        transient = status >= 500 or status in _TRANSIENT_STATUSES
+        transient = status >= 500 or status in TRANSIENT_STATUSES
         super().__init__(reason, url=url, transient=transient)
         self.status = status
         self.retry_after = retry_after

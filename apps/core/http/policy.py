@@ -19,12 +19,12 @@ from urllib.parse import quote, urlsplit
 from .errors import BlockedURL, ConnectionFailed
 
 if TYPE_CHECKING:
-    from .deadline import _Deadline
+    from .deadline import Deadline
 
 # --------------------------------------------------------------------------- settings
 
 
-def _setting(name: str, default):
+def setting(name: str, default):
     try:
         from django.conf import settings
         from django.core.exceptions import ImproperlyConfigured
@@ -128,12 +128,12 @@ def non_public_reason(ip: IPAddress) -> str | None:
 
 
 @dataclass(frozen=True)
-class _AllowList:
+class AllowList:
     hosts: frozenset[tuple[str, int | None]]
     networks: tuple[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, int | None], ...]
 
     @classmethod
-    def parse(cls, entries: Iterable[str]) -> _AllowList:
+    def parse(cls, entries: Iterable[str]) -> AllowList:
         if isinstance(entries, str):
             entries = entries.split(",")
         hosts: set[tuple[str, int | None]] = set()
@@ -182,6 +182,13 @@ class _AllowList:
         )
 
 
+def allow_list(allowed_hosts: Iterable[str] | None) -> AllowList:
+    """The caller's allow-list, or settings.FETCH_ALLOWED_HOSTS."""
+    return AllowList.parse(
+        allowed_hosts if allowed_hosts is not None else setting("FETCH_ALLOWED_HOSTS", ())
+    )
+
+
 def _is_localhost_name(host: str) -> bool:
     # RFC 6761: "localhost" and everything under it is this machine, whatever the
     # resolver says ("localhost." may not even resolve through /etc/hosts).
@@ -190,7 +197,7 @@ def _is_localhost_name(host: str) -> bool:
 
 
 @dataclass(frozen=True)
-class _Target:
+class Target:
     url: str
     scheme: str
     host: str  # ASCII (IDNA) host name or IP literal, no brackets
@@ -198,7 +205,7 @@ class _Target:
     request_target: str  # path + query, percent-encoded
 
 
-def _parse_url(url: str) -> _Target:
+def parse_url(url: str) -> Target:
     url = url.strip()
     try:
         parts = urlsplit(url)
@@ -228,7 +235,7 @@ def _parse_url(url: str) -> _Target:
         raise BlockedURL(f"Refused: {host!r} is not a valid host name.", url=url) from None
     path = quote(parts.path or "/", safe="/%:@!$&'()*+,;=-._~")
     query = quote(parts.query, safe="/?%:@!$&'()*+,;=-._~")
-    return _Target(
+    return Target(
         url=url,
         scheme=scheme,
         host=ascii_host,
@@ -261,7 +268,7 @@ _NAME_NOT_FOUND = frozenset(
 )
 
 
-def _resolve(target: _Target, deadline: _Deadline) -> list[tuple[int, tuple]]:
+def _resolve(target: Target, deadline: Deadline) -> list[tuple[int, tuple]]:
     """getaddrinfo, bounded by the deadline (the resolver has no timeout of its own)."""
     if _is_ip_literal(target.host):
         # Nothing to look up: AI_NUMERICHOST converts the literal without the resolver,
@@ -317,7 +324,7 @@ def _resolve(target: _Target, deadline: _Deadline) -> list[tuple[int, tuple]]:
     return [(family, sockaddr) for family, _, _, _, sockaddr in outcome["value"]]  # type: ignore[union-attr]
 
 
-def _check_without_lookup(target: _Target, allow: _AllowList) -> bool:
+def _check_without_lookup(target: Target, allow: AllowList) -> bool:
     """Refuse a host that is not public by how it is written: an IP literal of a private,
     local or reserved range, or a localhost name. Returns whether the allow-list exempts
     the host by name."""
@@ -345,13 +352,11 @@ def check_address(url: str, *, allowed_hosts: Iterable[str] | None = None) -> No
     fetcher's own reason, so an address is refused when it is submitted (a URL, a feed,
     evidence, a webhook) and not only when it is fetched. A name's addresses are checked
     at each fetch only: where a name points can change."""
-    allow = _AllowList.parse(
-        allowed_hosts if allowed_hosts is not None else _setting("FETCH_ALLOWED_HOSTS", ())
-    )
-    _check_without_lookup(_parse_url(url), allow)
+    allow = allow_list(allowed_hosts)
+    _check_without_lookup(parse_url(url), allow)
 
 
-def _checked_addresses(target: _Target, allow: _AllowList, deadline: _Deadline) -> list:
+def checked_addresses(target: Target, allow: AllowList, deadline: Deadline) -> list:
     """Resolve once, check every address; return the (family, sockaddr) pairs to connect to."""
     host_allowed = _check_without_lookup(target, allow)
     addresses = _resolve(target, deadline)
