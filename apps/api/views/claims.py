@@ -1,121 +1,33 @@
-"""The client API. Views stay thin: they validate input and call the services that the
-browser and the workers use, so no client can bypass a rule."""
+"""Claims: list (JSON, CSV), search, read, create, update, delete, workflow actions,
+ClaimReview JSON-LD and deletions for sync."""
 
 from __future__ import annotations
 
 from django.db.models import Prefetch, prefetch_related_objects
-from django.http import JsonResponse
 from django.utils.dateparse import parse_datetime
-from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import (
-    OpenApiParameter,
-    OpenApiResponse,
-    extend_schema,
-    extend_schema_view,
-)
-from rest_framework import mixins, status, viewsets
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
-from rest_framework.permissions import BasePermission
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
-from apps.accounts.roles import is_admin, is_editor
-from apps.articles.models import Article, Outlet
 from apps.claims import services as claim_services
-from apps.claims.models import Appearance, Claim, Claimant, Status
+from apps.claims.models import Appearance, Claim, Status
 from apps.core.errors import Conflict, DomainError, NotFound
 from apps.evidence.models import EvidenceLink
-from apps.evidence.services import evidence_add
-from apps.ingestion.models import Feed, IngestJob
-from apps.ingestion.services import job_submit_content, job_submit_url
 
-from . import serializers
-from .claimreview import claim_review, claim_review_graph
-from .conditional import expected_version, run_versioned, with_etag
-from .factchecks import SEARCH_ORIGIN_PARAM, search_origin, search_results
-from .filters import (
-    AppearanceFilter,
-    ArticleFilter,
-    ClaimantFilter,
-    ClaimFilter,
-    EvidenceFilter,
-    FeedFilter,
-    IngestJobFilter,
-    OutletFilter,
-    as_utc,
-)
-from .history import their_changes
-from .pagination import KeysetPagination, TombstonePagination
-from .renderers import CSVRenderer, FastJSONRenderer, JSONLDRenderer
-from .selectors import (
-    claim_representations,
-    claim_row_key,
-    claim_rows,
-    claim_rows_in_windows,
-)
-
-IF_MATCH_REQUIRED = OpenApiParameter(
-    "If-Match",
-    str,
-    OpenApiParameter.HEADER,
-    required=True,
-    description='The claim\'s ETag (or just its version, `"7"`). Missing → 428; stale → 412.',
-)
-IF_MATCH = OpenApiParameter(
-    "If-Match",
-    str,
-    OpenApiParameter.HEADER,
-    required=False,
-    description='The claim\'s ETag (or just its version, `"7"`); stale → 412. Without it, '
-    "`version` in the body is checked instead (stale → 409), or nothing.",
-)
-ACCEPTED = OpenApiResponse(
-    serializers.IngestJobSerializer,
-    description="The ingest job was queued; poll its `Location` (GET /api/jobs/{id}/).",
-)
-
-
-class ConditionalMixin:
-    # ETag on every JSON GET, 304 on a matching If-None-Match. (A comment, not a docstring:
-    # drf-spectacular would show a docstring as every operation's description.)
-
-    etag_version = None
-
-    def handle_exception(self, exc):
-        # Errors are JSON whatever format was asked for (CSV, JSON-LD).
-        renderer = getattr(self.request, "accepted_renderer", None)
-        if renderer is None or renderer.format in ("csv", "jsonld"):
-            self.request.accepted_renderer = JSONRenderer()
-            self.request.accepted_media_type = JSONRenderer.media_type
-        return super().handle_exception(exc)
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        return with_etag(request, response, version=self.etag_version)
-
-
-class IsAdminRole(BasePermission):
-    message = "Only admins can manage feeds."
-
-    def has_permission(self, request, view):
-        return is_admin(request.user)
-
-
-@csrf_exempt
-def api_not_found(request, *args, **kwargs):
-    """Any other URL under /api/: the JSON error shape, not the HTML 404 page."""
-    return JsonResponse(
-        {
-            "error": {
-                "code": "not_found",
-                "message": "No such API endpoint or object. See /api/docs/ for the endpoints.",
-                "details": {},
-            }
-        },
-        status=404,
-    )
+from .. import serializers
+from ..claimreview import claim_review, claim_review_graph
+from ..conditional import expected_version, run_versioned
+from ..factchecks import SEARCH_ORIGIN_PARAM, search_origin, search_results
+from ..filters import ClaimFilter, as_utc
+from ..history import their_changes
+from ..pagination import KeysetPagination, TombstonePagination
+from ..renderers import CSVRenderer, FastJSONRenderer, JSONLDRenderer
+from ..selectors import claim_representations, claim_row_key, claim_rows, claim_rows_in_windows
+from .base import IF_MATCH, IF_MATCH_REQUIRED, ConditionalMixin
 
 
 def _page_size_for_search(raw) -> int:
@@ -204,7 +116,7 @@ class ClaimViewSet(ConditionalMixin, viewsets.ModelViewSet):
 
     def list(self, request, *args, **kwargs):
         if request.accepted_renderer.format == "csv":
-            from .exports import claims_csv_response
+            from ..exports import claims_csv_response
 
             queryset = self.filter_queryset(Claim.objects.all())
             ordering = self.paginator.get_ordering(request)
@@ -501,185 +413,3 @@ def _parse_datetime(raw: str, name: str):
             details={name: [raw[:100]]},
         )
     return value
-
-
-@extend_schema_view(
-    list=extend_schema(summary="List articles"),
-    retrieve=extend_schema(
-        summary="An article with its text", responses=serializers.ArticleDetailSerializer
-    ),
-    create=extend_schema(
-        summary="Push an article (text, HTML or a URL to fetch)",
-        request=serializers.ArticlePushInput,
-        responses={202: ACCEPTED},
-    ),
-)
-class ArticleViewSet(
-    ConditionalMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
-):
-    filterset_class = ArticleFilter
-
-    def get_queryset(self):
-        queryset = Article.objects.select_related("outlet")
-        return queryset if self.action == "retrieve" else queryset.defer("text")
-
-    def get_serializer_class(self):
-        if self.action == "retrieve":
-            return serializers.ArticleDetailSerializer
-        return serializers.ArticleSerializer
-
-    def create(self, request, *args, **kwargs):
-        data = serializers.ArticlePushInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
-        content = values.get("content") or ""
-        if content.strip():
-            metadata = {
-                key: values[key]
-                for key in ("url", "title", "language", "outlet", "outlet_domain")
-                if values.get(key)
-            }
-            if values.get("authors"):
-                metadata["authors"] = values["authors"]
-            if values.get("published_at"):
-                metadata["published_at"] = values["published_at"].isoformat()
-            job = job_submit_content(
-                name=values.get("title") or values.get("url") or "API push",
-                content=content,
-                fmt=values["format"],
-                metadata=metadata,
-                by=request.user,
-                channel=IngestJob.Channel.PUSH,
-            )
-        else:
-            job = job_submit_url(url=values["url"], by=request.user)
-        job.refresh_from_db()
-        location = request.build_absolute_uri(f"/api/jobs/{job.pk}/")
-        return Response(
-            serializers.IngestJobSerializer(job).data,
-            status=status.HTTP_202_ACCEPTED,
-            headers={"Location": location},
-        )
-
-
-@extend_schema_view(
-    list=extend_schema(summary="List ingest jobs (yours; editors see all)"),
-    retrieve=extend_schema(summary="An ingest job's status"),
-)
-class IngestJobViewSet(ConditionalMixin, viewsets.ReadOnlyModelViewSet):
-    serializer_class = serializers.IngestJobSerializer
-    filterset_class = IngestJobFilter
-
-    def get_queryset(self):
-        jobs = IngestJob.objects.all()
-        if getattr(self, "swagger_fake_view", False):
-            return jobs.none()
-        return jobs if is_editor(self.request.user) else jobs.filter(created_by=self.request.user)
-
-
-@extend_schema_view(
-    list=extend_schema(summary="List feeds (admins)"),
-    retrieve=extend_schema(summary="A feed and its polling state (admins)"),
-)
-class FeedViewSet(ConditionalMixin, viewsets.ReadOnlyModelViewSet):
-    serializer_class = serializers.FeedSerializer
-    filterset_class = FeedFilter
-    permission_classes = [IsAdminRole]
-    queryset = Feed.objects.all()
-
-
-@extend_schema_view(
-    list=extend_schema(summary="List outlets"), retrieve=extend_schema(summary="An outlet")
-)
-class OutletViewSet(ConditionalMixin, viewsets.ReadOnlyModelViewSet):
-    serializer_class = serializers.OutletSerializer
-    filterset_class = OutletFilter
-    queryset = Outlet.objects.all()
-
-
-@extend_schema_view(
-    list=extend_schema(summary="List claimants"), retrieve=extend_schema(summary="A claimant")
-)
-class ClaimantViewSet(ConditionalMixin, viewsets.ReadOnlyModelViewSet):
-    serializer_class = serializers.ClaimantSerializer
-    filterset_class = ClaimantFilter
-    queryset = Claimant.objects.all()
-
-
-class ListRetrieveCreateViewSet(
-    ConditionalMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
-):
-    """Read and create (through a service); no update or delete."""
-
-    def created(self, request, pk: int, collection: str) -> Response:
-        obj = self.get_queryset().get(pk=pk)
-        return Response(
-            self.get_serializer(obj).data,
-            status=status.HTTP_201_CREATED,
-            headers={"Location": request.build_absolute_uri(f"/api/{collection}/{pk}/")},
-        )
-
-
-@extend_schema_view(
-    list=extend_schema(summary="List appearances (where claims were made)"),
-    retrieve=extend_schema(summary="An appearance"),
-    create=extend_schema(
-        summary="Attach a span of an article to a tracked claim",
-        request=serializers.AppearanceCreateInput,
-        responses={201: serializers.AppearanceSerializer},
-    ),
-)
-class AppearanceViewSet(ListRetrieveCreateViewSet):
-    serializer_class = serializers.AppearanceSerializer
-    filterset_class = AppearanceFilter
-
-    def get_queryset(self):
-        return Appearance.objects.select_related("claimant", "article")
-
-    def create(self, request, *args, **kwargs):
-        data = serializers.AppearanceCreateInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
-        appearance = claim_services.appearance_create(
-            claim=values["claim"],
-            article=values["article"],
-            start=values["start"],
-            end=values["end"],
-            quote=values["quote"],
-            claimant_name=values.get("claimant", ""),
-            guess_claimant="claimant" not in values,
-            by=request.user,
-        )
-        return self.created(request, appearance.pk, "appearances")
-
-
-@extend_schema_view(
-    list=extend_schema(summary="List evidence links"),
-    retrieve=extend_schema(summary="An evidence link"),
-    create=extend_schema(
-        summary="Link evidence to a claim",
-        request=serializers.EvidenceCreateInput,
-        responses={201: serializers.EvidenceSerializer},
-    ),
-)
-class EvidenceViewSet(ListRetrieveCreateViewSet):
-    serializer_class = serializers.EvidenceSerializer
-    filterset_class = EvidenceFilter
-
-    def get_queryset(self):
-        return EvidenceLink.objects.select_related("source")
-
-    def create(self, request, *args, **kwargs):
-        data = serializers.EvidenceCreateInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
-        link = evidence_add(by=request.user, **values)
-        return self.created(request, link.pk, "evidence")
