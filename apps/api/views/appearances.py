@@ -52,4 +52,4 @@ class AppearanceViewSet(ListRetrieveCreateViewSet):
             guess_claimant="claimant" not in values,
             by=request.user,
         )
-        return self.created(request, appearance.pk, "appearances")
+        return self.created(request, appearance.pk)

@@ -12,7 +12,7 @@ from apps.ingestion.services import job_submit_content, job_submit_url
 
 from .. import serializers
 from ..filters import ArticleFilter, OutletFilter
-from .base import ConditionalMixin
+from .base import ConditionalMixin, detail_url
 
 ACCEPTED = OpenApiResponse(
     serializers.IngestJobSerializer,
@@ -75,7 +75,7 @@ class ArticleViewSet(
         else:
             job = job_submit_url(url=values["url"], by=request.user)
         job.refresh_from_db()
-        location = request.build_absolute_uri(f"/api/jobs/{job.pk}/")
+        location = detail_url(request, "job", job.pk)
         return Response(
             serializers.IngestJobSerializer(job).data,
             status=status.HTTP_202_ACCEPTED,

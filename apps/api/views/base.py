@@ -1,9 +1,10 @@
-"""What every API view shares: conditional requests (ETag, If-Match), the JSON 404, and
-the read-and-create viewset."""
+"""What every API view shares: conditional requests (ETag, If-Match), the JSON 404, the
+Location of a created object, and the read-and-create viewset."""
 
 from __future__ import annotations
 
 from django.http import JsonResponse
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import mixins, status, viewsets
@@ -27,6 +28,14 @@ IF_MATCH = OpenApiParameter(
     description='The claim\'s ETag (or just its version, `"7"`); stale → 412. Without it, '
     "`version` in the body is checked instead (stale → 409), or nothing.",
 )
+
+
+def detail_url(request, basename: str, pk: int) -> str:
+    """The absolute URL of one object of the API (``basename`` as registered in urls.py), in
+    the form the schema documents: with the trailing slash, which the optional-slash routes
+    accept but leave out when reversed."""
+    path = reverse(f"api:{basename}-detail", kwargs={"pk": pk})
+    return request.build_absolute_uri(path if path.endswith("/") else f"{path}/")
 
 
 class ConditionalMixin:
@@ -55,7 +64,8 @@ def api_not_found(request, *args, **kwargs):
         {
             "error": {
                 "code": "not_found",
-                "message": "No such API endpoint or object. See /api/docs/ for the endpoints.",
+                "message": "No such API endpoint or object. "
+                f"See {reverse('api:docs')} for the endpoints.",
                 "details": {},
             }
         },
@@ -72,10 +82,10 @@ class ListRetrieveCreateViewSet(
 ):
     """Read and create (through a service); no update or delete."""
 
-    def created(self, request, pk: int, collection: str) -> Response:
+    def created(self, request, pk: int) -> Response:
         obj = self.get_queryset().get(pk=pk)
         return Response(
             self.get_serializer(obj).data,
             status=status.HTTP_201_CREATED,
-            headers={"Location": request.build_absolute_uri(f"/api/{collection}/{pk}/")},
+            headers={"Location": detail_url(request, self.basename, pk)},
         )

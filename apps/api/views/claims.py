@@ -1,5 +1,5 @@
-"""Claims: list (JSON, CSV), search, read, create, update, delete, workflow actions,
-ClaimReview JSON-LD and deletions for sync."""
+"""Claims: list (JSON, CSV), search, read, create, update, delete, ClaimReview JSON-LD
+and deletions for sync; the workflow actions are in workflow.py."""
 
 from __future__ import annotations
 
@@ -27,7 +27,8 @@ from ..history import their_changes
 from ..pagination import KeysetPagination, TombstonePagination
 from ..renderers import CSVRenderer, FastJSONRenderer, JSONLDRenderer
 from ..selectors import claim_representations, claim_row_key, claim_rows, claim_rows_in_windows
-from .base import IF_MATCH, IF_MATCH_REQUIRED, ConditionalMixin
+from .base import IF_MATCH, IF_MATCH_REQUIRED, ConditionalMixin, detail_url
+from .workflow import ClaimWorkflowActions
 
 
 def _page_size_for_search(raw) -> int:
@@ -76,7 +77,7 @@ CLAIM_SEARCH_PARAMS = [
     ),
     destroy=extend_schema(summary="Delete a claim (editors)", parameters=[IF_MATCH]),
 )
-class ClaimViewSet(ConditionalMixin, viewsets.ModelViewSet):
+class ClaimViewSet(ConditionalMixin, ClaimWorkflowActions, viewsets.ModelViewSet):
     """Claims with their appearances and evidence. Writes run the claim services; workflow
     actions are POSTs on the claim."""
 
@@ -172,7 +173,7 @@ class ClaimViewSet(ConditionalMixin, viewsets.ModelViewSet):
             guess_claimant="claimant" not in values,
             by=request.user,
         )
-        location = request.build_absolute_uri(f"/api/claims/{claim.pk}/")
+        location = detail_url(request, "claim", claim.pk)
         return self._respond(
             claim.pk, http_status=status.HTTP_201_CREATED, headers={"Location": location}
         )
@@ -207,95 +208,6 @@ class ClaimViewSet(ConditionalMixin, viewsets.ModelViewSet):
             ),
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-    # --- workflow ----------------------------------------------------------------------
-
-    def _run(self, request, service, **fields):
-        claim = self.get_object()
-        data = serializers.WorkflowInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
-        kwargs = {name: values.get(name, default) for name, default in fields.items()}
-        expected = expected_version(request, values.get("version"), require_header=False)
-        run_versioned(
-            expected,
-            lambda version: service(claim=claim, by=request.user, version=version, **kwargs),
-        )
-        return self._respond(claim.pk)
-
-    @extend_schema(
-        summary="Apply one action to many claims; each succeeds or fails on its own",
-        request=serializers.BulkInput,
-        responses={200: serializers.BulkOutput},
-    )
-    @action(detail=False, methods=["post"], url_path="bulk", filterset_class=None)
-    def bulk(self, request):
-        data = serializers.BulkInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
-        results = claim_services.claims_bulk(
-            claim_ids=values["ids"],
-            action=values["action"],
-            by=request.user,
-            assignee=values.get("assignee"),
-            tag=values["tag"],
-            note=values["note"],
-        )
-        return Response(serializers.BulkOutput({"results": results}).data)
-
-    @extend_schema(
-        summary="Start research on a new claim",
-        request=serializers.WorkflowInput,
-        parameters=[IF_MATCH],
-    )
-    @action(detail=True, methods=["post"], url_path="start-research")
-    def start_research(self, request, pk=None):
-        return self._run(request, claim_services.claim_start_research)
-
-    @extend_schema(
-        summary="Propose a verdict (verdict, rationale)",
-        request=serializers.WorkflowInput,
-        parameters=[IF_MATCH],
-    )
-    @action(detail=True, methods=["post"])
-    def propose(self, request, pk=None):
-        return self._run(request, claim_services.claim_propose_verdict, verdict="", rationale="")
-
-    @extend_schema(
-        summary="Submit the proposed verdict for review",
-        request=serializers.WorkflowInput,
-        parameters=[IF_MATCH],
-    )
-    @action(detail=True, methods=["post"])
-    def submit(self, request, pk=None):
-        return self._run(request, claim_services.claim_submit_for_review)
-
-    @extend_schema(
-        summary="Approve and publish (editors; note, override_reason)",
-        request=serializers.WorkflowInput,
-        parameters=[IF_MATCH],
-    )
-    @action(detail=True, methods=["post"])
-    def approve(self, request, pk=None):
-        return self._run(request, claim_services.review_approve, note="", override_reason="")
-
-    @extend_schema(
-        summary="Send back to research (editors; note)",
-        request=serializers.WorkflowInput,
-        parameters=[IF_MATCH],
-    )
-    @action(detail=True, methods=["post"], url_path="send-back")
-    def send_back(self, request, pk=None):
-        return self._run(request, claim_services.review_send_back, note="")
-
-    @extend_schema(
-        summary="Reopen a published claim (editors; note)",
-        request=serializers.WorkflowInput,
-        parameters=[IF_MATCH],
-    )
-    @action(detail=True, methods=["post"])
-    def reopen(self, request, pk=None):
-        return self._run(request, claim_services.claim_reopen, note="")
 
     # --- formats and sync --------------------------------------------------------------
 

@@ -33,4 +33,4 @@ class EvidenceViewSet(ListRetrieveCreateViewSet):
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         link = evidence_add(by=request.user, **values)
-        return self.created(request, link.pk, "evidence")
+        return self.created(request, link.pk)
