@@ -76,10 +76,13 @@ from .submit import (
     BATCH_MAX_BYTES,
     BATCH_MAX_URLS,
     BatchResult,
+    NewJob,
     batch_submit_urls,
     job_retry,
     job_submit_content,
     job_submit_url,
+    jobs_create,
+    submitter_check,
 )
 from .sweeper import article_suggest_run, articles_suggest_sweep, jobs_requeue_stuck
 
@@ -97,6 +100,7 @@ __all__ = [
     "NON_FINAL",
     "RUNNING",
     "BatchResult",
+    "NewJob",
     "TransientIngestError",
     "article_reextract",
     "article_suggest_run",
@@ -119,6 +123,7 @@ __all__ = [
     "job_run",
     "job_submit_content",
     "job_submit_url",
+    "jobs_create",
     "jobs_lease_renew",
     "jobs_requeue_stuck",
     "jobs_run",
@@ -132,5 +137,6 @@ __all__ = [
     "retry_countdown",
     "retry_wait_in_process",
     "stuck_after",
+    "submitter_check",
     "validate_url",
 ]

@@ -22,7 +22,7 @@ from apps.core.errors import DomainError, NotAllowed
 
 from ..feeds import FeedError, parse_feed
 from ..models import Feed, IngestJob
-from . import dispatch
+from . import dispatch, submit
 from .common import MAX_LOST_RUNS, NON_FINAL, hash_of, outlet_for, validate_url
 
 logger = logging.getLogger(__name__)
@@ -245,34 +245,20 @@ def _feed_entries_enqueue(feed: Feed, entries) -> list[IngestJob]:
         .filter(Q(status__in=NON_FINAL) | Q(feed=feed))
         .values_list("url_hash", flat=True)
     )
-    new = [(key, entry) for key, entry in by_hash.items() if key not in stored | taken]
-    jobs = IngestJob.objects.bulk_create(
-        [
-            IngestJob(
-                channel=IngestJob.Channel.FEED,
-                url=entry.link[:2000],
-                url_hash=key,
-                feed=feed,
-                outlet=feed.outlet,
-                payload={
-                    "metadata": {
-                        k: v
-                        for k, v in {
-                            "title": entry.title,
-                            "authors": entry.authors,
-                            "published_at": entry.published_at.isoformat()
-                            if entry.published_at
-                            else "",
-                        }.items()
-                        if v
-                    }
-                },
-            )
-            for key, entry in new
-        ]
+    new = [entry for key, entry in by_hash.items() if key not in stored | taken]
+    # The links come from the feed's parser, which kept only http(s) ones; the fetcher
+    # checks each address again before connecting.
+    return submit.jobs_create(
+        channel=IngestJob.Channel.FEED,
+        new=[submit.NewJob(url=entry.link, metadata=_entry_metadata(entry)) for entry in new],
+        feed=feed,
     )
-    dispatch.jobs_enqueue([job.pk for job in jobs])
-    return jobs
+
+
+def _entry_metadata(entry) -> dict:
+    published = entry.published_at.isoformat() if entry.published_at else ""
+    found = {"title": entry.title, "authors": entry.authors, "published_at": published}
+    return {key: value for key, value in found.items() if value}
 
 
 def _feed_succeeded(

@@ -1,12 +1,15 @@
-"""Submitting work: one job per URL or piece of content, batches of URLs, retries."""
+"""Submitting work: `jobs_create` is the one way a job is made, for every channel (a URL
+on the web page, a batch of URLs, the API's push, a feed poll's entries, a file import),
+with the role check inside. The other functions here shape one channel's input and call
+it. Retrying a failed job is here too."""
 
 from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.contrib.auth.models import User
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
 from django.utils import timezone
 
@@ -23,11 +26,92 @@ logger = logging.getLogger(__name__)
 BATCH_MAX_URLS = 1000
 BATCH_MAX_BYTES = 1_000_000
 
+NOT_ALLOWED_TO_ADD = "Only analysts, editors and admins can add articles."
 
-# --------------------------------------------------------------------------- submitting
+
+@dataclass(frozen=True)
+class NewJob:
+    """One piece of work for jobs_create: a URL to fetch, or content handed to us (text or
+    HTML). Made by `for_url` or `for_content`, which check it."""
+
+    url: str = ""
+    metadata: dict = field(default_factory=dict)
+    content: str | None = None
+    name: str = ""
+    fmt: str = "text"
+
+    @classmethod
+    def for_url(cls, url: str, *, metadata: dict | None = None) -> NewJob:
+        return cls(url=validate_url(url), metadata=dict(metadata or {}))
+
+    @classmethod
+    def for_content(
+        cls, *, name: str, content: str, fmt: str = "text", metadata: dict | None = None
+    ) -> NewJob:
+        if fmt not in FORMATS:
+            raise DomainError(f"Format must be one of {', '.join(FORMATS)}, not {fmt!r}.")
+        if not isinstance(content, str) or not content.strip():
+            raise DomainError(f"{name}: there is no text to import (the content is empty).")
+        metadata = dict(metadata or {})
+        url = (metadata.get("url") or "").strip()
+        if url:
+            metadata["url"] = validate_url(url)
+        return cls(
+            url=metadata.get("url", ""), metadata=metadata, content=content, name=name, fmt=fmt
+        )
+
+    def payload(self) -> dict:
+        if self.content is None:
+            return {"metadata": self.metadata}
+        return {
+            "name": self.name[:255],
+            "format": self.fmt,
+            "content": self.content,
+            "metadata": self.metadata,
+        }
+
+
+def submitter_check(by: User | AnonymousUser | None) -> None:
+    """Who may make jobs: analysts, editors and admins; `None` is the system itself (a feed
+    poll, a management command)."""
+    if by is not None and not is_analyst(by):
+        raise NotAllowed(NOT_ALLOWED_TO_ADD)
 
 
 @transaction.atomic
+def jobs_create(
+    *,
+    channel: str,
+    new: list[NewJob],
+    by: User | None = None,
+    batch: IngestBatch | None = None,
+    feed: Feed | None = None,
+) -> list[IngestJob]:
+    """Make one queued job per item, in one INSERT, and send them to the workers after
+    commit (a broker that is down loses nothing: the sweeper sends jobs left queued).
+    Every channel comes through here, so the role check is made here, whoever calls."""
+    submitter_check(by)
+    if channel not in IngestJob.Channel.values:
+        raise DomainError(f"Unknown channel {channel!r}.")
+    jobs = IngestJob.objects.bulk_create(
+        [
+            IngestJob(
+                channel=channel,
+                url=item.url[:2000],
+                url_hash=hash_of(item.url),
+                feed=feed,
+                outlet=feed.outlet if feed else None,
+                batch=batch,
+                created_by=by,
+                payload=item.payload(),
+            )
+            for item in new
+        ]
+    )
+    dispatch.jobs_enqueue([job.pk for job in jobs])
+    return jobs
+
+
 def job_submit_url(
     *,
     url: str,
@@ -37,22 +121,12 @@ def job_submit_url(
     batch: IngestBatch | None = None,
     metadata: dict | None = None,
 ) -> IngestJob:
-    url = validate_url(url)
-    job = IngestJob.objects.create(
-        channel=channel,
-        url=url,
-        url_hash=hash_of(url),
-        feed=feed,
-        batch=batch,
-        created_by=by,
-        payload={"metadata": metadata or {}},
-        outlet=feed.outlet if feed else None,
-    )
-    dispatch.jobs_enqueue([job.pk])
-    return job
+    """One URL (the web page's form, the API)."""
+    submitter_check(by)
+    new = NewJob.for_url(url, metadata=metadata)
+    return jobs_create(channel=channel, new=[new], by=by, batch=batch, feed=feed)[0]
 
 
-@transaction.atomic
 def job_submit_content(
     *,
     name: str,
@@ -63,25 +137,10 @@ def job_submit_content(
     channel: str = IngestJob.Channel.FILE,
     batch: IngestBatch | None = None,
 ) -> IngestJob:
-    """Text or HTML handed to us directly (file import, API push)."""
-    if fmt not in FORMATS:
-        raise DomainError(f"Format must be one of {', '.join(FORMATS)}, not {fmt!r}.")
-    if not isinstance(content, str) or not content.strip():
-        raise DomainError(f"{name}: there is no text to import (the content is empty).")
-    metadata = dict(metadata or {})
-    url = (metadata.get("url") or "").strip()
-    if url:
-        metadata["url"] = validate_url(url)
-    job = IngestJob.objects.create(
-        channel=channel,
-        url=metadata.get("url", ""),
-        url_hash=hash_of(metadata.get("url", "")),
-        batch=batch,
-        created_by=by,
-        payload={"name": name[:255], "format": fmt, "content": content, "metadata": metadata},
-    )
-    dispatch.jobs_enqueue([job.pk])
-    return job
+    """Text or HTML handed to us directly (the web page's form, file import, API push)."""
+    submitter_check(by)
+    new = NewJob.for_content(name=name, content=content, fmt=fmt, metadata=metadata)
+    return jobs_create(channel=channel, new=[new], by=by, batch=batch)[0]
 
 
 _URL_TOKEN = re.compile(r"[\s,;]+")
@@ -95,16 +154,8 @@ class BatchResult:
     repeats: int  # URLs listed more than once (queued once)
 
 
-def batch_submit_urls(*, text: str, by: User, label: str = "") -> BatchResult:
-    """A pasted list or an uploaded file of URLs: one or more per line, separated by spaces,
-    commas or semicolons; blank lines and lines starting with # are skipped. Each valid URL
-    becomes one job in one batch; bad lines are reported by number and skipped."""
-    if not is_analyst(by):
-        raise NotAllowed("Only analysts, editors and admins can add articles.")
-    if len(text.encode("utf-8", "ignore")) > BATCH_MAX_BYTES:
-        raise DomainError(
-            f"The list is larger than {BATCH_MAX_BYTES // 1_000_000} MB; split it into parts."
-        )
+def _batch_urls(text: str) -> tuple[list[str], list[str], int]:
+    """(the distinct valid URLs, one problem per line not used, how many were repeats)."""
     urls: list[str] = []
     problems: list[str] = []
     seen: set[str] = set()
@@ -135,6 +186,19 @@ def batch_submit_urls(*, text: str, by: User, label: str = "") -> BatchResult:
         if not found:
             shown = line if len(line) <= 80 else line[:77] + "..."
             problems.append(f"Line {lineno}: no web address in {shown!r}.")
+    return urls, problems, repeats
+
+
+def batch_submit_urls(*, text: str, by: User, label: str = "") -> BatchResult:
+    """A pasted list or an uploaded file of URLs: one or more per line, separated by spaces,
+    commas or semicolons; blank lines and lines starting with # are skipped. Each valid URL
+    becomes one job in one batch; bad lines are reported by number and skipped."""
+    submitter_check(by)
+    if len(text.encode("utf-8", "ignore")) > BATCH_MAX_BYTES:
+        raise DomainError(
+            f"The list is larger than {BATCH_MAX_BYTES // 1_000_000} MB; split it into parts."
+        )
+    urls, problems, repeats = _batch_urls(text)
     if not urls:
         raise DomainError(
             "There is no web address to add"
@@ -149,20 +213,10 @@ def batch_submit_urls(*, text: str, by: User, label: str = "") -> BatchResult:
             label=(label.strip() or f"{len(urls)} URL(s) added by {by.get_username()}")[:300],
             created_by=by,
         )
-        jobs = IngestJob.objects.bulk_create(
-            [
-                IngestJob(
-                    channel=IngestJob.Channel.URL,
-                    url=url,
-                    url_hash=hash_of(url),
-                    batch=batch,
-                    created_by=by,
-                    payload={"metadata": {}},
-                )
-                for url in urls
-            ]
+        # Checked already: NewJob(url=...) rather than for_url, which would check again.
+        jobs = jobs_create(
+            channel=IngestJob.Channel.URL, new=[NewJob(url=url) for url in urls], by=by, batch=batch
         )
-        dispatch.jobs_enqueue([job.pk for job in jobs])
     return BatchResult(batch=batch, jobs=jobs, problems=problems, repeats=repeats)
 
 
