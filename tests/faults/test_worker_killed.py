@@ -99,7 +99,7 @@ def test_a_worker_killed_mid_chunk_hands_the_chunk_over_and_each_job_finishes_on
         for n in (1, 2)
     ]
     jobs = [
-        IngestJob.objects.create(channel="url", url=url, url_hash=services._hash_of(url))
+        IngestJob.objects.create(channel="url", url=url, url_hash=services.hash_of(url))
         for url in urls
     ]
     env = worker_env(settings, broker_queue, server)
@@ -190,7 +190,7 @@ def test_a_page_that_kills_its_worker_twice_fails_its_job_and_spares_its_chunk(
         for n in (1, 2)
     ]
     jobs = [
-        IngestJob.objects.create(channel="url", url=url, url_hash=services._hash_of(url))
+        IngestJob.objects.create(channel="url", url=url, url_hash=services.hash_of(url))
         for url in urls
     ]
     try:

@@ -27,7 +27,7 @@ def test_a_running_job_renews_its_lease_and_is_never_swept_while_it_runs(allowed
         return Reply(200, HTML_TYPE, article_page("Slow", story(2)).encode())
 
     url = allowed.route("/slow", slow)
-    job = IngestJob.objects.create(channel="url", url=url, url_hash=services._hash_of(url))
+    job = IngestJob.objects.create(channel="url", url=url, url_hash=services.hash_of(url))
 
     def run():
         try:
@@ -63,7 +63,7 @@ def test_a_running_job_renews_its_lease_and_is_never_swept_while_it_runs(allowed
 def test_the_sweeper_takes_back_an_expired_lease_at_once_and_leaves_a_live_one(allowed, on_commit):
     url = allowed.route("/story", Reply(200, HTML_TYPE, article_page("Back", story(1)).encode()))
     now = timezone.now()
-    dead = IngestJob.objects.create(channel="url", url=url, url_hash=services._hash_of(url))
+    dead = IngestJob.objects.create(channel="url", url=url, url_hash=services.hash_of(url))
     live = IngestJob.objects.create(channel="url", url=url + "?live=1")
     # The dead worker's job was claimed moments ago: no fixed age to wait for.
     IngestJob.objects.filter(pk=dead.pk).update(

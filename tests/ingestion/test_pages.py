@@ -24,7 +24,7 @@ def reader_client(client):
 @pytest.fixture
 def queued(monkeypatch):
     """Jobs stay queued (no worker), so pages show them in flight."""
-    monkeypatch.setattr(services, "_enqueue", lambda ids: None)
+    monkeypatch.setattr(services.dispatch, "jobs_enqueue", lambda ids: None)
 
 
 PAGES = [
