@@ -619,7 +619,16 @@ def test_claim_page_queries_do_not_grow_with_appearances_and_evidence(
     # 11: one is the "Checked by …" lookup's freshness check of the fact-check index.
     with django_assert_max_num_queries(11):
         response = analyst_client.get(reverse("claims:detail", args=[claim.pk]))
-    assert response.status_code == 200 and article
+    assert response.status_code == 200
+    # The budget holds for a page that shows them all: every appearance and evidence link.
+    page = response.content.decode()
+    appearances = list(Appearance.objects.filter(claim=claim))
+    assert len(appearances) == 21
+    assert f"{reverse('articles:detail', args=[article.pk])}#appearance-" in page
+    for appearance in appearances:
+        assert f"#appearance-{appearance.pk}" in page
+    for i in range(20):
+        assert f'href="https://e.org/{i}"' in page
 
 
 def test_claim_list_filters_claims_whose_reports_disagree(client, django_user_model):
