@@ -73,6 +73,7 @@ _OTHER_NON_PUBLIC = (
 )
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 def _embedded_ipv4(ip: ipaddress.IPv6Address) -> tuple[ipaddress.IPv4Address, str] | None:
@@ -130,14 +131,14 @@ def non_public_reason(ip: IPAddress) -> str | None:
 @dataclass(frozen=True)
 class AllowList:
     hosts: frozenset[tuple[str, int | None]]
-    networks: tuple[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, int | None], ...]
+    networks: tuple[tuple[IPNetwork, int | None], ...]
 
     @classmethod
     def parse(cls, entries: Iterable[str]) -> AllowList:
         if isinstance(entries, str):
             entries = entries.split(",")
         hosts: set[tuple[str, int | None]] = set()
-        networks = []
+        networks: list[tuple[IPNetwork, int | None]] = []
         for raw in entries or ():
             entry = raw.strip().lower()
             if not entry:
@@ -285,22 +286,25 @@ def _resolve(target: Target, deadline: Deadline) -> list[tuple[int, tuple]]:
             pass  # not something getaddrinfo takes as a literal: resolve as usual
         else:
             return [(family, sockaddr) for family, _, _, _, sockaddr in answers]
-    outcome: dict[str, object] = {}
+    found: list = []
+    failure: list[Exception] = []
 
     def lookup() -> None:
         try:
-            outcome["value"] = socket.getaddrinfo(
-                target.host, target.port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP
+            found.extend(
+                socket.getaddrinfo(
+                    target.host, target.port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP
+                )
             )
         except Exception as exc:  # handed back to the caller below
-            outcome["error"] = exc
+            failure.append(exc)
 
     worker = threading.Thread(target=lookup, name="claimtrack-dns", daemon=True)
     worker.start()
     worker.join(deadline.remaining())
     if worker.is_alive():
         raise deadline.timeout_error(target.url)
-    error = outcome.get("error")
+    error = failure[0] if failure else None
     if isinstance(error, socket.gaierror) and error.errno in _NAME_NOT_FOUND:
         # The resolver answered: there is no such name. Asking again will not change that
         # (unlike EAI_AGAIN, a resolver that could not answer), so it is not retried.
@@ -320,8 +324,8 @@ def _resolve(target: Target, deadline: Deadline) -> list[tuple[int, tuple]]:
             f"Refused: {target.host!r} is not a valid host name.", url=target.url
         ) from error
     if error is not None:
-        raise error  # type: ignore[misc]
-    return [(family, sockaddr) for family, _, _, _, sockaddr in outcome["value"]]  # type: ignore[union-attr]
+        raise error
+    return [(family, sockaddr) for family, _, _, _, sockaddr in found]
 
 
 def _check_without_lookup(target: Target, allow: AllowList) -> bool:
