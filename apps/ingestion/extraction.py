@@ -7,11 +7,13 @@ import logging
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from html import unescape
 from urllib.parse import urljoin, urlsplit
 
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from lxml import etree
 
 from apps.articles.cleaning import notice_kind, parse_plain_text, strip_boilerplate_lines
 from apps.core.errors import DomainError
@@ -197,6 +199,8 @@ _SENTENCE_LINK_SHARE = 0.8
 _LAYOUT_PROSE_SHARE = 0.5
 _PROSE_CELL_CHARS = 80
 _SENTENCE_END = re.compile(r"[.!?…][\"”’)]*(?:\s|$)")
+_NORMALIZED = etree.XPath("normalize-space(.)")
+_NORMALIZED_LENGTH = etree.XPath("string-length(normalize-space(.))")
 
 
 @dataclass(frozen=True)
@@ -242,7 +246,7 @@ def prepare_tree(tree) -> None:
     """Put the parsed page right for trafilatura, in place (see the section's comment)."""
     body = tree.find(".//body")
     root = body if body is not None else tree
-    page_chars = len(_text(root)) or 1
+    page_chars = _length(root) or 1
     _drop_clutter(root, page_chars)
     _drop_teaser_groups(root, page_chars)
     _unfold_layout_tables(root)
@@ -250,7 +254,12 @@ def prepare_tree(tree) -> None:
 
 
 def _text(element) -> str:
-    return " ".join(element.text_content().split())
+    """The element's text with its white space collapsed (XPath's normalize-space, in C)."""
+    return str(_NORMALIZED(element))
+
+
+def _length(element) -> int:
+    return int(_NORMALIZED_LENGTH(element))
 
 
 def _is_clutter(element) -> bool:
@@ -263,7 +272,12 @@ def _is_clutter(element) -> bool:
         return True
     if (element.get("role") or "").lower() in _CLUTTER_ROLES:
         return True
-    names = f"{element.get('class') or ''} {element.get('id') or ''}"
+    return _names_clutter(f"{element.get('class') or ''} {element.get('id') or ''}")
+
+
+@lru_cache(maxsize=4096)
+def _names_clutter(names: str) -> bool:
+    """Class and id values repeat across a page and across pages: each is read once."""
     return any(word.lower() in _CLUTTER_WORDS for word in _NAME_WORDS.findall(names))
 
 
@@ -272,7 +286,7 @@ def _may_drop(element, page_chars: int) -> bool:
     the page's headline (<h1>), or one holding most of the page's text."""
     if element.tag in ("html", "body", "main", "article") or element.find(".//h1") is not None:
         return False
-    return len(_text(element)) < page_chars * _MOST_OF_PAGE
+    return _length(element) < page_chars * _MOST_OF_PAGE
 
 
 def _drop_clutter(root, page_chars: int) -> None:
@@ -323,7 +337,7 @@ def _teaser_link(card):
     while line is not card and line.tag not in _BLOCK_TAGS:
         line = line.getparent()
     head = _text(line) if line is not card else _text(card).split("  ")[0]
-    return link if head and len(_text(link)) >= 0.9 * len(head) else None
+    return link if head and _length(link) >= 0.9 * len(head) else None
 
 
 def _is_teaser_group(element) -> bool:
@@ -332,8 +346,8 @@ def _is_teaser_group(element) -> bool:
         return False
     targets = set()
     for card in cards:
-        text = _text(card)
-        if not text or len(text) > _TEASER_MAX_CHARS:
+        length = _length(card)
+        if not length or length > _TEASER_MAX_CHARS:
             return False
         link = _teaser_link(card)
         if link is None:
@@ -398,7 +412,7 @@ def _unwrap_inline_links(root) -> None:
         if block is not None:
             by_block.setdefault(block, []).append(link)
     for block, links in by_block.items():
-        link_chars = sum(len(_text(link)) for link in links)
+        link_chars = sum(_length(link) for link in links)
         text = _text(block)
         share = (
             _SENTENCE_LINK_SHARE if _SENTENCE_END.search(text[-3:] + " ") else _INLINE_LINK_SHARE
