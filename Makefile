@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install lock run serve worker beat test browsers smoke lint format migrations-check db-stop clean
+.PHONY: install lock run serve worker beat test test-fast browsers smoke lint format migrations-check db-stop clean
 
 # Everything installs from the lock files (exact versions, sha256 of every file); the project
 # itself is installed on top without dependencies. requirements/base.txt is what production
@@ -55,6 +55,13 @@ test: install browsers
 	$(BIN)/deptry .
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=config.settings.test
 	$(BIN)/python -m pytest
+
+## make test-fast: the same checks and the suite without the `slow` tests (browser, faults,
+## real workers, subprocesses, training; see tests/conftest.py)
+test-fast: install
+	$(BIN)/ruff check .
+	$(BIN)/deptry .
+	$(BIN)/python -m pytest -m "not slow"
 
 # Browser tests drive Debian's Chromium (Playwright's own browser download cannot work here).
 browsers:

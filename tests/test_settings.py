@@ -11,6 +11,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 GOOD_KEY = "k" * 50
 
+pytestmark = pytest.mark.slow  # every test here starts Python in a subprocess
+
 
 def run(args: list[str], env: dict) -> subprocess.CompletedProcess:
     """Run `python *args` in the project with the environment's DJANGO_* and CLAIMS_*
