@@ -3,6 +3,13 @@ same public pages with a gold body text (fixtures/extraction/, see its README).
 
     .venv/bin/python bench/extraction_quality.py              # every page, 3 timing rounds
     .venv/bin/python bench/extraction_quality.py --pages      # and a line per page
+    .venv/bin/python bench/extraction_quality.py --cases      # and issue 14's own cases
+
+--cases adds, as a separate group, the article pages of
+tests/ingestion/test_extraction_structure.py (a body in layout tables, inline links in
+<div> paragraphs, a related list, teaser cards, a hover-card, promotions): written for
+that item, in the style of news sites, so they show what the rules were made for and are
+no benchmark.
 
 Pipelines, each given the page's HTML as a string:
 - "trafilatura alone": `apps.ingestion.extraction.trafilatura_extract` (trafilatura with
@@ -78,6 +85,12 @@ def load_pages() -> list[tuple[str, str, str]]:
     return pages
 
 
+def load_cases() -> list[tuple[str, str, str]]:
+    from tests.ingestion.test_extraction_structure import benchmark_cases
+
+    return benchmark_cases()
+
+
 def run_trafilatura(html: str) -> str:
     from apps.core.text import normalize_text
     from apps.ingestion.extraction import trafilatura_extract
@@ -102,6 +115,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=3, help="timing rounds (best is kept)")
     parser.add_argument("--pages", action="store_true", help="print a line per page")
+    parser.add_argument("--cases", action="store_true", help="add issue 14's own test pages")
     args = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
@@ -112,8 +126,17 @@ def main() -> None:
     django.setup()
     logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 
-    pages = load_pages()
-    results = {name: [] for name in PIPELINES}  # (page, scores, best seconds)
+    groups = {"public pages (fixtures/extraction)": load_pages()}
+    if args.cases:
+        groups["issue 14's own cases (not a benchmark)"] = load_cases()
+    for title, pages in groups.items():
+        print(f"== {title}")
+        report(pages, args)
+        print()
+
+
+def report(pages, args) -> None:
+    results = {name: [] for name in PIPELINES}  # (page, scores, (CPU, wall) seconds)
     for page, html, gold in pages:
         for name, run in PIPELINES.items():
             best_cpu = best_wall = float("inf")

@@ -102,17 +102,24 @@ def test_a_data_table_inside_an_article_is_not_taken_for_layout():
 # --------------------------------------------------------------------- inline links
 
 
+LINKED_SENTENCES = [
+    "<a href='/people/ines-calder'>Ines Calder</a>, the mayor, called it "
+    "<a href='/topics/harbour'>a historic night</a>.",
+    "The <a href='/council'>council</a> meets again in June.",
+]
+LINKED_DIVS = _page(
+    _article(
+        "".join(
+            f"<div class='paragraph'>{p}</div>"
+            for p in PARAGRAPHS[:3] + LINKED_SENTENCES + PARAGRAPHS[3:]
+        )
+    )
+)
+
+
 def test_text_inside_inline_links_is_kept_in_short_paragraphs():
     """Sites that set each paragraph in its own <div>: a short one with a link is prose."""
-    linked = [
-        "<a href='/people/ines-calder'>Ines Calder</a>, the mayor, called it "
-        "<a href='/topics/harbour'>a historic night</a>.",
-        "The <a href='/council'>council</a> meets again in June.",
-    ]
-    body = "".join(f"<div class='paragraph'>{p}</div>" for p in PARAGRAPHS[:3])
-    body += "".join(f"<div class='paragraph'>{p}</div>" for p in linked)
-    body += "".join(f"<div class='paragraph'>{p}</div>" for p in PARAGRAPHS[3:])
-    extracted = extract_html(_page(_article(body)), url=URL)
+    extracted = extract_html(LINKED_DIVS, url=URL)
     _assert_all_paragraphs(extracted.text)
     assert "Ines Calder, the mayor, called it a historic night." in extracted.text
     assert "The council meets again in June." in extracted.text
@@ -197,85 +204,106 @@ def test_a_reprinted_article_keeps_its_text_without_the_notice():
 # --------------------------------------------------------------------- clutter in the article
 
 
+RELATED_LIST = (
+    "<div class='story-list'><h3>More on this story</h3><ul>"
+    "<li><a href='/news/2024/05/ferry-fares'>Ferry fares to rise by 8 percent from "
+    "June as fuel costs bite</a></li>"
+    "<li><a href='/news/2024/04/dredging'>Residents fear dredging will ruin the "
+    "bay's oyster beds for a generation</a></li>"
+    "<li><a href='/news/2024/03/port-jobs'>Port operator promises hundreds of new "
+    "jobs if the quay is built on time</a></li></ul></div>"
+)
+RELATED_PAGE = _page(
+    _article(_paragraphs(PARAGRAPHS[:3]) + RELATED_LIST + _paragraphs(PARAGRAPHS[3:]))
+)
+
+
 def test_a_related_headlines_list_inside_the_article_stays_out():
-    related = (
-        "<div class='story-list'><h3>More on this story</h3><ul>"
-        "<li><a href='/news/2024/05/ferry-fares'>Ferry fares to rise by 8 percent from "
-        "June as fuel costs bite</a></li>"
-        "<li><a href='/news/2024/04/dredging'>Residents fear dredging will ruin the "
-        "bay's oyster beds for a generation</a></li>"
-        "<li><a href='/news/2024/03/port-jobs'>Port operator promises hundreds of new "
-        "jobs if the quay is built on time</a></li></ul></div>"
-    )
-    body = _paragraphs(PARAGRAPHS[:3]) + related + _paragraphs(PARAGRAPHS[3:])
-    extracted = extract_html(_page(_article(body)), url=URL)
+    extracted = extract_html(RELATED_PAGE, url=URL)
     _assert_all_paragraphs(extracted.text)
     assert "Ferry fares" not in extracted.text
     assert "oyster beds" not in extracted.text
 
 
+TEASER_CARDS = "".join(
+    f"<div class='card'><a href='/news/2024/05/{slug}'><h4>{headline}</h4></a><p>{teaser}</p></div>"
+    for slug, headline, teaser in (
+        (
+            "ferry-fares",
+            "Ferry fares to rise by 8 percent",
+            "The operator blames fuel costs and says winter timetables will be cut.",
+        ),
+        (
+            "oysters",
+            "Growers fear for the oyster beds",
+            "Three farms say dredging could end a harvest that dates to the 1800s.",
+        ),
+        (
+            "quay-jobs",
+            "Port promises hundreds of jobs",
+            "The operator says hiring starts once the first quay is approved.",
+        ),
+    )
+)
+TEASER_PAGE = _page(
+    _article(
+        _paragraphs(PARAGRAPHS[:3])
+        + f"<section class='story-grid'><h3>Read next</h3>{TEASER_CARDS}</section>"
+        + _paragraphs(PARAGRAPHS[3:])
+    )
+)
+
+
 def test_related_story_cards_with_teasers_stay_out():
     """Cards that carry a teaser sentence each are not a plain list of links."""
-    cards = "".join(
-        f"<div class='card'><a href='/news/2024/05/{slug}'><h4>{headline}</h4></a>"
-        f"<p>{teaser}</p></div>"
-        for slug, headline, teaser in (
-            (
-                "ferry-fares",
-                "Ferry fares to rise by 8 percent",
-                "The operator blames fuel costs and says winter timetables will be cut.",
-            ),
-            (
-                "oysters",
-                "Growers fear for the oyster beds",
-                "Three farms say dredging could end a harvest that dates to the 1800s.",
-            ),
-            (
-                "quay-jobs",
-                "Port promises hundreds of jobs",
-                "The operator says hiring starts once the first quay is approved.",
-            ),
-        )
-    )
-    block = f"<section class='story-grid'><h3>Read next</h3>{cards}</section>"
-    body = _paragraphs(PARAGRAPHS[:3]) + block + _paragraphs(PARAGRAPHS[3:])
-    extracted = extract_html(_page(_article(body)), url=URL)
+    extracted = extract_html(TEASER_PAGE, url=URL)
     _assert_all_paragraphs(extracted.text)
     assert "winter timetables" not in extracted.text
     assert "oyster beds" not in extracted.text
 
 
+HOVER_CARD = (
+    "<p><span class='person-mention'><a href='/people/ines-calder'>Ines Calder</a>"
+    "<span class='profile-card' role='tooltip' hidden><img src='/i/calder.jpg' alt=''>"
+    "<span>Ines Calder has been mayor of Coastville since 2019 and previously ran the "
+    "regional ports board.</span><a href='/people/ines-calder'>Follow</a></span></span>"
+    " said the vote showed the town was ready to grow.</p>"
+)
+HOVER_CARD_SENTENCE = "Ines Calder said the vote showed the town was ready to grow."
+HOVER_PAGE = _page(_article(_paragraphs(PARAGRAPHS[:2]) + HOVER_CARD + _paragraphs(PARAGRAPHS[2:])))
+
+
 def test_a_hover_card_on_a_name_stays_out():
-    card = (
-        "<p><span class='person-mention'><a href='/people/ines-calder'>Ines Calder</a>"
-        "<span class='profile-card' role='tooltip' hidden><img src='/i/calder.jpg' alt=''>"
-        "<span>Ines Calder has been mayor of Coastville since 2019 and previously ran the "
-        "regional ports board.</span><a href='/people/ines-calder'>Follow</a></span></span>"
-        " said the vote showed the town was ready to grow.</p>"
-    )
-    body = _paragraphs(PARAGRAPHS[:2]) + card + _paragraphs(PARAGRAPHS[2:])
-    extracted = extract_html(_page(_article(body)), url=URL)
+    extracted = extract_html(HOVER_PAGE, url=URL)
     _assert_all_paragraphs(extracted.text)
-    assert "Ines Calder said the vote showed the town was ready to grow." in extracted.text
+    assert HOVER_CARD_SENTENCE in extracted.text
     assert "regional ports board" not in extracted.text
 
 
+NEWSLETTER = (
+    "<aside class='inline-signup'><h4>The morning briefing</h4><p>Get the day's top "
+    "stories from the coast in your inbox every weekday morning, free of charge.</p>"
+    "<form><input type='email' placeholder='Your email'><button>Sign up</button></form>"
+    "</aside>"
+)
+OFFER = (
+    "<div class='promo-box'><p>Enjoying our journalism? Support local reporting and get "
+    "unlimited access to the Courier for just £1 a week for the first three months.</p>"
+    "</div>"
+)
+PROMO_PAGE = _page(
+    _article(
+        _paragraphs(PARAGRAPHS[:2])
+        + NEWSLETTER
+        + _paragraphs(PARAGRAPHS[2:4])
+        + OFFER
+        + _paragraphs(PARAGRAPHS[4:])
+    )
+)
+
+
 def test_promotions_inside_the_article_stay_out():
-    newsletter = (
-        "<aside class='inline-signup'><h4>The morning briefing</h4><p>Get the day's top "
-        "stories from the coast in your inbox every weekday morning, free of charge.</p>"
-        "<form><input type='email' placeholder='Your email'><button>Sign up</button></form>"
-        "</aside>"
-    )
-    offer = (
-        "<div class='promo-box'><p>Enjoying our journalism? Support local reporting and get "
-        "unlimited access to the Courier for just £1 a week for the first three months.</p>"
-        "</div>"
-    )
-    body = (
-        _paragraphs(PARAGRAPHS[:2]) + newsletter + _paragraphs(PARAGRAPHS[2:4]) + offer
-    ) + _paragraphs(PARAGRAPHS[4:])
-    extracted = extract_html(_page(_article(body)), url=URL)
+    extracted = extract_html(PROMO_PAGE, url=URL)
     _assert_all_paragraphs(extracted.text)
     assert "inbox" not in extracted.text
     assert "£1 a week" not in extracted.text
@@ -310,3 +338,27 @@ def test_an_article_whose_class_names_a_kind_of_clutter_is_kept():
             f"<div class='sidebar'><ul>{sidebar}</ul></div>"
         )
         _assert_all_paragraphs(extract_html(page, url=URL).text)
+
+
+def benchmark_cases() -> list[tuple[str, str, str]]:
+    """(name, page, gold body) for the article pages above, for bench/extraction_quality.py
+    (the cases these rules were written for, not a benchmark)."""
+    body = "\n".join(PARAGRAPHS)
+    linked = "\n".join(
+        PARAGRAPHS[:3]
+        + [
+            "Ines Calder, the mayor, called it a historic night.",
+            "The council meets again in June.",
+        ]
+        + PARAGRAPHS[3:]
+    )
+    hover = "\n".join(PARAGRAPHS[:2] + [HOVER_CARD_SENTENCE] + PARAGRAPHS[2:])
+    return [
+        ("cases/table-cells", TABLE_LAYOUT, body),
+        ("cases/table-rows", TABLE_ROWS, body),
+        ("cases/links-in-div-paragraphs", LINKED_DIVS, linked),
+        ("cases/related-list", RELATED_PAGE, body),
+        ("cases/teaser-cards", TEASER_PAGE, body),
+        ("cases/hover-card", HOVER_PAGE, hover),
+        ("cases/promotions", PROMO_PAGE, body),
+    ]
