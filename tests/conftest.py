@@ -6,10 +6,11 @@ from tests.core.httpserver import LocalServer
 
 # `slow`: left out by `make test-fast` (pytest -m "not slow"); `make test` and CI run all.
 # Given here by place and fixture, so that a new test there is slow without saying so:
-# browser tests, fault tests (they kill workers and stop brokers), tests that start a real
-# Celery worker or need the broker; and, by name, those elsewhere that start a subprocess
-# or train a model. (tests/test_settings.py marks itself: each of its tests is a subprocess.)
-SLOW_DIRS = ("tests/browser/", "tests/faults/")
+# browser tests, fault tests (they kill workers and stop brokers), the API's schema fuzzing
+# (schemathesis: about two minutes), tests that start a real Celery worker or need the
+# broker; and, by name, those elsewhere that start a subprocess or train a model.
+# (tests/test_settings.py marks itself: each of its tests is a subprocess.)
+SLOW_PATHS = ("tests/browser/", "tests/faults/", "tests/api/test_schemathesis.py")
 SLOW_MARKERS = {"browser", "broker"}
 SLOW_FIXTURES = {"real_worker"}
 SLOW_TESTS = {
@@ -31,7 +32,7 @@ SLOW_TESTS = {
 def is_slow(item) -> bool:
     path = item.nodeid.split("::")[0]
     return (
-        path.startswith(SLOW_DIRS)
+        path.startswith(SLOW_PATHS)
         or any(item.get_closest_marker(name) for name in SLOW_MARKERS)
         or bool(SLOW_FIXTURES & set(getattr(item, "fixturenames", ())))
         or getattr(item, "originalname", item.name) in SLOW_TESTS.get(path, ())

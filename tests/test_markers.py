@@ -32,12 +32,13 @@ class Item(SimpleNamespace):
     [
         Item("tests/browser/test_x.py::test_a"),
         Item("tests/faults/test_x.py::test_a"),
+        Item("tests/api/test_schemathesis.py::test_api_matches_its_schema[GET /api/claims/]"),
         Item("tests/web/test_x.py::test_a", markers={"browser"}),
         Item("tests/web/test_x.py::test_a", markers={"broker"}),
         Item("tests/web/test_x.py::test_a", fixturenames={"db", "real_worker"}),
         Item("tests/claims/test_encoder.py::test_runs_without_torch_or_django_settings"),
     ],
-    ids=["browser dir", "faults dir", "browser", "broker", "real worker", "named"],
+    ids=["browser dir", "faults dir", "fuzzing", "browser", "broker", "real worker", "named"],
 )
 def test_these_are_slow(item):
     assert conftest.is_slow(item)
