@@ -187,6 +187,7 @@ _CLUTTER_WORDS = frozenset(
 )
 _NAME_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_COLLAPSED_MIN_PARAGRAPHS = 2
 # An element holding this share of the page's text is the article, whatever its name.
 _MOST_OF_PAGE = 0.5
 # Inline links: their block's link text is at most the first share of the block's text,
@@ -266,10 +267,11 @@ def _is_clutter(element) -> bool:
     tag = element.tag if isinstance(element.tag, str) else ""
     if tag in _CLUTTER_TAGS:
         return True
-    if element.get("hidden") is not None or element.get("aria-hidden", "").lower() == "true":
-        return True
-    if _HIDDEN_STYLE.search(element.get("style") or ""):
-        return True
+    hidden = element.get("hidden") is not None or element.get("aria-hidden", "") == "true"
+    if hidden or _HIDDEN_STYLE.search(element.get("style") or ""):
+        # A hidden block of paragraphs is the rest of the article behind a "read more"
+        # button, not a hover-card or a pop-up.
+        return len(element.findall(".//p")) < _COLLAPSED_MIN_PARAGRAPHS
     if (element.get("role") or "").lower() in _CLUTTER_ROLES:
         return True
     return _names_clutter(f"{element.get('class') or ''} {element.get('id') or ''}")

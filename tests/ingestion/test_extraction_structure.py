@@ -302,6 +302,15 @@ PROMO_PAGE = _page(
 )
 
 
+def test_the_rest_of_an_article_hidden_behind_a_read_more_button_is_kept():
+    body = (
+        _paragraphs(PARAGRAPHS[:2])
+        + "<button class='expand'>Continue reading</button>"
+        + f"<div class='article-rest' hidden>{_paragraphs(PARAGRAPHS[2:])}</div>"
+    )
+    _assert_all_paragraphs(extract_html(_page(_article(body)), url=URL).text)
+
+
 def test_promotions_inside_the_article_stay_out():
     extracted = extract_html(PROMO_PAGE, url=URL)
     _assert_all_paragraphs(extracted.text)
