@@ -62,11 +62,15 @@ _PAYWALL_SENTENCE = re.compile(
     r"\b(?:continue|keep|start)\s+reading\b.{0,40}"
     r"|.{0,40}\b(?:continue|keep)\s+reading\b.{0,60}"
     r"\b(?:subscribe|subscription|subscriber|sign\s+(?:in|up)|log\s*in|register|member)\b.{0,40}"
-    r"|.{0,40}\b(?:available|reserved|exclusive|only)\s+(?:to|for)\s+(?:our\s+)?"
-    r"(?:paying\s+|premium\s+|digital\s+)?(?:subscribers|members)\b.{0,40}"
-    r"|.{0,40}\bfor\s+(?:paying\s+|premium\s+)?(?:subscribers|members)\s+only\b.{0,20}"
+    r"|.{0,40}\b(?:available|reserved|exclusive|only)\s+(?:to|for)\s+"
+    r"(?:(?:our\s+)?(?:paying\s+|premium\s+|digital\s+)?subscribers"
+    r"|(?:our\s+|paying\s+|premium\s+)members)\b.{0,40}"
+    r"|.{0,40}\bfor\s+(?:(?:paying\s+|premium\s+)?subscribers|(?:paying|premium)\s+members)"
+    r"\s+only\b.{0,20}"
     r"|already\s+(?:a\s+)?(?:subscriber|member)\b.{0,40}"
-    r"|.{0,60}\bunlimited\s+(?:digital\s+)?access\b.{0,80}"
+    r"|.{0,60}\bunlimited\s+(?:digital\s+)?access\b.{0,60}"
+    r"(?:[$£€]\s?\d|\b(?:a|per)\s+(?:week|month|year)\b|\bsubscri).{0,40}"
+    r"|.{0,20}\bsubscri\w+\s+(?:get|enjoy|have)\s+unlimited\b.{0,100}"
     r"|(?:subscribe|sign\s+in|log\s*in)(?:\s+now|\s+today)?)",
     re.IGNORECASE,
 )
