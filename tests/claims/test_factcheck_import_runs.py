@@ -2,7 +2,6 @@
 resumable after a kill, each review imported once, followed on the upload page."""
 
 import json
-import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -14,6 +13,7 @@ from apps.claims.factcheck_runs import factcheck_import_continue, factcheck_impo
 from apps.claims.factchecks import FactCheckImportError
 from apps.claims.models import ExternalFactCheck, FactCheckImportRun
 from apps.core.errors import NotAllowed
+from tests.polling import wait_for
 
 
 @pytest.fixture(autouse=True)
@@ -143,12 +143,12 @@ def test_an_analyst_cannot_see_a_run(analyst_client, editor):
 @pytest.mark.broker
 def test_a_run_through_a_real_worker(real_worker, editor, settings):
     run = factcheck_import_start(content=feed(12), filename="f.json", by=editor, chunk=5)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+
+    def finished():
         run.refresh_from_db()
-        if run.finished:
-            break
-        time.sleep(0.2)
+        return run.finished
+
+    wait_for(finished, 60, interval=0.2)
     assert (run.state, run.chunks_done, run.created) == ("done", 3, 12)
     assert ExternalFactCheck.objects.count() == 12
 

@@ -11,8 +11,9 @@ from apps.ingestion import services
 from apps.ingestion.models import Feed
 from tests.core.httpserver import Reply, drip
 from tests.faults.test_bad_bodies import LAUGHS, XXE, gzip_bomb
-from tests.faults.workers import Worker, wait_for, worker_env
+from tests.faults.workers import Worker, worker_env
 from tests.ingestion.helpers import HTML_TYPE, article_page, rss, story
+from tests.polling import wait_for
 
 MB = 1_000_000
 RSS_TYPE = {"Content-Type": "application/rss+xml"}

@@ -14,6 +14,7 @@ from apps.ingestion import checks, services
 from apps.ingestion.models import IngestJob
 from tests.core.httpserver import Reply
 from tests.ingestion.helpers import HTML_TYPE, article_page, story
+from tests.polling import wait_for
 
 
 @pytest.mark.django_db(transaction=True)
@@ -38,10 +39,9 @@ def test_a_running_job_renews_its_lease_and_is_never_swept_while_it_runs(allowed
     runner = threading.Thread(target=run)
     runner.start()
     try:
-        deadline = time.monotonic() + 10
-        while IngestJob.objects.get(pk=job.pk).status != "fetching":
-            assert time.monotonic() < deadline
-            time.sleep(0.05)
+        assert wait_for(
+            lambda: IngestJob.objects.get(pk=job.pk).status == "fetching", 10, interval=0.05
+        )
         first = IngestJob.objects.get(pk=job.pk).lease_until
         time.sleep(2.0)  # twice the lease: only renewals keep it held
         held = IngestJob.objects.get(pk=job.pk)
