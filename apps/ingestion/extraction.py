@@ -166,14 +166,19 @@ def _metadata(tree, url: str):
 #   inside a sentence (its block mostly plain text) becomes plain text;
 # - clutter inside the article's markup: hidden elements (hover-cards, pop-ups),
 #   complementary and navigation roles, <aside>/<nav>, blocks named as related
-#   stories, promotions, sign-up boxes or tooltips, and groups of teaser cards (three or
-#   more siblings, each headed by a link to another page), unless one holds most of the
-#   page.
+#   stories, promotions, sign-up boxes or tooltips, groups of teaser cards (three or
+#   more siblings, each headed by a link to another page), and rows of three or more
+#   links with only separators between them (topic tags, section bars) outside a
+#   sentence, unless one holds most of the page.
 
 _BLOCK_TAGS = frozenset(
     {"p", "div", "li", "td", "th", "blockquote", "section", "article", "main", "body", "dd"}
     | {"dt", "figcaption", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "table", "ul", "ol"}
+    | {"header", "footer", "form"}
 )
+# The blocks a sentence sits in; a link whose nearest block is another (the page's body,
+# a header, a list) is not inside a sentence and stays a link.
+_PROSE_BLOCKS = frozenset({"p", "div", "li", "td", "th", "blockquote", "dd", "figcaption"})
 _CLUTTER_TAGS = frozenset({"aside", "nav", "dialog", "template"})
 _CLUTTER_ROLES = frozenset(
     {"complementary", "navigation", "tooltip", "dialog", "alertdialog", "banner", "menu"}
@@ -250,6 +255,7 @@ def prepare_tree(tree) -> None:
     page_chars = _length(root) or 1
     _drop_clutter(root, page_chars)
     _drop_teaser_groups(root, page_chars)
+    _drop_link_rows(root)
     _unfold_layout_tables(root)
     _unwrap_inline_links(root)
 
@@ -366,6 +372,39 @@ def _drop_teaser_groups(root, page_chars: int) -> None:
             element.drop_tree()
 
 
+_MIN_ROW_LINKS = 3
+_SEPARATORS = re.compile(r"[\s|·•/,;:–—-]*")
+
+
+def _link_rows(parent):
+    """Runs of child links of `parent` with nothing but separators between them."""
+    row = []
+    for child in parent:
+        if child.tag == "a" and (not row or _SEPARATORS.fullmatch(row[-1].tail or "")):
+            row.append(child)
+            continue
+        if len(row) >= _MIN_ROW_LINKS:
+            yield row
+        row = [child] if child.tag == "a" else []
+    if len(row) >= _MIN_ROW_LINKS:
+        yield row
+
+
+def _drop_link_rows(root) -> None:
+    """Rows of links outside a sentence: their parent is not a prose block, or the row is
+    (nearly) all of its text, as in a "Topics: A · B · C" line."""
+    parents = {link.getparent() for link in root.iter("a")} - {None}
+    for parent in parents:
+        if len(parent.findall("a")) < _MIN_ROW_LINKS:
+            continue
+        for row in list(_link_rows(parent)):
+            row_chars = sum(_length(link) for link in row)
+            prose = parent.tag in _PROSE_BLOCKS
+            if not prose or row_chars >= _SENTENCE_LINK_SHARE * _length(parent):
+                for link in row:
+                    link.drop_tree()
+
+
 def _own_cells(table):
     """The table's cells, not those of tables nested in it."""
     for cell in table.iter("td", "th"):
@@ -411,7 +450,7 @@ def _unwrap_inline_links(root) -> None:
     by_block: dict = {}
     for link in root.iter("a"):
         block = _block_of(link)
-        if block is not None:
+        if block is not None and block.tag in _PROSE_BLOCKS:
             by_block.setdefault(block, []).append(link)
     for block, links in by_block.items():
         link_chars = sum(_length(link) for link in links)

@@ -125,6 +125,38 @@ def test_text_inside_inline_links_is_kept_in_short_paragraphs():
     assert "The council meets again in June." in extracted.text
 
 
+LINK_BAR = " | ".join(
+    f"<a href='/{s}'>{s.title()} news and more</a>" for s in ("world", "money", "travel")
+)
+TOPIC_LINKS = " ".join(
+    f"<a href='/topic/{t}'>{t.title()} stories</a>" for t in ("harbour", "council", "jobs")
+)
+LINK_ROWS_PAGE = (
+    f"{HEAD}</head><body>{LINK_BAR}<header><a href='/'>Coast Courier</a> "
+    "<a href='/weather'>Weather today</a> and <a href='/tides'>tides</a></header>"
+    f"<article><h1>{HEADLINE}</h1>{TOPIC_LINKS}{_paragraphs()}</article></body></html>"
+)
+
+
+def test_rows_of_links_outside_a_sentence_stay_out():
+    """A bar of links or a row of topic tags is navigation, wherever it sits."""
+    text = extract_html(LINK_ROWS_PAGE, url=URL).text
+    _assert_all_paragraphs(text)
+    assert "Travel news and more" not in text
+    assert "Weather today" not in text
+    assert "Council stories" not in text
+
+
+def test_a_list_of_linked_places_inside_a_sentence_is_kept():
+    sentence = (
+        "Ferries from <a href='/t/oslo'>Oslo</a>, <a href='/t/bergen'>Bergen</a>, "
+        "<a href='/t/tromso'>Tromsø</a> and <a href='/t/kiel'>Kiel</a> will use the new quay."
+    )
+    body = _paragraphs(PARAGRAPHS[:2]) + f"<p>{sentence}</p>" + _paragraphs(PARAGRAPHS[2:])
+    text = extract_html(_page(_article(body)), url=URL).text
+    assert "Ferries from Oslo, Bergen, Tromsø and Kiel will use the new quay." in text
+
+
 def test_a_sentence_that_is_mostly_one_link_is_kept():
     sentence = (
         "<a href='/2024/04/port-study'>The port authority's own study found that dredging "
@@ -370,4 +402,5 @@ def benchmark_cases() -> list[tuple[str, str, str]]:
         ("cases/teaser-cards", TEASER_PAGE, body),
         ("cases/hover-card", HOVER_PAGE, hover),
         ("cases/promotions", PROMO_PAGE, body),
+        ("cases/link-rows", LINK_ROWS_PAGE, body),
     ]
