@@ -11,10 +11,10 @@ from apps.claims import services
 from apps.claims.public import claim_slug
 from apps.evidence.services import evidence_add
 from tests import factories
+from tests.hostile import IN_SCRIPT as HOSTILE
 
 pytestmark = pytest.mark.django_db
 
-HOSTILE = "</script><script>alert(1)</script><!--"
 QUOTE = "Russia is running out of munitions used in the war in Ukraine"
 
 
