@@ -262,3 +262,47 @@ def test_suggestion_list_is_one_tab_stop_with_arrow_keys_and_says_what_was_done(
     expect(page.locator(f'#article-body mark[data-claim="{claim_id}"]')).to_have_text(SUGGESTED[2])
     assert page.evaluate("sessionStorage.getItem('pointerEvents')") is None
     page.problems.assert_none()
+
+
+def test_keyboard_only_attach_of_a_sentence_to_a_tracked_claim(live_server, page):
+    analyst = make_user("analyst", "kai")
+    article = seeded_article()
+    other = factories.ArticleFactory(text=f"{SUGGESTED[1]} More.")
+    tracked = services.claim_create(
+        article=other, start=0, end=len(SUGGESTED[1]), quote=SUGGESTED[1], by=analyst
+    )
+    sentences = [s.text for s in split_sentences(article.text)]
+    target_index = sentences.index(SUGGESTED[1])
+    page.add_init_script(COUNT_POINTER_EVENTS)
+    log_in_by_keyboard(page, live_server, "kai")
+    page.goto(f"{live_server.url}/articles/{article.pk}/")
+
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    for _ in range(target_index + 1):
+        page.keyboard.press("ArrowDown")
+    status = page.locator(STATUS)
+    expect(status).to_have_text(f"Sentence {target_index + 1} of {len(sentences)}: {SUGGESTED[1]}")
+    # Shift+Up with one sentence selected: nothing to take off, and it says so.
+    page.keyboard.press("Shift+ArrowUp")
+    expect(status).to_have_text("Only one sentence is selected.")
+
+    # / opens the attach search with the selection; Tab reaches the most similar claim.
+    page.keyboard.press("/")
+    search = page.get_by_label("Find the claim")
+    expect(search).to_be_focused()
+    choice = page.locator(f'#attach-results button[data-claim="{tracked.pk}"]')
+    expect(choice).to_be_visible(timeout=SLOW)
+    page.keyboard.press("Tab")
+    expect(choice).to_be_focused()
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live_server.url}/articles/{article.pk}/#appearance-*", timeout=SLOW)
+
+    appearance = Appearance.objects.get(article=article)
+    assert appearance.claim_id == tracked.pk
+    assert appearance.quote == SUGGESTED[1]
+    expect(status).to_have_text(f"Attached to claim #{tracked.pk}.")
+    mark = page.locator(f'#article-body mark[data-claim="{tracked.pk}"][tabindex="0"]')
+    expect(mark).to_be_focused()
+    assert page.evaluate("sessionStorage.getItem('pointerEvents')") is None, "a mouse was used"
+    page.problems.assert_none()
