@@ -116,6 +116,13 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="timing rounds (best is kept)")
     parser.add_argument("--pages", action="store_true", help="print a line per page")
     parser.add_argument("--cases", action="store_true", help="add issue 14's own test pages")
+    parser.add_argument(
+        "--generated",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also time both on N pages of bench/ingest_throughput.py (no gold: time only)",
+    )
     args = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
@@ -133,6 +140,27 @@ def main() -> None:
         print(f"== {title}")
         report(pages, args)
         print()
+    if args.generated:
+        time_generated(args.generated, args.rounds)
+
+
+def time_generated(count: int, rounds: int) -> None:
+    """CPU ms per page of both pipelines on the ingest benchmark's generated pages."""
+    from bench.ingest_throughput import page
+
+    pages = [page(n).decode() for n in range(count)]
+    kb = statistics.mean(len(html) for html in pages) / 1024
+    print(f"== {count} generated pages of bench/ingest_throughput.py ({kb:.0f} KB on average)")
+    for name, run in PIPELINES.items():
+        best = []
+        for html in pages:
+            times = []
+            for _ in range(rounds):
+                started = time.thread_time()
+                run(html)
+                times.append(time.thread_time() - started)
+            best.append(min(times))
+        print(f"{name:18} CPU ms/page {1000 * statistics.mean(best):6.2f}")
 
 
 def report(pages, args) -> None:
