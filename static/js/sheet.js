@@ -23,6 +23,9 @@
   var suggestionSheet = null; // the li shown as a sheet
   var mouseDown = false;
   var touchTimer = null;
+  // The last selection made in the article: opening the claim form moves the focus (and
+  // with it the document's selection) into the statement field.
+  var lastRange = null;
 
   function selectionInArticle() {
     var selection = window.getSelection();
@@ -42,6 +45,10 @@
     mouseDown = false;
   });
   document.addEventListener("selectionchange", function () {
+    var range = selectionInArticle();
+    if (range) {
+      lastRange = range.cloneRange();
+    }
     window.clearTimeout(touchTimer);
     if (mouseDown) {
       return; // a mouse drag: selection.js answers its mouseup
@@ -66,14 +73,23 @@
     return top;
   }
 
-  // The rectangle of what the sheet is about: the selection, the current suggestion's
-  // sentence or the focused claim's highlight.
+  // The rectangle of what the open sheet is about: the selection (claim form), the
+  // focused claim's highlight (claim panel) or the suggestion's sentence; null when no
+  // sheet is open.
   function subjectRect() {
-    var range = selectionInArticle();
-    if (range) {
-      return range.getBoundingClientRect();
+    var piece = null;
+    if (selectionPanel && !selectionPanel.hidden) {
+      var range = selectionInArticle();
+      if (!range && lastRange && body.contains(lastRange.startContainer)) {
+        range = lastRange;
+      }
+      return range ? range.getBoundingClientRect() : null;
     }
-    var piece = body.querySelector(".is-current[data-suggestion], mark.hl.is-focused");
+    if (claimPanel && !claimPanel.hidden) {
+      piece = body.querySelector("mark.hl.is-focused");
+    } else if (suggestionSheet) {
+      piece = body.querySelector(".is-current[data-suggestion]");
+    }
     return piece ? piece.getBoundingClientRect() : null;
   }
 
@@ -95,27 +111,20 @@
     window.scrollBy(0, rect.top - target);
   }
 
-  function watchOpening(panel) {
-    if (!panel || !window.MutationObserver) {
-      return;
-    }
-    var wasHidden = panel.hidden;
-    new MutationObserver(function () {
-      if (wasHidden && !panel.hidden) {
+  // A sheet opens (or grows, as the claim's details or the names to pick from arrive).
+  var sizes = window.ResizeObserver
+    ? new window.ResizeObserver(function () {
         window.requestAnimationFrame(keepSubjectInView);
-      }
-      wasHidden = panel.hidden;
-    }).observe(panel, { attributes: true, attributeFilter: ["hidden"] });
-  }
-  watchOpening(selectionPanel);
-  watchOpening(claimPanel);
+      })
+    : null;
 
-  // The claim panel grows when its content arrives.
-  document.addEventListener("htmx:afterSettle", function (event) {
-    if (claimPanel && event.target === claimPanel && !claimPanel.hidden) {
-      window.requestAnimationFrame(keepSubjectInView);
+  function watch(panel) {
+    if (panel && sizes) {
+      sizes.observe(panel);
     }
-  });
+  }
+  watch(selectionPanel);
+  watch(claimPanel);
 
   // --- A tapped suggestion opens as a sheet -----------------------------------------------
 
@@ -126,6 +135,9 @@
     var sheet = suggestionSheet;
     suggestionSheet = null;
     sheet.classList.remove("is-sheet");
+    if (sizes) {
+      sizes.unobserve(sheet);
+    }
     var button = sheet.querySelector(".sheet-close");
     if (button) {
       if (button === document.activeElement) {
@@ -148,7 +160,7 @@
     button.textContent = "Close";
     button.setAttribute("aria-label", "Close the suggestion");
     item.insertBefore(button, item.firstChild);
-    window.requestAnimationFrame(keepSubjectInView);
+    watch(item);
   }
 
   function currentItem() {

@@ -191,6 +191,25 @@ TOUCH_SELECT = """(needle) => {
 }"""
 
 
+# Where a string of the article is on the screen: [top, bottom].
+TEXT_RECT = """(needle) => {
+  const walker = document.createTreeWalker(document.getElementById("article-body"),
+                                           NodeFilter.SHOW_TEXT);
+  let node;
+  while ((node = walker.nextNode())) {
+    const i = node.data.indexOf(needle);
+    if (i >= 0) {
+      const range = document.createRange();
+      range.setStart(node, i);
+      range.setEnd(node, i + needle.length);
+      const r = range.getBoundingClientRect();
+      return [r.top, r.bottom];
+    }
+  }
+  return null;
+}"""
+
+
 def test_claim_form_opens_as_a_bottom_sheet_at_the_selection(live_server, phone):
     room = build_newsroom()
     log_in(phone, live_server, "ana")
@@ -202,14 +221,14 @@ def test_claim_form_opens_as_a_bottom_sheet_at_the_selection(live_server, phone)
     menu.get_by_role("button", name="New claim").click()
     sheet = phone.locator("#selection-panel")
     sheet_check(phone, sheet)
-    # The selected sentence stays in view above the sheet.
-    quote_bottom = phone.evaluate(
-        """(needle) => { const r = window.getSelection().getRangeAt(0).getBoundingClientRect();
-             return [r.top, r.bottom]; }""",
-        sentence,
-    )
+    # Once the names to pick from have arrived (the sheet is at its full height), the
+    # selected sentence is in view above the sheet.
+    expect(sheet.get_by_role("button", name="Arkady Moshes")).to_be_visible()
+    phone.wait_for_timeout(300)
+    sheet_check(phone, sheet)
+    top, bottom = phone.evaluate(TEXT_RECT, sentence)
     sheet_top = sheet.evaluate("el => el.getBoundingClientRect().top")
-    assert quote_bottom[0] >= 0 and quote_bottom[1] <= sheet_top, (quote_bottom, sheet_top)
+    assert top >= 0 and bottom <= sheet_top, (top, bottom, sheet_top)
     save = sheet.get_by_role("button", name="Save claim")
     save.scroll_into_view_if_needed()
     assert save.evaluate(IN_VIEW)
