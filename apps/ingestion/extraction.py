@@ -192,7 +192,9 @@ _CLUTTER_WORDS = frozenset(
 )
 _NAME_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+# A hidden element with this many paragraphs is collapsed article text, not clutter.
 _COLLAPSED_MIN_PARAGRAPHS = 2
+_NOT_FREE = re.compile(r'"isAccessibleForFree"\s*:\s*"?false', re.IGNORECASE)
 # An element holding this share of the page's text is the article, whatever its name.
 _MOST_OF_PAGE = 0.5
 # Inline links: their block's link text is at most the first share of the block's text,
@@ -229,8 +231,10 @@ def _marked_not_free(tree) -> bool:
             continue
         try:
             data = json.loads(raw)
-        except ValueError:
-            return bool(re.search(r'"isAccessibleForFree"\s*:\s*"?false', raw, re.I))
+        except ValueError:  # broken JSON-LD (common): the declaration is still read
+            if _NOT_FREE.search(raw):
+                return True
+            continue
         if _has_not_free(data):
             return True
     return False

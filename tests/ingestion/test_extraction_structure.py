@@ -204,6 +204,18 @@ def test_a_paywall_prompt_without_markup_fails_too():
     assert "paywall" in caught.value.message
 
 
+def test_paywall_markup_in_broken_json_ld_is_still_read():
+    broken = (
+        '<script type=\'application/ld+json\'>{"@type": "NewsArticle", '
+        '"isAccessibleForFree": "False", "headline": "Council backs</script>'
+    )
+    stub = f"<article><h1>{HEADLINE}</h1><p>{PARAGRAPHS[0]}</p></article>"
+    with pytest.raises(ExtractionError) as caught:
+        extract_html(_page(stub, head=broken), url=URL)
+    assert "paywall" in caught.value.message
+    _assert_all_paragraphs(extract_html(_page(_article(_paragraphs()), head=broken)).text)
+
+
 def test_a_paywalled_page_that_carries_the_whole_text_is_kept():
     """The schema.org markup says "not free"; the full text sent to crawlers is kept."""
     extracted = extract_html(_page(_article(_paragraphs()), head=PAYWALL_JSON_LD), url=URL)
