@@ -8,7 +8,8 @@ from tests.core.httpserver import LocalServer
 # Given here by place and fixture, so that a new test there is slow without saying so:
 # browser tests, fault tests (they kill workers and stop brokers), the API's schema fuzzing
 # (schemathesis: about two minutes), tests that start a real Celery worker or need the
-# broker; and, by name, those elsewhere that start a subprocess or train a model.
+# broker, or train a model (named test_train...); and, by name, those elsewhere that start
+# a subprocess.
 # (tests/test_settings.py marks itself: each of its tests is a subprocess.)
 SLOW_PATHS = ("tests/browser/", "tests/faults/", "tests/api/test_schemathesis.py")
 SLOW_MARKERS = {"browser", "broker"}
@@ -17,12 +18,8 @@ SLOW_TESTS = {
     "tests/claims/test_checkworthy_model.py": {
         "test_default_model_needs_no_deep_learning_framework",
         "test_default_model_loads_and_scores_with_torch_imports_blocked",
-        "test_training_cross_validates_on_train_and_dev_and_saves_a_faithful_v2",
     },
     "tests/claims/test_encoder.py": {"test_runs_without_torch_or_django_settings"},
-    "tests/claims/test_matching_commands.py": {
-        "test_train_matcher_fits_on_train_and_writes_the_model",
-    },
     "tests/ingestion/test_extraction_metadata.py": {
         "test_importing_the_benchmark_leaves_the_environment_alone",
     },
@@ -31,11 +28,13 @@ SLOW_TESTS = {
 
 def is_slow(item) -> bool:
     path = item.nodeid.split("::")[0]
+    name = getattr(item, "originalname", item.name)
     return (
         path.startswith(SLOW_PATHS)
         or any(item.get_closest_marker(name) for name in SLOW_MARKERS)
         or bool(SLOW_FIXTURES & set(getattr(item, "fixturenames", ())))
-        or getattr(item, "originalname", item.name) in SLOW_TESTS.get(path, ())
+        or name.startswith("test_train")
+        or name in SLOW_TESTS.get(path, ())
     )
 
 

@@ -36,9 +36,10 @@ class Item(SimpleNamespace):
         Item("tests/web/test_x.py::test_a", markers={"browser"}),
         Item("tests/web/test_x.py::test_a", markers={"broker"}),
         Item("tests/web/test_x.py::test_a", fixturenames={"db", "real_worker"}),
+        Item("tests/claims/test_x.py::test_training_saves_a_model"),
         Item("tests/claims/test_encoder.py::test_runs_without_torch_or_django_settings"),
     ],
-    ids=["browser dir", "faults dir", "fuzzing", "browser", "broker", "real worker", "named"],
+    ids=["browser dir", "faults dir", "fuzzing", "browser", "broker", "worker", "train", "named"],
 )
 def test_these_are_slow(item):
     assert conftest.is_slow(item)
