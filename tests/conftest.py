@@ -9,8 +9,7 @@ from tests.core.httpserver import LocalServer
 # browser tests, fault tests (they kill workers and stop brokers), the API's schema fuzzing
 # (schemathesis: about two minutes), tests that start a real Celery worker or need the
 # broker, or train a model (named test_train...); and, by name, those elsewhere that start
-# a subprocess.
-# (tests/test_settings.py marks itself: each of its tests is a subprocess.)
+# a subprocess (tests/test_settings.py marks itself: each of its tests is a subprocess).
 SLOW_PATHS = ("tests/browser/", "tests/faults/", "tests/api/test_schemathesis.py")
 SLOW_MARKERS = {"browser", "broker"}
 SLOW_FIXTURES = {"real_worker"}
@@ -31,7 +30,7 @@ def is_slow(item) -> bool:
     name = getattr(item, "originalname", item.name)
     return (
         path.startswith(SLOW_PATHS)
-        or any(item.get_closest_marker(name) for name in SLOW_MARKERS)
+        or any(item.get_closest_marker(marker) for marker in SLOW_MARKERS)
         or bool(SLOW_FIXTURES & set(getattr(item, "fixturenames", ())))
         or name.startswith("test_train")
         or name in SLOW_TESTS.get(path, ())
