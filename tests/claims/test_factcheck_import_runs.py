@@ -241,6 +241,21 @@ def test_a_run_lost_again_and_again_is_failed_with_the_reason(editor, settings):
     assert factcheck_runs_sweep() == 0  # failed runs are left alone
 
 
+@pytest.mark.django_db
+def test_the_periodic_task_sweeps(editor, settings, django_capture_on_commit_callbacks):
+    from apps.claims.tasks import factcheck_runs_sweep
+
+    # The name CELERY_BEAT_SCHEDULE gives ("claims-sweep-factcheck-imports").
+    assert factcheck_runs_sweep.name == "apps.claims.tasks.factcheck_runs_sweep"
+    settings.FACTCHECK_IMPORT_STALL_SECONDS = 60
+    run = factcheck_import_start(content=feed(3), filename="f.json", by=editor)
+    _age(run, 61)
+    with django_capture_on_commit_callbacks(execute=True):
+        factcheck_runs_sweep.delay()
+    run.refresh_from_db()
+    assert (run.state, run.created) == ("done", 3)
+
+
 def test_the_stall_time_outlasts_the_task_time_limit():
     from apps.claims.factcheck_runs import TASK_BUDGET, stall_after
     from apps.claims.tasks import import_factchecks_run
