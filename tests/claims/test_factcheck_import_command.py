@@ -85,7 +85,10 @@ def test_a_command_stopped_mid_import_is_resumed_and_imports_each_review_once(
     run.refresh_from_db()
     assert (run.state, run.created, run.updated) == ("done", 25, 0)
 
-    with pytest.raises(CommandError, match="has ended"):
+    call_command("import_factchecks", "--resume", str(run.pk))
+    assert "is already done: imported 25, updated 0" in capsys.readouterr().out
+    FactCheckImportRun.objects.filter(pk=run.pk).update(state="failed", error="Lost.")
+    with pytest.raises(CommandError, match=r"failed \(Lost\.\); import the file again"):
         call_command("import_factchecks", "--resume", str(run.pk))
     with pytest.raises(CommandError, match="no import run"):
         call_command("import_factchecks", "--resume", "999999")

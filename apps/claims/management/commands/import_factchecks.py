@@ -119,10 +119,16 @@ class Command(BaseCommand):
         run = FactCheckImportRun.objects.defer("content").filter(pk=run_id).first()
         if run is None:
             raise CommandError(f"There is no import run {run_id}.")
+        if run.state == FactCheckImportRun.State.DONE:  # e.g. the sweeper's task finished it
+            self.stdout.write(
+                f"Import run {run_id} is already done: imported {run.created}, "
+                f"updated {run.updated}, skipped {run.skipped_count}."
+            )
+            return
         if run.finished:
             raise CommandError(
-                f"Import run {run_id} has ended ({run.get_state_display().lower()}"
-                f"{': ' + run.error if run.error else ''}); import the file again instead."
+                f"Import run {run_id} failed ({run.error}); import the file again: the "
+                "reviews already imported are updated, not repeated."
             )
         if run.chunks_done:
             self.stdout.write(f"Resuming run {run_id} at chunk {run.chunks_done + 1}.")
