@@ -13,10 +13,10 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Everything installs from the lock files (exact versions, sha256 of every file); the project
 # itself is installed on top without dependencies. requirements/base.txt is what production
 # runs (the Dockerfile), requirements/dev.txt adds the extras dev (tests, tools), train
-# (scikit-learn) and embedded (the quick-start PostgreSQL). `make lock` writes both from pyproject.toml.
+# (scikit-learn) and embedded (the quick-start PostgreSQL). `make lock` writes both from
+# pyproject.toml. The venv's own pip is used as it comes (no unpinned upgrade).
 $(STAMP): pyproject.toml requirements/base.txt requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet --require-hashes -r requirements/dev.txt
 	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(STAMP)
@@ -49,7 +49,8 @@ worker: install
 beat: install
 	$(BIN)/celery -A config beat --loglevel=INFO
 
-## make test: ruff, deptry (declared = imported packages), the whole suite on PostgreSQL (DATABASE_URL or the embedded server) and a real broker
+## make test: ruff, deptry (declared = imported packages), migrations check, the whole suite
+## on PostgreSQL (DATABASE_URL or the embedded server) and a real broker
 test: install browsers
 	$(BIN)/ruff check .
 	$(BIN)/deptry .
