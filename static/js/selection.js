@@ -147,10 +147,21 @@
   }
 
   // The claim in the margin: statement, status, verdict, appearances, evidence (htmx).
-  function openPanel(claimId) {
+  // What had the focus when a panel was opened from the keyboard: it gets it back on close.
+  var panelOpener = null;
+  var focusPanel = false;
+
+  function focusable(element) {
+    return element && element !== document.body && document.contains(element) ? element : null;
+  }
+
+  // `opener`: the element that asked from the keyboard; the focus moves into the panel.
+  function openPanel(claimId, opener) {
     if (!claimPanel || !panelInfo || !window.htmx) {
       return;
     }
+    panelOpener = focusable(opener);
+    focusPanel = Boolean(panelOpener);
     var url = panelInfo.getAttribute("data-url").replace("/0/", "/" + encodeURIComponent(claimId) + "/");
     claimPanel.hidden = false;
     claimPanel.setAttribute("data-claim", claimId);
@@ -166,11 +177,31 @@
       });
   }
 
+  // The panel's answer is in (htmx.ajax's promise can resolve before it): the heading
+  // takes the focus when the keyboard asked for the panel.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (!focusPanel || !claimPanel || !claimPanel.contains(event.target)) {
+      return;
+    }
+    var heading = claimPanel.querySelector(".panel-head h2");
+    if (heading) {
+      focusPanel = false;
+      heading.focus({ preventScroll: true });
+    }
+  });
+
   function closePanelOfClaim() {
     if (claimPanel) {
       if (claimPanel.contains(document.activeElement)) {
-        document.activeElement.blur();
+        var back = focusable(panelOpener);
+        if (back) {
+          back.focus({ preventScroll: true });
+        } else {
+          document.activeElement.blur();
+        }
       }
+      panelOpener = null;
+      focusPanel = false;
       claimPanel.hidden = true;
       claimPanel.replaceChildren();
       claimPanel.removeAttribute("data-claim");
@@ -184,10 +215,10 @@
     }
   }
 
-  function showClaimOf(mark) {
+  function showClaimOf(mark, fromKeyboard) {
     var claimId = mark.getAttribute("data-claim");
     focusClaim(claimId, true);
-    openPanel(claimId);
+    openPanel(claimId, fromKeyboard ? mark : null);
   }
 
   // Enter or Space on a focused highlight: its claim in the margin, as a click would.
@@ -199,8 +230,8 @@
       !(event.ctrlKey || event.metaKey || event.altKey || event.shiftKey)
     ) {
       event.preventDefault();
-      showClaimOf(mark);
-      say("Claim #" + mark.getAttribute("data-claim") + " is shown beside the text.");
+      showClaimOf(mark, true);
+      say("Claim #" + mark.getAttribute("data-claim") + " is shown beside the text. Escape closes it.");
     }
   });
 
@@ -298,6 +329,7 @@
   var candidates = document.getElementById("claimant-candidates");
   var picker = candidates && candidates.parentElement;
   var current = null;
+  var selectionOpener = null; // what had the focus when the panel opened
 
   function hideMenu() {
     menu.hidden = true;
@@ -435,6 +467,9 @@
     if (!current) {
       return false;
     }
+    if (!panel.contains(document.activeElement)) {
+      selectionOpener = focusable(document.activeElement);
+    }
     fill(createForm);
     fill(attachForm);
     var oldError = document.getElementById("selection-error");
@@ -467,10 +502,17 @@
   }
 
   function closeSelectionPanel() {
-    // Give the keys back to the page now (a hidden field can keep the focus a while).
+    // Give the keys back to the page now (a hidden field can keep the focus a while): to
+    // where they were when the panel opened (the article text, a suggestion), else nowhere.
     if (panel.contains(document.activeElement)) {
-      document.activeElement.blur();
+      var back = focusable(selectionOpener);
+      if (back) {
+        back.focus({ preventScroll: true });
+      } else {
+        document.activeElement.blur();
+      }
     }
+    selectionOpener = null;
     panel.hidden = true;
     panel.setAttribute("data-mode", "");
   }
@@ -607,10 +649,24 @@
     return span;
   }
 
+  function suggested(span) {
+    var pieces = body.querySelectorAll("[data-suggestion]");
+    for (var i = 0; i < pieces.length; i++) {
+      var start = pieceStart(pieces[i]);
+      if (start < span.end && start + codePointLength(pieces[i].textContent) > span.start) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   function describe(span, lead) {
     var tags = tagsOn(span);
     var note = tags.length ? " Already tagged: claim " + tags.join(", ") + "." : "";
-    return lead + span.quote + note;
+    if (suggested(span)) {
+      note += " Suggested.";
+    }
+    return lead + span.quote.replace(/\s+/g, " ") + note;
   }
 
   // The span the keys start from: the selection, else the focused highlight's appearance.

@@ -88,7 +88,14 @@ def test_keyboard_only_claim_on_a_sentence_that_was_not_suggested(live_server, p
     status = page.locator(STATUS)
     page.keyboard.press("ArrowDown")
     expect(status).to_have_text(f"Sentence 1 of {len(sentences)}: {sentences[0]}")
-    for _ in range(target_index + 1):
+    suggested_index = sentences.index(SUGGESTED[0])
+    for _ in range(suggested_index):
+        page.keyboard.press("ArrowDown")
+    expect(status).to_have_text(
+        f"Sentence {suggested_index + 1} of {len(sentences)}: {SUGGESTED[0]} Suggested."
+    )
+    # One past the target, and back.
+    for _ in range(target_index - suggested_index + 1):
         page.keyboard.press("ArrowDown")
     page.keyboard.press("ArrowUp")
     expect(status).to_have_text(f"Sentence {target_index + 1} of {len(sentences)}: {TARGET}")
@@ -101,17 +108,24 @@ def test_keyboard_only_claim_on_a_sentence_that_was_not_suggested(live_server, p
     quote = TARGET.removeprefix("According to Moshes, ")
     expect(status).to_have_text(f"Selected: {quote}")
     page.keyboard.press("Shift+ArrowRight")
-    expect(status).to_have_text(f"Selected: {quote} In")
+    expect(status).to_have_text(f"Selected: {quote} In Suggested.")  # the next paragraph
     page.keyboard.press("Shift+ArrowLeft")
     expect(status).to_have_text(f"Selected: {quote}")
     assert page.evaluate("getSelection().toString()") == quote
 
-    # Enter: the claim form, statement filled with the selection; Tab to the claimant,
-    # a name typed, Enter saves.
+    # Enter: the claim form, statement filled with the selection. Escape closes it and
+    # gives the focus back to the text; Enter again.
     page.keyboard.press("Enter")
     statement = page.locator("#create-form textarea[name=statement]")
     expect(statement).to_be_focused()
     expect(statement).to_have_value(quote)
+    page.keyboard.press("Escape")
+    expect(page.locator("#selection-panel")).to_be_hidden()
+    expect(text).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(statement).to_be_focused()
+    expect(statement).to_have_value(quote)
+    # Tab to the claimant, a name typed, Enter saves.
     page.keyboard.press("Tab")
     claimant = page.locator("#create-form input[name=claimant_name]")
     expect(claimant).to_be_focused()
@@ -193,7 +207,14 @@ def test_highlights_are_tab_stops_that_name_claim_and_status_by_words_and_patter
     panel = page.locator("#claim-panel")
     expect(panel).to_be_visible()
     expect(panel).to_contain_text(f"Claim #{researching.pk}")
-    expect(page.locator(STATUS)).to_have_text(f"Claim #{researching.pk} is shown beside the text.")
+    expect(page.locator(STATUS)).to_have_text(
+        f"Claim #{researching.pk} is shown beside the text. Escape closes it."
+    )
+    # The focus is in the panel; Escape closes it and gives the focus back to the highlight.
+    expect(panel.get_by_role("heading", name=f"Claim #{researching.pk}")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(panel).to_be_hidden()
+    expect(second_mark).to_be_focused()
     assert page.evaluate("sessionStorage.getItem('pointerEvents')") is None
     page.problems.assert_none()
 
