@@ -254,7 +254,8 @@
     var action = target.getAttribute("data-action");
     if (action === "panel") {
       focusClaim(target.getAttribute("data-claim"), false);
-      openPanel(target.getAttribute("data-claim"));
+      // A click from the keyboard (Enter or Space: no pointer, detail 0) moves the focus in.
+      openPanel(target.getAttribute("data-claim"), event.detail === 0 ? target : null);
     } else if (action === "close-panel") {
       closePanelOfClaim();
     }

@@ -215,6 +215,14 @@ def test_highlights_are_tab_stops_that_name_claim_and_status_by_words_and_patter
     page.keyboard.press("Escape")
     expect(panel).to_be_hidden()
     expect(second_mark).to_be_focused()
+    # The same from a claim card's Details button.
+    details = page.locator(f"#claim-card-{new.pk}").get_by_role("button", name="Details")
+    details.focus()
+    page.keyboard.press("Enter")
+    expect(panel.get_by_role("heading", name=f"Claim #{new.pk}")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(panel).to_be_hidden()
+    expect(details).to_be_focused()
     assert page.evaluate("sessionStorage.getItem('pointerEvents')") is None
     page.problems.assert_none()
 
