@@ -1,7 +1,7 @@
 """Test hygiene: an assertion inside a `for` loop must not pass because the loop ran zero times.
 
-Every tests/**/*.py is parsed with `ast`; a `for` loop whose body holds an `assert` must
-iterate over something known to be non-empty:
+Every tests/**/*.py and bench/tests/**/*.py is parsed with `ast`; a `for` loop whose body
+holds an `assert` must iterate over something known to be non-empty:
 - a literal list, tuple, set or dict with an element, or a `range` of constants that is not
   empty (also when bound once to a name in the function or the module);
 - a name or expression an earlier `assert` in the same function checked: `assert rows`,
@@ -241,7 +241,7 @@ NOT_YET_FIXED = {
 
 
 def test_no_assertion_in_the_suite_can_pass_on_an_empty_loop():
-    files = sorted(TESTS.rglob("*.py"))
+    files = sorted(TESTS.rglob("*.py")) + sorted((TESTS.parent / "bench" / "tests").rglob("*.py"))
     assert len(files) > 100  # the suite was found
     problems = []
     for path in files:

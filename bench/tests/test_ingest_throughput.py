@@ -1,4 +1,7 @@
-"""The ingest benchmark's CPU bound: what the measured CPU per page allows on the cores."""
+"""bench/ingest_throughput.py's CPU bound: what the measured CPU per page allows on the cores.
+
+A test of a benchmark helper, not of the product: run with
+`.venv/bin/python -m pytest bench/tests` (see bench/tests/pytest.ini)."""
 
 import pytest
 
