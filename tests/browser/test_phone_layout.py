@@ -65,6 +65,7 @@ def app_pages(room) -> list[str]:
         f"/claims/{claim}/",
         f"/claims/{room.published.pk}/",
         "/claims/orphaned/",
+        "/claims/factchecks/import/",
         "/desk/mine/",
         "/desk/unassigned/",
         "/desk/review/",
@@ -218,6 +219,7 @@ def test_claim_form_opens_as_a_bottom_sheet_at_the_selection(live_server, phone)
     assert phone.evaluate(TOUCH_SELECT, sentence)
     menu = phone.locator("#selection-menu")
     expect(menu).to_be_visible()  # without a mouseup: a finger lifted
+    assert menu.evaluate(IN_VIEW), "the selection menu is off the screen"
     menu.get_by_role("button", name="New claim").click()
     sheet = phone.locator("#selection-panel")
     sheet_check(phone, sheet)
