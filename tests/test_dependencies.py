@@ -148,43 +148,8 @@ def test_django_filter_builds_the_form_class_from_the_filters_fields():
     assert form_class.base_fields["q"] is filterset.filters["q"].field
 
 
-# --------------------------------------------------------------------------- urllib3
-# apps/core/http.py connects to addresses it checked by overriding HTTPConnection._new_conn.
-
-
-def test_urllib3_new_conn_takes_no_argument_and_its_socket_is_the_connections():
-    import socket
-
-    from urllib3.connection import HTTPConnection
-
-    assert list(inspect.signature(HTTPConnection._new_conn).parameters) == ["self"]
-    ours, theirs = socket.socketpair()
-
-    class Probe(HTTPConnection):
-        def _new_conn(self):
-            return ours
-
-    conn = Probe("example.invalid", 80)
-    try:
-        conn.connect()
-        assert conn.sock is ours
-    finally:
-        ours.close()
-        theirs.close()
-
-
-def test_urllib3_https_connect_goes_through_new_conn():
-    from urllib3.connection import HTTPSConnection
-
-    class Called(Exception):
-        pass
-
-    class Probe(HTTPSConnection):
-        def _new_conn(self):
-            raise Called
-
-    with pytest.raises(Called):
-        Probe("example.invalid", 443).connect()
+# urllib3's HTTPConnection._new_conn, which apps/core/http/connection.py overrides, is
+# checked in tests/core/test_http_internals.py.
 
 
 # --------------------------------------------------------------------------- trafilatura
