@@ -31,15 +31,20 @@ class Progress:
     def percent(self) -> int:
         return 100 if not self.total else int(100 * self.final / self.total)
 
-    def _share(self, count: int) -> str:
-        return f"{100 * count / self.total:.2f}" if self.total else "0"
-
     @property
-    def segments(self) -> list[tuple[str, str, int]]:
-        """The bar's parts, each (kind, width in %, count): new and already stored in
-        green, failed in red; what is still running or waiting is the empty rest."""
+    def segments(self) -> list[tuple[str, str, str, int]]:
+        """The bar's parts, each (kind, offset, width, count) with offset and width in
+        hundredths of the bar: new and already stored in green, failed in red; what is
+        still running or waiting is the empty rest."""
         parts = [("done", self.done), ("duplicate", self.duplicate), ("failed", self.failed)]
-        return [(kind, self._share(count), count) for kind, count in parts if count]
+        segments, offset = [], 0.0
+        for kind, count in parts:
+            if not count:
+                continue
+            width = 100 * count / self.total if self.total else 0.0
+            segments.append((kind, f"{offset:.2f}", f"{width:.2f}", count))
+            offset += width
+        return segments
 
 
 def batch_progress(batch: IngestBatch) -> Progress:

@@ -182,7 +182,7 @@ def test_an_all_failed_batch_shows_its_failures_in_red_not_a_full_green_bar(
         )
     fragment = _page_text(analyst_client.get(reverse("ingestion:batch_progress", args=[batch.pk])))
     assert "<progress" not in fragment  # a native bar can only be one colour
-    assert "segment-failed" in fragment and 'style="width: 100.00%"' in fragment
+    assert 'segment-failed" x="0.00" y="0" width="100.00"' in fragment
     assert "segment-done" not in fragment and "segment-duplicate" not in fragment
     assert "3 failed" in fragment and "failed-count" in fragment
     listing = _page_text(analyst_client.get(reverse("ingestion:batches")))
@@ -207,5 +207,8 @@ def test_a_mixed_batch_bar_has_a_part_per_outcome(analyst_client, analyst):
             created_by=analyst,
         )
     fragment = _page_text(analyst_client.get(reverse("ingestion:batch_progress", args=[batch.pk])))
-    assert fragment.count('style="width: 25.00%"') == 2  # one new, one failed; half empty
+    # One new, one failed, side by side; half empty. Widths are SVG attributes (no inline style).
+    assert 'segment-done" x="0.00" y="0" width="25.00"' in fragment
+    assert 'segment-failed" x="25.00" y="0" width="25.00"' in fragment
+    assert "style=" not in fragment
     assert 'aria-valuetext="2 of 4 done: 1 new, 0 already stored, 1 failed"' in fragment
