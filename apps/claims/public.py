@@ -103,9 +103,10 @@ def published_claims(*, q: str = "") -> QuerySet[Claim]:
     return claims.order_by(_NOT_AN_INDEX_ORDER.desc(), "-id")
 
 
-# A search first reads at most this many newest published claims (see published_page):
-# when a word is rare among them, the full-text index then finds its few matches.
+# A search first reads at most SEARCH_WINDOW newest published claims (see published_page),
+# and at most SEARCH_WINDOW_MAX when the matches found there say how far to go.
 SEARCH_WINDOW = 3_000
+SEARCH_WINDOW_MAX = 15_000
 
 _NEWEST_MATCHING = """
 SELECT {columns} FROM (
@@ -120,25 +121,33 @@ LIMIT %(stop)s
 """
 
 
+def _newest_matching(query: str, *, window: int, stop: int) -> list[Claim]:
+    columns = ", ".join(f.column for f in Claim._meta.concrete_fields)
+    sql = _NEWEST_MATCHING.format(columns=columns)
+    return list(Claim.objects.raw(sql, {"window": window, "query": query, "stop": stop}))
+
+
 def published_page(*, q: str = "", start: int, stop: int) -> list[Claim]:
     """published_claims(q=q)[start:stop]: the same rows in the same order, fast for common
     words too. Asking the full-text index for a word in a third of the claims reads and
-    sorts all of them (30,000 at 100,000 published) to keep the newest page. So a search
-    first walks the newest published claims (the published_at index), testing each one's
-    stored tsvector (1-3 us), and stops at `stop` matches or after SEARCH_WINDOW
-    claims; the matches found are the newest of all when there are `stop` of them. Else
-    the word is rare among recent claims, and the full-text index answers."""
+    sorts all of them (30,000 at 100,000 published) to keep the newest page, and two
+    common words together intersect two such lists. So a search first walks the newest
+    published claims (the published_at index), testing each one's stored tsvector (1-3
+    us), and stops at `stop` matches or after SEARCH_WINDOW claims: matches found so are
+    the newest of all. Fewer, but some: the walk goes on as far as their rate says a page
+    needs (twice that, at most SEARCH_WINDOW_MAX). None, or too sparse: the words are rare
+    among recent claims, and the full-text index finds their few matches."""
     query = search_query(q)
     if query and stop <= SEARCH_WINDOW:
-        columns = ", ".join(f.column for f in Claim._meta.concrete_fields)
-        newest = list(
-            Claim.objects.raw(
-                _NEWEST_MATCHING.format(columns=columns),
-                {"window": SEARCH_WINDOW, "query": query, "stop": stop},
-            )
-        )
+        newest = _newest_matching(query, window=SEARCH_WINDOW, stop=stop)
         if len(newest) >= stop:
             return newest[start:stop]
+        needed = SEARCH_WINDOW * stop // max(len(newest), 1)
+        if newest and needed <= SEARCH_WINDOW_MAX:
+            window = min(2 * needed, SEARCH_WINDOW_MAX)
+            newest = _newest_matching(query, window=window, stop=stop)
+            if len(newest) >= stop:
+                return newest[start:stop]
     return list(published_claims(q=q)[start:stop])
 
 

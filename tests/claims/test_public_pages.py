@@ -591,6 +591,7 @@ def test_the_search_window_gives_the_rows_a_search_of_everything_gives(
     from apps.claims.models import Claim
 
     monkeypatch.setattr(public, "SEARCH_WINDOW", 8)
+    monkeypatch.setattr(public, "SEARCH_WINDOW_MAX", 30)
     base = datetime(2026, 1, 1, tzinfo=UTC)
     rows = []
     for i in range(40):
@@ -609,13 +610,13 @@ def test_the_search_window_gives_the_rows_a_search_of_everything_gives(
             )
         )
     rows.append(  # published without a time: sorts first, so it is in the window
-        Claim(statement="harbour lighthouse", rationale="-", status="published", verdict="false")
+        Claim(statement="harbour budget", rationale="-", status="published", verdict="false")
     )
     rows.append(Claim(statement="harbour budget new", rationale="-", status="new"))
     Claim.objects.bulk_create(rows)
 
     for q in ("harbour", "budget", "lighthouse", "harbour lighthouse", "nothing", ""):
-        for start, stop in ((0, 3), (0, 6), (2, 5), (3, 8), (3, 9), (0, 50)):
+        for start, stop in ((0, 3), (0, 6), (2, 5), (0, 7), (3, 8), (3, 9), (0, 50)):
             expected = list(public.published_claims(q=q)[start:stop])
             got = public.published_page(q=q, start=start, stop=stop)
             assert got == expected, (q, start, stop)
@@ -624,10 +625,14 @@ def test_the_search_window_gives_the_rows_a_search_of_everything_gives(
     with django_assert_max_num_queries(1) as captured:
         assert len(public.published_page(q="harbour", start=0, stop=3)) == 3
     assert "LIMIT 8" in captured.captured_queries[0]["sql"]
-    # A word only old claims have: the walk, then the full-text index.
+    # Sparser: the walk goes on as far as the rate found says (4 in 8: 2 * (8 * 7 // 4)).
+    with django_assert_max_num_queries(2) as captured:
+        assert len(public.published_page(q="budget", start=0, stop=7)) == 7
+    assert "LIMIT 28" in captured.captured_queries[1]["sql"]
+    # A word only old claims have: none in the walk, so the full-text index.
     with django_assert_max_num_queries(2) as captured:
         assert len(public.published_page(q="lighthouse", start=0, stop=3)) == 3
-    assert len(captured.captured_queries) == 2
+    assert 'ORDER BY ("claims_claim"."published_at" + ' in captured.captured_queries[1]["sql"]
     # A page past the window: the full-text index at once.
     with django_assert_max_num_queries(1):
         public.published_page(q="harbour", start=6, stop=9)
