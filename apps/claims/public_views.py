@@ -16,9 +16,8 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import condition, require_safe
 
-from apps.api.claimreview import claim_review
-
 from . import public
+from .claimreview import claim_review
 from .models import Verdict
 
 # As django.utils.html.json_script: nothing in the JSON can close the element or open a

@@ -34,7 +34,7 @@ def _wants_json(request: HttpRequest) -> bool:
 
 
 def suggestions_context(*, article: Article, user) -> dict:
-    """What templates/articles/_suggestions.html needs (for a page that includes it)."""
+    """What templates/claims/_suggestions.html needs (for a page that includes it)."""
     suggestions = list(
         Suggestion.objects.filter(article=article, state=Suggestion.State.OPEN)
         .select_related("matched_claim", "claimant", "matched_factcheck")
@@ -60,7 +60,7 @@ def _fragment(
 ) -> HttpResponse:
     context = suggestions_context(article=article, user=request.user)
     context.update({"suggestion_error": error, "suggestion_notice": notice})
-    return render(request, "articles/_suggestions.html", context, status=status)
+    return render(request, "claims/_suggestions.html", context, status=status)
 
 
 def _done(request: HttpRequest, article: Article, message: str, payload: dict) -> HttpResponse:

@@ -23,10 +23,10 @@ from django.views.decorators.http import require_POST, require_safe
 
 from apps.accounts.roles import is_analyst, is_editor
 from apps.articles.models import Article
-from apps.articles.views import render_article_page
 from apps.core.errors import DomainError
 
 from . import selectors, services
+from .article_views import render_article_page
 from .differences import claims_that_disagree, with_disagreement
 from .forms import (
     ApproveForm,

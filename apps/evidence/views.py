@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from apps.accounts.roles import is_analyst
 from apps.articles.models import Article
-from apps.articles.views import articles_for_list
+from apps.claims.article_views import articles_for_list
 from apps.claims.factchecks import factcheck_citation
 from apps.claims.forms import first_error
 from apps.claims.models import Claim, ExternalFactCheck, Suggestion

@@ -1,11 +1,8 @@
-"""The article list and the reading page.
-
-The reading page shows the claims tagged in the article and the open suggestions. `articles`
-comes before `claims` in the dependency order, so this module never imports the claims app:
-it reads appearances and suggestions through the reverse relations and takes the status
-vocabulary from the model metadata. The suggestions' margin is the claims app's fragment,
-loaded by URL (htmx) when that app provides it. The claims views render this page (with
-their form re-filled) when a create or attach fails, through `render_article_page`.
+"""The article list and the reading page: claims screens (they count, list and tag claims,
+and show the open suggestions), so they live in the claims app, which sits above `articles`
+and reads its models directly. Their URLs keep the `articles` namespace (article_urls.py).
+The claims views render the reading page (with their form re-filled) when a create or
+attach fails, through `render_article_page`.
 """
 
 from __future__ import annotations
@@ -25,9 +22,10 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
 
+from apps.articles.models import Article, Outlet
 from apps.core.weburls import is_web_url
 
-from .models import Article, Outlet
+from .models import Appearance, Status, Suggestion
 
 PAGE_SIZE = 50
 PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
@@ -214,17 +212,11 @@ def render_text(paragraphs: list[Paragraph]) -> SafeString:
 # --- Pages --------------------------------------------------------------------------------
 
 
-def _appearance_model():
-    # The claims app's Appearance, reached through the relation, not an import (see top).
-    return Article._meta.get_field("appearances").related_model
-
-
 def _claim_count() -> Coalesce:
     """Distinct claims tagged in each article, as a subquery: evaluated for the page's rows
     only, instead of grouping the whole table."""
     counts = (
-        _appearance_model()
-        .objects.filter(article=OuterRef("pk"))
+        Appearance.objects.filter(article=OuterRef("pk"))
         .order_by()
         .values("article")
         .annotate(n=Count("claim", distinct=True))
@@ -262,7 +254,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     return render(
         request,
-        "articles/list.html",
+        "claims/article_list.html",
         {
             "page": page,
             "outlets": Outlet.objects.order_by("name"),
@@ -273,19 +265,9 @@ def article_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _claim_statuses() -> list[tuple[str, str]]:
-    claim = _appearance_model()._meta.get_field("claim").related_model
-    return list(claim._meta.get_field("status").choices)
-
-
-def _suggestions_url(article: Article) -> str:
-    """The URL of the suggestions' margin for this article (served by the claims app)."""
-    return reverse("suggestions:article", args=[article.pk])
-
-
 def _open_suggestions(article: Article) -> list:
     return list(
-        article.suggestions.filter(state="open")
+        Suggestion.objects.filter(article=article, state=Suggestion.State.OPEN)
         .only("id", "article_id", "start", "end", "score", "claimant_name")
         .order_by("start", "id")
     )
@@ -295,7 +277,8 @@ def _tagged(article: Article) -> tuple[list, list, list[dict]]:
     """The article's appearances: (anchored in the current text, not found in it, one
     entry per claim in text order with its appearances). One query."""
     appearances = list(
-        article.appearances.select_related("claim", "claimant")
+        Appearance.objects.filter(article=article)
+        .select_related("claim", "claimant")
         .only(*TAGGED_FIELDS)
         .order_by("start", "id")
     )
@@ -323,8 +306,7 @@ def render_article_page(
     "error"}. A constant number of queries, whatever the number of appearances; the
     margin lists the first CLAIM_CARDS claims (the rest on request)."""
     anchored, unanchored, claims = _tagged(article)
-    suggestions_url = _suggestions_url(article)
-    suggestions = _open_suggestions(article) if suggestions_url else []
+    suggestions = _open_suggestions(article)
     duplicates = list(
         article.duplicates.select_related("outlet")
         .only("id", "title", "duplicate_similarity", "outlet__name")
@@ -332,7 +314,7 @@ def render_article_page(
     )
     return render(
         request,
-        "articles/detail.html",
+        "claims/article_detail.html",
         {
             "article": article,
             "article_html": render_text(build_paragraphs(article.text, anchored, suggestions)),
@@ -340,10 +322,10 @@ def render_article_page(
             "claims_here": claims[:CLAIM_CARDS],
             "claim_count": len(claims),
             "more_claims": len(claims) > CLAIM_CARDS,
-            "statuses": _claim_statuses(),
+            "statuses": Status.choices,
             "original_url": article.url if is_web_url(article.url) else "",
             "selection": selection or {},
-            "suggestions_url": suggestions_url,
+            "suggestions_url": reverse("suggestions:article", args=[article.pk]),
             "suggestion_count": len(suggestions),
             "duplicates": duplicates[:MAX_DUPLICATES_SHOWN],
             "more_duplicates": len(duplicates) > MAX_DUPLICATES_SHOWN,
@@ -360,7 +342,7 @@ def article_claims(request: HttpRequest, pk: int) -> HttpResponse:
     _anchored, unanchored, claims = _tagged(article)
     return render(
         request,
-        "articles/_claims_here.html",
+        "claims/_claims_here.html",
         {
             "article": article,
             "claims_here": claims,
