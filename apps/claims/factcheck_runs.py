@@ -19,6 +19,7 @@ from django.utils import timezone
 from apps.accounts.roles import is_editor
 from apps.core.errors import NotAllowed
 
+from . import enqueue
 from .factchecks import CHUNK, FactCheckImportError, _upsert, prepare
 from .models import FactCheckImportRun
 
@@ -58,9 +59,7 @@ def factcheck_import_start(
 
 
 def _send(run_id: int) -> None:
-    from .tasks import import_factchecks_run
-
-    import_factchecks_run.delay(run_id)
+    enqueue.import_factchecks_run(run_id)
 
 
 def factcheck_import_continue(*, run_id: int) -> FactCheckImportRun:

@@ -23,6 +23,7 @@ from apps.core import http
 from apps.core.enqueue import send_after_commit, send_now
 from apps.core.errors import DomainError, NotAllowed
 
+from . import enqueue
 from .models import EvidenceLink, Source
 
 logger = logging.getLogger(__name__)
@@ -136,9 +137,7 @@ def _one_line(value: str) -> str:
 
 
 def _enqueue_details_fetch(source_id: int) -> None:
-    from .tasks import source_fetch_details
-
-    source_fetch_details.delay(source_id)
+    enqueue.source_fetch_details(source_id)
 
 
 SWEEP_AFTER = timedelta(minutes=5)  # longer than the fetch task's retries (10 + 20 + 40 s)
