@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST, require_safe
 from apps.accounts.roles import is_analyst, is_editor
 from apps.articles.models import Article
 from apps.core.errors import DomainError
+from apps.core.negotiation import HtmxHttpRequest, wants_json
 
 from . import selectors, services
 from .article_views import render_article_page
@@ -44,14 +45,6 @@ from .models import Claim, Claimant, Status, Verdict
 PAGE_SIZE = 50
 
 
-def is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
-def wants_json(request: HttpRequest) -> bool:
-    return not is_htmx(request) and "application/json" in request.headers.get("Accept", "")
-
-
 def error_json(exc: DomainError) -> JsonResponse:
     return JsonResponse({"error": {"code": exc.code, "message": exc.message}}, status=exc.status)
 
@@ -66,7 +59,7 @@ def _int(value) -> int | None:
 
 @require_safe
 @login_required
-def claim_list(request: HttpRequest) -> HttpResponse:
+def claim_list(request: HtmxHttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     verdict = request.GET.get("verdict", "")
     q = request.GET.get("q", "").strip()[:200]
@@ -98,7 +91,7 @@ def claim_list(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @login_required
-def claim_search(request: HttpRequest) -> HttpResponse:
+def claim_search(request: HtmxHttpRequest) -> HttpResponse:
     """The "Attach to claim…" list: with nothing typed, the claims most similar to the
     selected quote (as the claim it states, without who says it, when the span is given);
     with words typed, claims like them first, then word matches."""
@@ -124,7 +117,7 @@ def claim_search(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @login_required
-def claimant_autocomplete(request: HttpRequest) -> HttpResponse:
+def claimant_autocomplete(request: HtmxHttpRequest) -> HttpResponse:
     """<option>s for the claimant field's datalist: claimants by name or alias."""
     q = request.GET.get("q") or request.GET.get("claimant_name") or ""
     return render(
@@ -134,7 +127,7 @@ def claimant_autocomplete(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @login_required
-def claimant_candidates(request: HttpRequest) -> HttpResponse:
+def claimant_candidates(request: HtmxHttpRequest) -> HttpResponse:
     """The names an analyst can pick for the selected span, likeliest first, and the
     statement the span makes without who says it (the create form offers it)."""
     article = get_object_or_404(Article, pk=_int(request.GET.get("article")) or 0)
@@ -151,7 +144,7 @@ def claimant_candidates(request: HttpRequest) -> HttpResponse:
 # --- Creating claims and appearances from a span ----------------------------------------
 
 
-def _span_article(request: HttpRequest) -> Article | None:
+def _span_article(request: HtmxHttpRequest) -> Article | None:
     raw = request.POST.get("article", "")
     if not raw.isdigit():
         return None
@@ -159,7 +152,7 @@ def _span_article(request: HttpRequest) -> Article | None:
 
 
 def _span_failed(
-    request: HttpRequest, article: Article | None, mode: str, exc: DomainError, claim_id=None
+    request: HtmxHttpRequest, article: Article | None, mode: str, exc: DomainError, claim_id=None
 ) -> HttpResponse:
     """Back to the reading page with the panel open and the user's input in it."""
     if wants_json(request) or article is None:
@@ -196,7 +189,7 @@ def _span(form, article: Article) -> dict:
 
 @require_POST
 @login_required
-def claim_create(request: HttpRequest) -> HttpResponse:
+def claim_create(request: HtmxHttpRequest) -> HttpResponse:
     form = ClaimCreateForm(request.POST)
     article = _span_article(request)
     try:
@@ -224,7 +217,7 @@ def claim_create(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def claim_attach(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_attach(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     claim = get_object_or_404(Claim, pk=pk)
     form = SpanForm(request.POST)
     article = _span_article(request)
@@ -252,7 +245,7 @@ def claim_attach(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_safe
 @login_required
-def claim_panel(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_panel(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """A claim in the reading page's margin (htmx): statement, status, verdict, every
     appearance with its quote in context, and the evidence by stance."""
     data = selectors.claim_panel(pk=pk, article_id=_int(request.GET.get("article")))
@@ -266,7 +259,7 @@ def claim_panel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_safe
 @login_required
-def orphaned_list(request: HttpRequest) -> HttpResponse:
+def orphaned_list(request: HtmxHttpRequest) -> HttpResponse:
     """Appearances lost when their article's text changed, for an editor to re-tag."""
     if not is_editor(request.user):
         return render(
@@ -364,7 +357,7 @@ def _blank_forms(claim: Claim) -> dict:
 
 
 def render_claim_page(
-    request: HttpRequest,
+    request: HtmxHttpRequest,
     claim: Claim,
     *,
     failed_action: str = "",
@@ -404,7 +397,7 @@ def render_claim_page(
         "checked_elsewhere": selectors.claim_checked_elsewhere(claim=claim),
         "confirm_approve": confirm_approve.cleaned_data if confirm_approve else None,
     }
-    template = "claims/_claim_body.html" if is_htmx(request) else "claims/detail.html"
+    template = "claims/_claim_body.html" if request.htmx else "claims/detail.html"
     return render(request, template, context, status=status)
 
 
@@ -414,13 +407,13 @@ def claim_for_page(pk: int) -> Claim:
 
 @require_safe
 @login_required
-def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return render_claim_page(request, claim_for_page(pk))
 
 
 @require_POST
 @login_required
-def claim_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def claim_action(request: HtmxHttpRequest, pk: int, action: str) -> HttpResponse:
     spec = ACTIONS[action]
     claim = claim_for_page(pk)
     form = spec.form(request.POST, auto_id=auto_id(action))
@@ -451,7 +444,7 @@ def claim_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         )
     if wants_json(request):
         return JsonResponse({"claim": claim.pk, "message": spec.done})
-    if is_htmx(request):
+    if request.htmx:
         return render_claim_page(request, claim_for_page(pk), notice=spec.done)
     messages.success(request, spec.done)
     return redirect("claims:detail", pk=claim.pk)
@@ -459,7 +452,7 @@ def claim_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @require_POST
 @login_required
-def claimant_edit(request: HttpRequest, pk: int, claimant_id: int) -> HttpResponse:
+def claimant_edit(request: HtmxHttpRequest, pk: int, claimant_id: int) -> HttpResponse:
     """Correct a claimant's kind or role from the page of a claim they made."""
     claim = claim_for_page(pk)
     claimant = get_object_or_404(
@@ -482,7 +475,7 @@ def claimant_edit(request: HttpRequest, pk: int, claimant_id: int) -> HttpRespon
     done = f"{claimant.name} saved."
     if wants_json(request):
         return JsonResponse({"claimant": claimant.pk, "message": done})
-    if is_htmx(request):
+    if request.htmx:
         return render_claim_page(request, claim_for_page(pk), notice=done)
     messages.success(request, done)
     return redirect("claims:detail", pk=claim.pk)

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "pgtrigger",
     "pghistory",
     "axes",
+    "django_htmx",
     "apps.core",
     "apps.accounts",
     "apps.articles",
@@ -89,6 +90,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
 ]
 
 # Log-in attempts are rate-limited (django-axes): after AXES_FAILURE_LIMIT failures for one
