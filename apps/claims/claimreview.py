@@ -43,12 +43,12 @@ def _claimant(claimant: Claimant) -> dict:
     """schema.org's type by the claimant's kind (guessed, corrected by analysts); a merged
     record speaks as the claimant it was merged into."""
     seen = {claimant.pk}
-    while claimant.merged_into_id and claimant.merged_into_id not in seen:
+    while claimant.merged_into is not None and claimant.merged_into_id not in seen:
         claimant = claimant.merged_into
         seen.add(claimant.pk)
     if claimant.kind == Claimant.Kind.ORGANIZATION:
         return {"@type": "Organization", "name": claimant.name}
-    person = {"@type": "Person", "name": claimant.name}
+    person: dict[str, object] = {"@type": "Person", "name": claimant.name}
     if claimant.role:
         person["jobTitle"] = claimant.role
     if claimant.affiliation:

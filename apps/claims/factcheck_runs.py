@@ -62,7 +62,7 @@ def _send(run_id: int) -> None:
     enqueue.import_factchecks_run(run_id)
 
 
-def factcheck_import_continue(*, run_id: int) -> FactCheckImportRun:
+def factcheck_import_continue(*, run_id: int) -> FactCheckImportRun | None:
     """Import the chunks of run `run_id` not yet done (the task's one service call)."""
     run = FactCheckImportRun.objects.filter(pk=run_id).first()
     if run is None or run.finished:

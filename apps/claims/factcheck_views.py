@@ -22,7 +22,7 @@ SHOWN_SKIPS = 200
 @require_http_methods(["GET", "POST"])
 @login_required
 def factcheck_import(request: HtmxHttpRequest) -> HttpResponse:
-    context = {"total": ExternalFactCheck.objects.count()}
+    context: dict[str, object] = {"total": ExternalFactCheck.objects.count()}
     if not is_editor(request.user):
         context["forbidden"] = "Only editors can import fact-checks."
         return render(request, "claims/factcheck_import.html", context, status=403)
@@ -32,11 +32,11 @@ def factcheck_import(request: HtmxHttpRequest) -> HttpResponse:
         if upload is None:
             context["error"] = "Choose a file to import."
             status = 400
-        elif upload.size >= background_threshold():
+        elif (upload.size or 0) >= background_threshold():
             # A large file: a task imports it in chunks; the page follows its progress.
             try:
                 context["run"] = factcheck_import_start(
-                    content=upload.read(), filename=upload.name, by=request.user
+                    content=upload.read(), filename=upload.name or "", by=request.user
                 )
             except DomainError as exc:
                 context["error"] = exc.message

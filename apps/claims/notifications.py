@@ -12,6 +12,7 @@ import hmac
 import json
 import time
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -120,7 +121,7 @@ def webhooks_sweep(*, now=None, limit: int = 500) -> int:
     )
     sent = 0
     for pk in stale.order_by("id").values_list("id", flat=True)[:limit]:
-        if not send_now(lambda pk=pk: enqueue.deliver_webhook(pk), what=f"webhook delivery {pk}"):
+        if not send_now(partial(enqueue.deliver_webhook, pk), what=f"webhook delivery {pk}"):
             break
         sent += 1
     return sent

@@ -56,9 +56,10 @@ def _render(request: HttpRequest, template: str, context: dict) -> HttpResponse:
 
 
 def _validators(request: HttpRequest, pk: int):
+    # Cached on the request: Django's `condition` asks for the ETag and the Last-Modified.
     if not hasattr(request, "_fact_check_validators"):
-        request._fact_check_validators = public.page_validators(pk)
-    return request._fact_check_validators
+        request._fact_check_validators = public.page_validators(pk)  # type: ignore[attr-defined]
+    return request._fact_check_validators  # type: ignore[attr-defined]
 
 
 def _etag(request, pk: int, slug: str):
@@ -105,7 +106,7 @@ def detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
                 "quote": appearance.quote,
                 "claimant": appearance.claimant,
                 "title": article.title,
-                "outlet": article.outlet.name if article.outlet_id else "",
+                "outlet": article.outlet.name if article.outlet is not None else "",
                 "url": _web_url(article.canonical_url or article.url),
                 "published_at": article.published_at,
             }
@@ -147,8 +148,8 @@ def detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
 def _listing_last_modified(request: HttpRequest, *args, **kwargs):
     """One query per request for both validators of a list of published claims."""
     if not hasattr(request, "_listing_last_modified"):
-        request._listing_last_modified = public.listing_last_modified()
-    return request._listing_last_modified
+        request._listing_last_modified = public.listing_last_modified()  # type: ignore[attr-defined]
+    return request._listing_last_modified  # type: ignore[attr-defined]
 
 
 def _listing_etag(request: HttpRequest, *args, **kwargs):

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import (
     CharField,
     Count,
@@ -189,8 +190,8 @@ def attach_list(
         for m in match_factchecks(text, limit=ATTACH_FACTCHECKS)
     ]
     if not checked:
-        return claims
-    scored = [c for c in claims if c.score is not None]
+        return [*claims]
+    scored: list[AttachChoice | CheckedElsewhereChoice] = [c for c in claims if c.score is not None]
     ranked = sorted([*scored, *checked], key=lambda c: (c.tier != "likely_same", -(c.score or 0.0)))
     return [*ranked, *(c for c in claims if c.score is None)]
 
@@ -386,7 +387,7 @@ class HistoryEntry:
     at: datetime
     what: str
     action: str
-    user: object | None
+    user: AbstractBaseUser | None
     changes: list[tuple[str, str, str]] = field(default_factory=list)
     summary: str = ""
     note: str = ""  # the editor's note, for a review decision

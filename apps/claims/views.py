@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -64,7 +65,7 @@ def claim_list(request: HtmxHttpRequest) -> HttpResponse:
     verdict = request.GET.get("verdict", "")
     q = request.GET.get("q", "").strip()[:200]
     disagree = request.GET.get("disagree") == "1"
-    claims = selectors.claim_list(status=status, verdict=verdict, q=q).annotate(
+    claims: QuerySet[Claim] = selectors.claim_list(status=status, verdict=verdict, q=q).annotate(
         evidence_count=selectors.evidence_count_subquery()
     )
     claims = with_disagreement(claims)
@@ -206,6 +207,7 @@ def claim_create(request: HtmxHttpRequest) -> HttpResponse:
     except DomainError as exc:
         return _span_failed(request, article, "create", exc)
     appearance = claim.appearances.order_by("id").first()
+    assert appearance is not None  # claim_create tags the claim where it was made
     url = _article_anchor(article.pk, appearance.pk)
     if wants_json(request):
         return JsonResponse(
