@@ -49,9 +49,10 @@ class Piece:
 
     offset: int
     text: str
-    marks: list = field(default_factory=list)  # appearances covering this run, innermost first
-    first_of: list = field(default_factory=list)  # appearances that start here (for anchors)
-    suggestion: object | None = None  # the open suggestion covering this run, if any
+    # Appearances covering this run, innermost first; those that start here (for anchors).
+    marks: list[Appearance] = field(default_factory=list)
+    first_of: list[Appearance] = field(default_factory=list)
+    suggestion: Suggestion | None = None  # the open suggestion covering this run, if any
 
     @property
     def primary(self):
@@ -111,18 +112,18 @@ def build_paragraphs(text: str, appearances, suggestions=()) -> list[Paragraph]:
     for sg in suggested:
         cuts.update((sg.start, sg.end))
     points = sorted(cuts)
-    starts_at: dict[int, list] = {}
-    ends_at: dict[int, list] = {}
+    starts_at: dict[int, list[Appearance]] = {}
+    ends_at: dict[int, list[Appearance]] = {}
     for a in spans:
         starts_at.setdefault(a.start, []).append(a)
         ends_at.setdefault(a.end, []).append(a)
 
     paragraphs = []
-    active: dict[int, object] = {}
+    active: dict[int, Appearance] = {}
     sg_index = 0
     # Appearances that started but have no piece yet (one may start inside a paragraph
     # break); the next piece carries their anchor.
-    unanchored: dict[int, object] = {}
+    unanchored: dict[int, Appearance] = {}
     point_index = 0
     for p_start, p_end in paragraph_bounds(text):
         pieces = []
@@ -283,7 +284,8 @@ def _tagged(article: Article) -> tuple[list, list, list[dict]]:
         .order_by("start", "id")
     )
     text = article.text
-    anchored, unanchored = [], []
+    anchored: list[Appearance] = []
+    unanchored: list[Appearance] = []
     for a in appearances:
         ok = (
             not a.orphaned
