@@ -54,14 +54,11 @@ FRAME = {"base.html", "admin/base_site.html"}
 # (where, what) pairs still pointing upward. Each needs a template content change or a
 # design change that was outside the session that wrote this test; see the reason.
 KNOWN_UPWARD = {
-    # The claim page and its side panel show the claim's evidence through the evidence
-    # app's tags, and "Checked elsewhere" cites a fact-check as evidence: the claim page
-    # composes a higher app's parts. Fix: compose that page at the evidence layer (or give
-    # the claims template a slot the evidence app fills) — a template content change.
-    ("templates/claims/_claim_body.html", "load evidence_ui"),
-    ("templates/claims/_panel.html", "load evidence_ui"),
+    # "Checked elsewhere" posts to the evidence app's view that cites a fact-check. Fix: the
+    # form's action URL given by apps/claims/evidence.py's provider (a template change).
     ("templates/claims/_checked_by.html", "url evidence:factcheck_cite"),
-    # The reading page's "re-extract" button posts to ingestion (editors only).
+    # The reading page's "re-extract" button posts to ingestion (editors only). Fix: as above,
+    # an action the ingestion app provides to the page (a template change).
     ("templates/claims/article_detail.html", "url ingestion:article_reextract"),
 }
 
@@ -230,6 +227,7 @@ def test_owners_are_resolved_for_the_real_project():
     assert urls["accounts:tokens"] == "accounts"
     assert libraries["evidence_ui"] == "evidence"
     assert libraries["claimtrack_nav"] == "claims"
+    assert libraries["claim_evidence"] == "claims"
     assert libraries["static"] is None
 
 

@@ -18,6 +18,7 @@ from django.views.decorators.http import condition, require_safe
 
 from . import public
 from .claimreview import claim_review
+from .evidence import evidence as claim_evidence
 from .models import Verdict
 
 # As django.utils.html.json_script: nothing in the JSON can close the element or open a
@@ -112,7 +113,7 @@ def detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
             }
         )
     stances: dict[str, dict] = {}
-    for link in sorted(claim.evidence.all(), key=lambda link: (link.created_at, link.pk)):
+    for link in claim_evidence().links(claim.pk):
         group = stances.setdefault(link.stance, {"label": link.get_stance_display(), "links": []})
         source = link.source
         group["links"].append(

@@ -1,8 +1,8 @@
 """Reads of claims that are more than one line: lists, the attach search, the side panel,
 claimant names, orphaned appearances, the history.
 
-Evidence sits after claims in the dependency order: its rows are reached through the app
-registry (as apps/claims/desk.py does), never by importing apps.evidence.
+Evidence sits after claims in the app order: what these reads need of it comes from
+apps/claims/evidence.py, which the evidence app provides.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import (
@@ -30,6 +29,7 @@ from pghistory.models import Events
 
 from apps.articles.models import Article
 
+from .evidence import evidence
 from .models import Appearance, Claim, Claimant, ExternalFactCheck, Review, Status, Verdict
 
 MAX_QUERY_WORDS = 8
@@ -70,7 +70,7 @@ def appearance_count_subquery() -> Coalesce:
 
 
 def evidence_count_subquery() -> Coalesce:
-    return _count_per_claim(django_apps.get_model("evidence", "EvidenceLink"))
+    return evidence().count()
 
 
 def claim_list(*, status: str = "", verdict: str = "", q: str = "") -> QuerySet[Claim]:
@@ -269,8 +269,7 @@ def claim_checked_elsewhere(*, claim: Claim) -> CheckedElsewhere | None:
     match = checked_elsewhere(claim.statement)
     if match is None:
         return None
-    # Through the reverse relation: the claims app imports nothing from evidence.
-    cited = claim.evidence.filter(source__url=match.factcheck.url).exists()
+    cited = evidence().cites_url(claim.pk, match.factcheck.url)
     return CheckedElsewhere(match.factcheck, match.score, cited)
 
 

@@ -21,6 +21,7 @@ from apps.articles.models import Article
 from apps.core.errors import Conflict, DomainError, NotAllowed
 
 from .embeddings import embed_claims
+from .evidence import evidence
 from .models import Appearance, Claim, Claimant, Review, Status, Verdict
 
 CONTEXT_CHARS = 32
@@ -527,7 +528,7 @@ def review_approve(
     """Publish the proposed verdict. Needs at least one evidence link unless the editor
     states why not (recorded on the review)."""
     by = _require_editor(by, ACTION_LABELS["approve"])
-    if not claim.evidence.exists():
+    if not evidence().exists(claim.pk):
         _require_evidence_or_reason(override_reason)
         note = f"{note}\n[Published without evidence: {override_reason.strip()}]".strip()
     claim = _transition(
@@ -554,7 +555,7 @@ def review_approve_check(
     """Raise what `review_approve` would raise, writing nothing: the browser asks the editor
     to confirm publishing only when publishing can go ahead."""
     _require_editor(by, ACTION_LABELS["approve"])
-    if not claim.evidence.exists():
+    if not evidence().exists(claim.pk):
         _require_evidence_or_reason(override_reason)
     expected = claim.version if version is None else int(version)
     sources = TRANSITIONS["approve"][0]
