@@ -3,9 +3,10 @@
 Errors from the services (DomainError) are shown to the user with what they typed kept,
 and with the error's HTTP status (400, 403, 409) so htmx and JSON clients can tell.
 
-Evidence comes after claims in the dependency order, so nothing here imports it: the claim
-page shows evidence through the evidence app's template tags, and the evidence views
-(apps/evidence/views.py) call `render_claim_page` back when they need the page.
+Evidence comes after claims in the app order, so nothing here imports it: the claim page
+shows evidence through the slots of apps/claims/evidence.py (which the evidence app fills),
+and the evidence views (apps/evidence/views.py) call `render_claim_page` back when they
+need the page.
 """
 
 from __future__ import annotations
