@@ -58,7 +58,7 @@ def review_queue(request: HtmxHttpRequest) -> HttpResponse:
         "verdict": request.GET.get("verdict", ""),
         "older_than_days": _int(request.GET.get("older_than_days")),
     }
-    claims = desk.review_queue(**filters)
+    claims = desk.review_queue(**filters)  # type: ignore[arg-type]  # each key's type is right
     page = Paginator(claims, 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -223,8 +223,9 @@ def bulk(request: HtmxHttpRequest) -> HttpResponse:
             },
         )
     assignee = None
-    if request.POST.get("action") == "assign" and _int(request.POST.get("assignee")):
-        assignee = User.objects.filter(pk=_int(request.POST.get("assignee"))).first()
+    assignee_id = _int(request.POST.get("assignee"))
+    if request.POST.get("action") == "assign" and assignee_id:
+        assignee = User.objects.filter(pk=assignee_id).first()
     try:
         results = services.claims_bulk(
             claim_ids=ids,

@@ -15,6 +15,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import (
     CharField,
     Count,
+    Expression,
     F,
     Func,
     IntegerField,
@@ -69,7 +70,7 @@ def appearance_count_subquery() -> Coalesce:
     return _count_per_claim(Appearance)
 
 
-def evidence_count_subquery() -> Coalesce:
+def evidence_count_subquery() -> Expression:
     return evidence().count()
 
 
@@ -240,7 +241,7 @@ def claims_for_attach(
     )
     choices = list(chosen.values())[:limit]
     for choice in choices:
-        choice.claim.appearance_count = counts.get(choice.claim.pk, 0)
+        choice.claim.appearance_count = counts.get(choice.claim.pk, 0)  # type: ignore[attr-defined]
         choice.here = choice.claim.pk in here
     return choices
 
@@ -560,7 +561,7 @@ def claim_history(*, claim: Claim, limit: int = HISTORY_LIMIT) -> list[HistoryEn
             entry.note = notes.pop(entry.context_id)[1].get("note", "")
     for event, data in notes.values():  # a review without its status change: shown alone
         context = event.pgh_context or {}
-        decision = CHOICE_LABELS["decision"].get(data.get("decision"), "Reviewed")
+        decision = CHOICE_LABELS["decision"].get(data.get("decision") or "", "Reviewed")
         entries.append(
             HistoryEntry(
                 at=event.pgh_created_at,

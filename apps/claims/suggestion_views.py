@@ -35,7 +35,7 @@ def suggestions_context(*, article: Article, user) -> dict:
         .order_by("start")
     )
     for suggestion in suggestions:
-        suggestion.tier_label = matching.TIER_LABELS.get(suggestion.match_tier, "")
+        suggestion.tier_label = matching.TIER_LABELS.get(suggestion.match_tier, "")  # type: ignore[attr-defined]
     return {
         "article": article,
         "suggestions": suggestions,
@@ -138,7 +138,10 @@ def accept_above(request: HtmxHttpRequest, article_id: int) -> HttpResponse:
     article = get_object_or_404(Article, pk=article_id)
     try:
         results = services.suggestions_accept_above(
-            article=article, score=request.POST.get("score", ""), by=request.user
+            # The service parses the typed score (and says when it is not a number).
+            article=article,
+            score=request.POST.get("score", ""),  # type: ignore[arg-type]
+            by=request.user,
         )
     except DomainError as exc:
         return _failed(request, article, exc)

@@ -199,7 +199,7 @@ def factcheck_cite(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
                 stance=stance,
                 kind=Source.Kind.ARTICLE,
-                **factcheck_citation(factcheck),
+                **factcheck_citation(factcheck),  # type: ignore[arg-type]  # url, title, …: str
             )
     except DomainError as exc:
         if wants_json(request):
@@ -209,6 +209,7 @@ def factcheck_cite(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             return redirect(
                 reverse("articles:detail", args=[suggestion.article_id]) + "#suggestions"
             )
+        assert claim_pk is not None  # no suggestion: a claim was posted
         return render_claim_page(
             request, claim_for_page(claim_pk), error=exc.message, status=exc.status
         )
