@@ -130,7 +130,7 @@ def measure(client, url: str, runs: int) -> dict:
 
 
 def time_cutting(article, runs: int) -> float:
-    from apps.articles.views import build_paragraphs
+    from apps.claims.article_views import build_paragraphs
 
     appearances = list(article.appearances.all())
     suggestions = list(article.suggestions.all())

@@ -12,7 +12,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("account/", include("apps.accounts.urls")),
     path("api/", include("apps.api.urls")),
-    path("articles/", include("apps.articles.urls")),
+    path("articles/", include("apps.claims.article_urls")),
     path("claims/", include("apps.claims.urls")),
     path("desk/", include("apps.claims.desk_urls")),
     path("evidence/", include("apps.evidence.urls")),

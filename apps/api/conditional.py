@@ -18,8 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.http import HttpResponseNotModified
-from django.utils.cache import quote_etag
-from django.utils.http import parse_etags
+from django.utils.http import parse_etags, quote_etag
 from rest_framework.response import Response
 
 from apps.core.errors import Conflict, DomainError

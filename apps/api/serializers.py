@@ -1,9 +1,9 @@
 from django.contrib.auth import get_user_model
-from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.articles.models import Article, Outlet
+from apps.claims.claimreview import claim_page_url
 from apps.claims.models import Appearance, Claim, Claimant, ExternalFactCheck, verdict_rating
 from apps.claims.services import BULK_ACTIONS, MAX_STATEMENT
 from apps.evidence.models import EvidenceLink, Source
@@ -12,12 +12,6 @@ from apps.ingestion.models import Feed, IngestJob
 from .selectors import iso as _iso
 
 User = get_user_model()
-
-
-def claim_page_url(request, claim_id: int) -> str:
-    """The claim's page on this site, absolute."""
-    path = reverse("claims:detail", args=[claim_id])
-    return request.build_absolute_uri(path) if request is not None else path
 
 
 # These serializers declare their fields for the schema but build the representation

@@ -317,7 +317,7 @@ def _strip_trailing_byline(
     number, line = kept[last]
     match = _TRAILING_PAREN_NAMES.fullmatch(line.strip())
     names = _person_names(match["names"]) if match else []
-    if names:
+    if match and names:
         authors.extend(names)
         kept[last] = (number, match["body"])
         removed.append((number, match.start("paren"), match["paren"]))
@@ -362,4 +362,9 @@ def _word_key(text: str) -> list[str]:
 
 def _unique(names: list[str]) -> list[str]:
     seen: set[str] = set()
-    return [n for n in names if not (n.casefold() in seen or seen.add(n.casefold()))]
+    unique = []
+    for name in names:
+        if name.casefold() not in seen:
+            seen.add(name.casefold())
+            unique.append(name)
+    return unique

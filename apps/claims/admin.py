@@ -32,8 +32,7 @@ def _workflow_action(action: str, label: str):
             modeladmin.message_user(request, f"Claim #{result.claim_id}: {result.message}", level)
 
     run.__name__ = f"workflow_{action}"
-    run.short_description = label
-    return run
+    return admin.action(description=label)(run)
 
 
 @admin.register(Claim)

@@ -7,4 +7,6 @@ class ClaimsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import differences  # noqa: F401 - connects the signals that refresh ClaimDifferences
+        # differences connects the signals that refresh ClaimDifferences; tasks registers the
+        # tasks in every process (the services send them by name: enqueue.py).
+        from . import differences, tasks  # noqa: F401

@@ -10,14 +10,14 @@ from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquer
 from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
 
+from .evidence import evidence
 from .models import Appearance, Claim, Status, Verdict
 
 
-def _count_subquery(model_label: str, **filters) -> Coalesce:
+def _appearance_count() -> Coalesce:
     """A correlated COUNT per claim: no join fan-out, one query for the whole page."""
-    model = django_apps.get_model(model_label)
     counts = (
-        model.objects.filter(claim=OuterRef("pk"), **filters)
+        Appearance.objects.filter(claim=OuterRef("pk"))
         .order_by()
         .values("claim")
         .annotate(n=Count("*"))
@@ -28,10 +28,10 @@ def _count_subquery(model_label: str, **filters) -> Coalesce:
 
 def with_work_counts(claims: QuerySet) -> QuerySet:
     return claims.select_related("assignee", "proposed_by").annotate(
-        supports=_count_subquery("evidence.EvidenceLink", stance="supports"),
-        refutes=_count_subquery("evidence.EvidenceLink", stance="refutes"),
-        context=_count_subquery("evidence.EvidenceLink", stance="context"),
-        appearance_count=_count_subquery("claims.Appearance"),
+        supports=evidence().count(stance="supports"),
+        refutes=evidence().count(stance="refutes"),
+        context=evidence().count(stance="context"),
+        appearance_count=_appearance_count(),
     )
 
 

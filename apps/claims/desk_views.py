@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from apps.accounts.roles import ANALYST, EDITOR, is_analyst, is_editor
 from apps.articles.models import Outlet
 from apps.core.errors import Conflict, DomainError, NotAllowed
+from apps.core.negotiation import HtmxHttpRequest
 
 from . import desk, notifications, services
 from .models import Claim, Claimant, Notification, Verdict
@@ -33,14 +34,14 @@ def _researchers():
     )
 
 
-def _back_url(request: HttpRequest, back: str) -> str:
+def _back_url(request: HtmxHttpRequest, back: str) -> str:
     """The work list a bulk action came from, when it is a path on this site."""
     if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         return back
     return reverse("desk:mine")
 
 
-def _forbidden(request: HttpRequest, message: str) -> HttpResponse:
+def _forbidden(request: HtmxHttpRequest, message: str) -> HttpResponse:
     return render(request, "desk/forbidden.html", {"message": message}, status=403)
 
 
@@ -49,7 +50,7 @@ def _forbidden(request: HttpRequest, message: str) -> HttpResponse:
 
 @require_GET
 @login_required
-def review_queue(request: HttpRequest) -> HttpResponse:
+def review_queue(request: HtmxHttpRequest) -> HttpResponse:
     filters = {
         "outlet": _int(request.GET.get("outlet")),
         "claimant": _int(request.GET.get("claimant")),
@@ -57,7 +58,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         "verdict": request.GET.get("verdict", ""),
         "older_than_days": _int(request.GET.get("older_than_days")),
     }
-    claims = desk.review_queue(**filters)
+    claims = desk.review_queue(**filters)  # type: ignore[arg-type]  # each key's type is right
     page = Paginator(claims, 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -76,12 +77,12 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def review_decide(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Approve or send back from the queue; answers the queue row (htmx) or redirects."""
     claim = get_object_or_404(Claim, pk=pk)
     decision = request.POST.get("decision")
     note = request.POST.get("note", "")
-    htmx = bool(request.headers.get("HX-Request"))
+    htmx = bool(request.htmx)
     try:
         if request.POST.get("cancel"):
             if htmx:
@@ -157,7 +158,7 @@ def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Work lists and bulk actions ---------------------------------------------------------
 
 
-def _work_list(request: HttpRequest, *, title: str, unassigned: bool) -> HttpResponse:
+def _work_list(request: HtmxHttpRequest, *, title: str, unassigned: bool) -> HttpResponse:
     claims = desk.work_list(assignee_id=request.user.pk, unassigned=unassigned)
     page = Paginator(claims, 50).get_page(request.GET.get("page"))
     return render(
@@ -186,19 +187,19 @@ def _work_list(request: HttpRequest, *, title: str, unassigned: bool) -> HttpRes
 
 @require_GET
 @login_required
-def my_claims(request: HttpRequest) -> HttpResponse:
+def my_claims(request: HtmxHttpRequest) -> HttpResponse:
     return _work_list(request, title="My claims", unassigned=False)
 
 
 @require_GET
 @login_required
-def unassigned(request: HttpRequest) -> HttpResponse:
+def unassigned(request: HtmxHttpRequest) -> HttpResponse:
     return _work_list(request, title="Unassigned claims", unassigned=True)
 
 
 @require_POST
 @login_required
-def bulk(request: HttpRequest) -> HttpResponse:
+def bulk(request: HtmxHttpRequest) -> HttpResponse:
     ids = [i for i in request.POST.getlist("claim") if i.isdigit()]
     action = request.POST.get("action", "")
     back = request.POST.get("back") or ""
@@ -222,8 +223,9 @@ def bulk(request: HttpRequest) -> HttpResponse:
             },
         )
     assignee = None
-    if request.POST.get("action") == "assign" and _int(request.POST.get("assignee")):
-        assignee = User.objects.filter(pk=_int(request.POST.get("assignee"))).first()
+    assignee_id = _int(request.POST.get("assignee"))
+    if request.POST.get("action") == "assign" and assignee_id:
+        assignee = User.objects.filter(pk=assignee_id).first()
     try:
         results = services.claims_bulk(
             claim_ids=ids,
@@ -258,7 +260,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: HtmxHttpRequest) -> HttpResponse:
     data = desk.dashboard()
     return render(
         request,
@@ -277,7 +279,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
-def history(request: HttpRequest, pk: int) -> HttpResponse:
+def history(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     timeline = desk.claim_snapshots(pk)
     if not timeline:
         return render(request, "desk/forbidden.html", {"message": "No such claim."}, status=404)
@@ -303,7 +305,7 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def claim_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     claim = get_object_or_404(Claim.objects.select_related("assignee"), pk=pk)
     if not is_analyst(request.user):
         return _forbidden(request, "Only analysts, editors and admins can edit claims.")
@@ -375,7 +377,7 @@ def claim_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def notification_list(request: HttpRequest) -> HttpResponse:
+def notification_list(request: HtmxHttpRequest) -> HttpResponse:
     if request.method == "POST":
         notifications.notifications_mark_read(user=request.user)
         return redirect("desk:notifications")
@@ -385,7 +387,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def claim_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     claim = get_object_or_404(Claim, pk=pk)
     try:
         services.claim_delete(

@@ -34,6 +34,7 @@ from apps.accounts.roles import is_editor
 from apps.core.enqueue import send_after_commit
 from apps.core.errors import NotAllowed
 
+from . import enqueue
 from .factchecks import CHUNK, FactCheckImportError, _upsert, prepare
 from .models import FactCheckImportRun
 
@@ -41,6 +42,9 @@ logger = logging.getLogger(__name__)
 
 SHOWN_SKIPS = 200
 TASK_BUDGET = 120.0  # seconds of chunks a task does before it sends itself for the rest
+# The import task's time limits (tasks.py): a chunk's work fits well inside them.
+TASK_SOFT_TIME_LIMIT = 240
+TASK_TIME_LIMIT = 300
 MAX_LOST_RUNS = 3
 
 
@@ -54,9 +58,7 @@ def stall_after() -> timedelta:
     """A run without progress for this long has no live worker (FACTCHECK_IMPORT_STALL_SECONDS,
     default: the task's hard time limit plus a minute; a task touches the run when it starts
     and after each chunk, and stops after TASK_BUDGET)."""
-    from .tasks import import_factchecks_run
-
-    default = import_factchecks_run.time_limit + 60
+    default = TASK_TIME_LIMIT + 60
     return timedelta(seconds=float(getattr(settings, "FACTCHECK_IMPORT_STALL_SECONDS", default)))
 
 
@@ -97,9 +99,7 @@ def factcheck_import_start(
 
 
 def _send(run_id: int) -> None:
-    from .tasks import import_factchecks_run
-
-    import_factchecks_run.delay(run_id)
+    enqueue.import_factchecks_run(run_id)
 
 
 def factcheck_import_continue(

@@ -407,8 +407,11 @@ def _json_lines(text: str):
             continue
         try:
             data = json.loads(line)
-        except (json.JSONDecodeError, RecursionError) as exc:
+        except json.JSONDecodeError as exc:
             bad.append(Skipped(f"line {number}", f"not JSON ({exc.msg})"))
+            continue
+        except RecursionError:
+            bad.append(Skipped(f"line {number}", "not JSON (nested too deeply)"))
             continue
         good_lines += 1
         for where, element in _claimreviews(data, ""):

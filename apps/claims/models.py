@@ -27,7 +27,7 @@ class Verdict(models.TextChoices):
 
 
 # The default rating scale (setting CLAIMTRACK_RATING_SCALE); None: no number.
-VERDICT_RATING = {
+VERDICT_RATING: dict[str, int | None] = {
     Verdict.TRUE: 5,
     Verdict.MOSTLY_TRUE: 4,
     Verdict.MIXED: 3,

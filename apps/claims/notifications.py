@@ -12,6 +12,7 @@ import hmac
 import json
 import time
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -21,6 +22,7 @@ from django.utils import timezone
 
 from apps.core.enqueue import send_after_commit, send_now
 
+from . import enqueue
 from .models import Claim, Notification, Webhook, WebhookDelivery
 
 MAX_DELIVERY_ATTEMPTS = 6
@@ -91,13 +93,11 @@ def webhooks_dispatch(*, claim: Claim, action: str, from_status: str) -> list[We
                     WebhookDelivery.objects.create(webhook=webhook, event=event, payload=payload)
                 )
     if deliveries:
-        from .tasks import deliver_webhook
-
         ids = [d.pk for d in deliveries]
 
         def send() -> None:
             for pk in ids:
-                deliver_webhook.delay(pk)
+                enqueue.deliver_webhook(pk)
 
         # Not sent (broker down): the deliveries stay pending and webhooks_sweep sends them.
         send_after_commit(send, what=f"webhook deliveries {ids[:5]}")
@@ -114,8 +114,6 @@ SWEEP_TRIED_AFTER = timedelta(minutes=15)
 def webhooks_sweep(*, now=None, limit: int = 500) -> int:
     """Send the deliveries that stayed pending (made while the broker was down). Returns how
     many were sent. The receiver can tell a repeat by X-Claimtrack-Delivery."""
-    from .tasks import deliver_webhook
-
     now = now or timezone.now()
     stale = WebhookDelivery.objects.filter(state=WebhookDelivery.State.PENDING).filter(
         Q(attempts=0, updated_at__lt=now - SWEEP_NEVER_SENT_AFTER)
@@ -123,7 +121,7 @@ def webhooks_sweep(*, now=None, limit: int = 500) -> int:
     )
     sent = 0
     for pk in stale.order_by("id").values_list("id", flat=True)[:limit]:
-        if not send_now(lambda pk=pk: deliver_webhook.delay(pk), what=f"webhook delivery {pk}"):
+        if not send_now(partial(enqueue.deliver_webhook, pk), what=f"webhook delivery {pk}"):
             break
         sent += 1
     return sent

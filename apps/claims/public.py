@@ -152,13 +152,12 @@ def published_page(*, q: str = "", start: int, stop: int) -> list[Claim]:
 
 
 def public_claim(pk: int) -> Claim | None:
-    """A published claim with what its page and its ClaimReview show, or None. (Evidence
-    is prefetched through the reverse relation: claims import nothing from the evidence
-    app, which sits above them; the page orders the links itself.)"""
+    """A published claim with what its page and its ClaimReview show, or None (its
+    evidence: apps/claims/evidence.py)."""
     appearances = Appearance.objects.select_related("article__outlet", "claimant__merged_into")
     return (
         Claim.objects.filter(pk=pk, status=Status.PUBLISHED)
-        .prefetch_related(Prefetch("appearances", queryset=appearances), "evidence__source")
+        .prefetch_related(Prefetch("appearances", queryset=appearances))
         .first()
     )
 

@@ -16,9 +16,9 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import condition, require_safe
 
-from apps.api.claimreview import claim_review
-
 from . import public
+from .claimreview import claim_review
+from .evidence import evidence as claim_evidence
 from .models import Verdict
 
 # As django.utils.html.json_script: nothing in the JSON can close the element or open a
@@ -57,9 +57,10 @@ def _render(request: HttpRequest, template: str, context: dict) -> HttpResponse:
 
 
 def _validators(request: HttpRequest, pk: int):
+    # Cached on the request: Django's `condition` asks for the ETag and the Last-Modified.
     if not hasattr(request, "_fact_check_validators"):
-        request._fact_check_validators = public.page_validators(pk)
-    return request._fact_check_validators
+        request._fact_check_validators = public.page_validators(pk)  # type: ignore[attr-defined]
+    return request._fact_check_validators  # type: ignore[attr-defined]
 
 
 def _etag(request, pk: int, slug: str):
@@ -106,13 +107,13 @@ def detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
                 "quote": appearance.quote,
                 "claimant": appearance.claimant,
                 "title": article.title,
-                "outlet": article.outlet.name if article.outlet_id else "",
+                "outlet": article.outlet.name if article.outlet is not None else "",
                 "url": _web_url(article.canonical_url or article.url),
                 "published_at": article.published_at,
             }
         )
     stances: dict[str, dict] = {}
-    for link in sorted(claim.evidence.all(), key=lambda link: (link.created_at, link.pk)):
+    for link in claim_evidence().links(claim.pk):
         group = stances.setdefault(link.stance, {"label": link.get_stance_display(), "links": []})
         source = link.source
         group["links"].append(
@@ -148,8 +149,8 @@ def detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
 def _listing_last_modified(request: HttpRequest, *args, **kwargs):
     """One query per request for both validators of a list of published claims."""
     if not hasattr(request, "_listing_last_modified"):
-        request._listing_last_modified = public.listing_last_modified()
-    return request._listing_last_modified
+        request._listing_last_modified = public.listing_last_modified()  # type: ignore[attr-defined]
+    return request._listing_last_modified  # type: ignore[attr-defined]
 
 
 def _listing_etag(request: HttpRequest, *args, **kwargs):

@@ -1,8 +1,8 @@
 """Reads of claims that are more than one line: lists, the attach search, the side panel,
 claimant names, orphaned appearances, the history.
 
-Evidence sits after claims in the dependency order: its rows are reached through the app
-registry (as apps/claims/desk.py does), never by importing apps.evidence.
+Evidence sits after claims in the app order: what these reads need of it comes from
+apps/claims/evidence.py, which the evidence app provides.
 """
 
 from __future__ import annotations
@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import (
     CharField,
     Count,
+    Expression,
     F,
     Func,
     IntegerField,
@@ -29,6 +30,7 @@ from pghistory.models import Events
 
 from apps.articles.models import Article
 
+from .evidence import evidence
 from .models import Appearance, Claim, Claimant, ExternalFactCheck, Review, Status, Verdict
 
 MAX_QUERY_WORDS = 8
@@ -68,8 +70,8 @@ def appearance_count_subquery() -> Coalesce:
     return _count_per_claim(Appearance)
 
 
-def evidence_count_subquery() -> Coalesce:
-    return _count_per_claim(django_apps.get_model("evidence", "EvidenceLink"))
+def evidence_count_subquery() -> Expression:
+    return evidence().count()
 
 
 def claim_list(*, status: str = "", verdict: str = "", q: str = "") -> QuerySet[Claim]:
@@ -189,8 +191,8 @@ def attach_list(
         for m in match_factchecks(text, limit=ATTACH_FACTCHECKS)
     ]
     if not checked:
-        return claims
-    scored = [c for c in claims if c.score is not None]
+        return [*claims]
+    scored: list[AttachChoice | CheckedElsewhereChoice] = [c for c in claims if c.score is not None]
     ranked = sorted([*scored, *checked], key=lambda c: (c.tier != "likely_same", -(c.score or 0.0)))
     return [*ranked, *(c for c in claims if c.score is None)]
 
@@ -239,7 +241,7 @@ def claims_for_attach(
     )
     choices = list(chosen.values())[:limit]
     for choice in choices:
-        choice.claim.appearance_count = counts.get(choice.claim.pk, 0)
+        choice.claim.appearance_count = counts.get(choice.claim.pk, 0)  # type: ignore[attr-defined]
         choice.here = choice.claim.pk in here
     return choices
 
@@ -268,8 +270,7 @@ def claim_checked_elsewhere(*, claim: Claim) -> CheckedElsewhere | None:
     match = checked_elsewhere(claim.statement)
     if match is None:
         return None
-    # Through the reverse relation: the claims app imports nothing from evidence.
-    cited = claim.evidence.filter(source__url=match.factcheck.url).exists()
+    cited = evidence().cites_url(claim.pk, match.factcheck.url)
     return CheckedElsewhere(match.factcheck, match.score, cited)
 
 
@@ -386,7 +387,7 @@ class HistoryEntry:
     at: datetime
     what: str
     action: str
-    user: object | None
+    user: AbstractBaseUser | None
     changes: list[tuple[str, str, str]] = field(default_factory=list)
     summary: str = ""
     note: str = ""  # the editor's note, for a review decision
@@ -560,7 +561,7 @@ def claim_history(*, claim: Claim, limit: int = HISTORY_LIMIT) -> list[HistoryEn
             entry.note = notes.pop(entry.context_id)[1].get("note", "")
     for event, data in notes.values():  # a review without its status change: shown alone
         context = event.pgh_context or {}
-        decision = CHOICE_LABELS["decision"].get(data.get("decision"), "Reviewed")
+        decision = CHOICE_LABELS["decision"].get(data.get("decision") or "", "Reviewed")
         entries.append(
             HistoryEntry(
                 at=event.pgh_created_at,

@@ -21,6 +21,7 @@ from apps.articles.models import Article
 from apps.core.errors import Conflict, DomainError, NotAllowed
 
 from .embeddings import embed_claims
+from .evidence import evidence
 from .models import Appearance, Claim, Claimant, Review, Status, Verdict
 
 CONTEXT_CHARS = 32
@@ -77,9 +78,10 @@ def _require_analyst(user: User | None, action: str) -> None:
         raise NotAllowed(f"Only analysts, editors and admins can {action}.")
 
 
-def _require_editor(user: User | None, action: str) -> None:
-    if not is_editor(user):
+def _require_editor(user: User | None, action: str) -> User:
+    if user is None or not is_editor(user):
         raise NotAllowed(f"Only editors can {action}; ask an editor to review this claim.")
+    return user
 
 
 def claimant_resolve(
@@ -525,8 +527,8 @@ def review_approve(
 ) -> Claim:
     """Publish the proposed verdict. Needs at least one evidence link unless the editor
     states why not (recorded on the review)."""
-    _require_editor(by, ACTION_LABELS["approve"])
-    if not claim.evidence.exists():
+    by = _require_editor(by, ACTION_LABELS["approve"])
+    if not evidence().exists(claim.pk):
         _require_evidence_or_reason(override_reason)
         note = f"{note}\n[Published without evidence: {override_reason.strip()}]".strip()
     claim = _transition(
@@ -553,7 +555,7 @@ def review_approve_check(
     """Raise what `review_approve` would raise, writing nothing: the browser asks the editor
     to confirm publishing only when publishing can go ahead."""
     _require_editor(by, ACTION_LABELS["approve"])
-    if not claim.evidence.exists():
+    if not evidence().exists(claim.pk):
         _require_evidence_or_reason(override_reason)
     expected = claim.version if version is None else int(version)
     sources = TRANSITIONS["approve"][0]
@@ -565,7 +567,7 @@ def review_approve_check(
 def review_send_back(
     *, claim: Claim, by: User | None, note: str, version: int | None = None
 ) -> Claim:
-    _require_editor(by, ACTION_LABELS["send_back"])
+    by = _require_editor(by, ACTION_LABELS["send_back"])
     if not (note or "").strip():
         raise DomainError(
             "Say what needs more work when sending a claim back.", code="note_required"
@@ -583,7 +585,7 @@ def review_send_back(
 
 @transaction.atomic
 def claim_reopen(*, claim: Claim, by: User | None, note: str, version: int | None = None) -> Claim:
-    _require_editor(by, ACTION_LABELS["reopen"])
+    by = _require_editor(by, ACTION_LABELS["reopen"])
     if not (note or "").strip():
         raise DomainError("Say why the published claim is being reopened.", code="note_required")
     claim = _transition(claim=claim, action="reopen", by=by, version=version, published_at=None)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST, require_safe
 from apps.accounts.roles import is_analyst
 from apps.articles.models import Article
 from apps.core.errors import DomainError
+from apps.core.negotiation import HtmxHttpRequest, wants_json
 
 from . import differences as differences_module
 from . import matching
@@ -25,16 +26,8 @@ from . import suggestions as services
 from .models import Claim, Suggestion, SuggestionRun
 
 
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
-def _wants_json(request: HttpRequest) -> bool:
-    return not _is_htmx(request) and "application/json" in request.headers.get("Accept", "")
-
-
 def suggestions_context(*, article: Article, user) -> dict:
-    """What templates/articles/_suggestions.html needs (for a page that includes it)."""
+    """What templates/claims/_suggestions.html needs (for a page that includes it)."""
     suggestions = list(
         Suggestion.objects.filter(article=article, state=Suggestion.State.OPEN)
         .select_related("matched_claim", "claimant", "matched_factcheck")
@@ -42,7 +35,7 @@ def suggestions_context(*, article: Article, user) -> dict:
         .order_by("start")
     )
     for suggestion in suggestions:
-        suggestion.tier_label = matching.TIER_LABELS.get(suggestion.match_tier, "")
+        suggestion.tier_label = matching.TIER_LABELS.get(suggestion.match_tier, "")  # type: ignore[attr-defined]
     return {
         "article": article,
         "suggestions": suggestions,
@@ -56,28 +49,33 @@ def suggestions_context(*, article: Article, user) -> dict:
 
 
 def _fragment(
-    request: HttpRequest, article: Article, *, error: str = "", notice: str = "", status: int = 200
+    request: HtmxHttpRequest,
+    article: Article,
+    *,
+    error: str = "",
+    notice: str = "",
+    status: int = 200,
 ) -> HttpResponse:
     context = suggestions_context(article=article, user=request.user)
     context.update({"suggestion_error": error, "suggestion_notice": notice})
-    return render(request, "articles/_suggestions.html", context, status=status)
+    return render(request, "claims/_suggestions.html", context, status=status)
 
 
-def _done(request: HttpRequest, article: Article, message: str, payload: dict) -> HttpResponse:
-    if _wants_json(request):
+def _done(request: HtmxHttpRequest, article: Article, message: str, payload: dict) -> HttpResponse:
+    if wants_json(request):
         return JsonResponse({"message": message, **payload})
-    if _is_htmx(request):
+    if request.htmx:
         return _fragment(request, article, notice=message)
     messages.success(request, message)
     return redirect(reverse("articles:detail", args=[article.pk]) + "#suggestions")
 
 
-def _failed(request: HttpRequest, article: Article, exc: DomainError) -> HttpResponse:
-    if _wants_json(request):
+def _failed(request: HtmxHttpRequest, article: Article, exc: DomainError) -> HttpResponse:
+    if wants_json(request):
         return JsonResponse(
             {"error": {"code": exc.code, "message": exc.message}}, status=exc.status
         )
-    if _is_htmx(request):
+    if request.htmx:
         return _fragment(request, article, error=exc.message, status=exc.status)
     messages.error(request, exc.message)
     return redirect(reverse("articles:detail", args=[article.pk]) + "#suggestions")
@@ -85,14 +83,14 @@ def _failed(request: HttpRequest, article: Article, exc: DomainError) -> HttpRes
 
 @require_safe
 @login_required
-def article_suggestions(request: HttpRequest, article_id: int) -> HttpResponse:
+def article_suggestions(request: HtmxHttpRequest, article_id: int) -> HttpResponse:
     article = get_object_or_404(Article, pk=article_id)
     return _fragment(request, article)
 
 
 @require_POST
 @login_required
-def accept(request: HttpRequest, pk: int) -> HttpResponse:
+def accept(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     suggestion = get_object_or_404(Suggestion.objects.select_related("article"), pk=pk)
     article = suggestion.article
     raw_claim = request.POST.get("claim", "").strip()
@@ -125,7 +123,7 @@ def accept(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def dismiss(request: HttpRequest, pk: int) -> HttpResponse:
+def dismiss(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     suggestion = get_object_or_404(Suggestion.objects.select_related("article"), pk=pk)
     try:
         services.suggestion_dismiss(suggestion=suggestion, by=request.user)
@@ -136,11 +134,14 @@ def dismiss(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def accept_above(request: HttpRequest, article_id: int) -> HttpResponse:
+def accept_above(request: HtmxHttpRequest, article_id: int) -> HttpResponse:
     article = get_object_or_404(Article, pk=article_id)
     try:
         results = services.suggestions_accept_above(
-            article=article, score=request.POST.get("score", ""), by=request.user
+            # The service parses the typed score (and says when it is not a number).
+            article=article,
+            score=request.POST.get("score", ""),  # type: ignore[arg-type]
+            by=request.user,
         )
     except DomainError as exc:
         return _failed(request, article, exc)
@@ -171,7 +172,7 @@ def accept_above(request: HttpRequest, article_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def regenerate(request: HttpRequest, article_id: int) -> HttpResponse:
+def regenerate(request: HtmxHttpRequest, article_id: int) -> HttpResponse:
     article = get_object_or_404(Article, pk=article_id)
     if not is_analyst(request.user):
         return _failed(
@@ -192,9 +193,9 @@ def regenerate(request: HttpRequest, article_id: int) -> HttpResponse:
 
 @require_safe
 @login_required
-def claim_differences(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_differences(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     claim = get_object_or_404(Claim, pk=pk)
     data = differences_module.claim_differences(claim, store=True)
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse({"claim": claim.pk, **data})
     return render(request, "claims/_differences.html", {"claim": claim, "differences": data})

@@ -2,10 +2,11 @@ from celery import shared_task
 
 from apps.core.backoff import backoff_seconds
 
-from . import notifications
+from . import enqueue, factcheck_runs, notifications
 
 
 @shared_task(
+    name=enqueue.DELIVER_WEBHOOK,
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
@@ -20,7 +21,13 @@ def deliver_webhook(self, delivery_id: int) -> None:
         raise self.retry(exc=exc, countdown=backoff_seconds(self.request.retries)) from exc
 
 
-@shared_task(acks_late=True, soft_time_limit=240, time_limit=300, ignore_result=True)
+@shared_task(
+    name=enqueue.EMBED_MISSING_CLAIMS,
+    acks_late=True,
+    soft_time_limit=240,
+    time_limit=300,
+    ignore_result=True,
+)
 def embed_missing_claims() -> int:
     """Encode claims that have no current vector (made before the encoder, or by a bulk
     load); claims made through the services are encoded on save."""
@@ -29,19 +36,26 @@ def embed_missing_claims() -> int:
     return embed_missing(limit=5000)
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=30, time_limit=50)
+@shared_task(
+    name=enqueue.WEBHOOKS_SWEEP,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=30,
+    time_limit=50,
+)
 def webhooks_sweep() -> None:
     """Periodic (CELERY_BEAT_SCHEDULE): deliveries that were never sent."""
     notifications.webhooks_sweep()
 
 
 @shared_task(
+    name=enqueue.IMPORT_FACTCHECKS_RUN,
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
     max_retries=3,
-    soft_time_limit=240,
-    time_limit=300,
+    soft_time_limit=factcheck_runs.TASK_SOFT_TIME_LIMIT,
+    time_limit=factcheck_runs.TASK_TIME_LIMIT,
     ignore_result=True,
 )
 def import_factchecks_run(self, run_id: int) -> None:

@@ -3,9 +3,10 @@
 Errors from the services (DomainError) are shown to the user with what they typed kept,
 and with the error's HTTP status (400, 403, 409) so htmx and JSON clients can tell.
 
-Evidence comes after claims in the dependency order, so nothing here imports it: the claim
-page shows evidence through the evidence app's template tags, and the evidence views
-(apps/evidence/views.py) call `render_claim_page` back when they need the page.
+Evidence comes after claims in the app order, so nothing here imports it: the claim page
+shows evidence through the slots of apps/claims/evidence.py (which the evidence app fills),
+and the evidence views (apps/evidence/views.py) call `render_claim_page` back when they
+need the page.
 """
 
 from __future__ import annotations
@@ -16,17 +17,19 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.db.models import QuerySet
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from apps.accounts.roles import is_analyst, is_editor
 from apps.articles.models import Article
-from apps.articles.views import render_article_page
 from apps.core.errors import DomainError
+from apps.core.negotiation import HtmxHttpRequest, wants_json
 
 from . import selectors, services
+from .article_views import render_article_page
 from .differences import claims_that_disagree, with_disagreement
 from .forms import (
     ApproveForm,
@@ -44,14 +47,6 @@ from .models import Claim, Claimant, Status, Verdict
 PAGE_SIZE = 50
 
 
-def is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
-def wants_json(request: HttpRequest) -> bool:
-    return not is_htmx(request) and "application/json" in request.headers.get("Accept", "")
-
-
 def error_json(exc: DomainError) -> JsonResponse:
     return JsonResponse({"error": {"code": exc.code, "message": exc.message}}, status=exc.status)
 
@@ -66,12 +61,12 @@ def _int(value) -> int | None:
 
 @require_safe
 @login_required
-def claim_list(request: HttpRequest) -> HttpResponse:
+def claim_list(request: HtmxHttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     verdict = request.GET.get("verdict", "")
     q = request.GET.get("q", "").strip()[:200]
     disagree = request.GET.get("disagree") == "1"
-    claims = selectors.claim_list(status=status, verdict=verdict, q=q).annotate(
+    claims: QuerySet[Claim] = selectors.claim_list(status=status, verdict=verdict, q=q).annotate(
         evidence_count=selectors.evidence_count_subquery()
     )
     claims = with_disagreement(claims)
@@ -98,7 +93,7 @@ def claim_list(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @login_required
-def claim_search(request: HttpRequest) -> HttpResponse:
+def claim_search(request: HtmxHttpRequest) -> HttpResponse:
     """The "Attach to claim…" list: with nothing typed, the claims most similar to the
     selected quote (as the claim it states, without who says it, when the span is given);
     with words typed, claims like them first, then word matches."""
@@ -124,7 +119,7 @@ def claim_search(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @login_required
-def claimant_autocomplete(request: HttpRequest) -> HttpResponse:
+def claimant_autocomplete(request: HtmxHttpRequest) -> HttpResponse:
     """<option>s for the claimant field's datalist: claimants by name or alias."""
     q = request.GET.get("q") or request.GET.get("claimant_name") or ""
     return render(
@@ -134,7 +129,7 @@ def claimant_autocomplete(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @login_required
-def claimant_candidates(request: HttpRequest) -> HttpResponse:
+def claimant_candidates(request: HtmxHttpRequest) -> HttpResponse:
     """The names an analyst can pick for the selected span, likeliest first, and the
     statement the span makes without who says it (the create form offers it)."""
     article = get_object_or_404(Article, pk=_int(request.GET.get("article")) or 0)
@@ -151,7 +146,7 @@ def claimant_candidates(request: HttpRequest) -> HttpResponse:
 # --- Creating claims and appearances from a span ----------------------------------------
 
 
-def _span_article(request: HttpRequest) -> Article | None:
+def _span_article(request: HtmxHttpRequest) -> Article | None:
     raw = request.POST.get("article", "")
     if not raw.isdigit():
         return None
@@ -159,7 +154,7 @@ def _span_article(request: HttpRequest) -> Article | None:
 
 
 def _span_failed(
-    request: HttpRequest, article: Article | None, mode: str, exc: DomainError, claim_id=None
+    request: HtmxHttpRequest, article: Article | None, mode: str, exc: DomainError, claim_id=None
 ) -> HttpResponse:
     """Back to the reading page with the panel open and the user's input in it."""
     if wants_json(request) or article is None:
@@ -196,7 +191,7 @@ def _span(form, article: Article) -> dict:
 
 @require_POST
 @login_required
-def claim_create(request: HttpRequest) -> HttpResponse:
+def claim_create(request: HtmxHttpRequest) -> HttpResponse:
     form = ClaimCreateForm(request.POST)
     article = _span_article(request)
     try:
@@ -213,6 +208,7 @@ def claim_create(request: HttpRequest) -> HttpResponse:
     except DomainError as exc:
         return _span_failed(request, article, "create", exc)
     appearance = claim.appearances.order_by("id").first()
+    assert appearance is not None  # claim_create tags the claim where it was made
     url = _article_anchor(article.pk, appearance.pk)
     if wants_json(request):
         return JsonResponse(
@@ -224,7 +220,7 @@ def claim_create(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def claim_attach(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_attach(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     claim = get_object_or_404(Claim, pk=pk)
     form = SpanForm(request.POST)
     article = _span_article(request)
@@ -252,7 +248,7 @@ def claim_attach(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_safe
 @login_required
-def claim_panel(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_panel(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """A claim in the reading page's margin (htmx): statement, status, verdict, every
     appearance with its quote in context, and the evidence by stance."""
     data = selectors.claim_panel(pk=pk, article_id=_int(request.GET.get("article")))
@@ -266,7 +262,7 @@ def claim_panel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_safe
 @login_required
-def orphaned_list(request: HttpRequest) -> HttpResponse:
+def orphaned_list(request: HtmxHttpRequest) -> HttpResponse:
     """Appearances lost when their article's text changed, for an editor to re-tag."""
     if not is_editor(request.user):
         return render(
@@ -364,7 +360,7 @@ def _blank_forms(claim: Claim) -> dict:
 
 
 def render_claim_page(
-    request: HttpRequest,
+    request: HtmxHttpRequest,
     claim: Claim,
     *,
     failed_action: str = "",
@@ -404,7 +400,7 @@ def render_claim_page(
         "checked_elsewhere": selectors.claim_checked_elsewhere(claim=claim),
         "confirm_approve": confirm_approve.cleaned_data if confirm_approve else None,
     }
-    template = "claims/_claim_body.html" if is_htmx(request) else "claims/detail.html"
+    template = "claims/_claim_body.html" if request.htmx else "claims/detail.html"
     return render(request, template, context, status=status)
 
 
@@ -414,13 +410,13 @@ def claim_for_page(pk: int) -> Claim:
 
 @require_safe
 @login_required
-def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return render_claim_page(request, claim_for_page(pk))
 
 
 @require_POST
 @login_required
-def claim_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def claim_action(request: HtmxHttpRequest, pk: int, action: str) -> HttpResponse:
     spec = ACTIONS[action]
     claim = claim_for_page(pk)
     form = spec.form(request.POST, auto_id=auto_id(action))
@@ -451,7 +447,7 @@ def claim_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         )
     if wants_json(request):
         return JsonResponse({"claim": claim.pk, "message": spec.done})
-    if is_htmx(request):
+    if request.htmx:
         return render_claim_page(request, claim_for_page(pk), notice=spec.done)
     messages.success(request, spec.done)
     return redirect("claims:detail", pk=claim.pk)
@@ -459,7 +455,7 @@ def claim_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @require_POST
 @login_required
-def claimant_edit(request: HttpRequest, pk: int, claimant_id: int) -> HttpResponse:
+def claimant_edit(request: HtmxHttpRequest, pk: int, claimant_id: int) -> HttpResponse:
     """Correct a claimant's kind or role from the page of a claim they made."""
     claim = claim_for_page(pk)
     claimant = get_object_or_404(
@@ -482,7 +478,7 @@ def claimant_edit(request: HttpRequest, pk: int, claimant_id: int) -> HttpRespon
     done = f"{claimant.name} saved."
     if wants_json(request):
         return JsonResponse({"claimant": claimant.pk, "message": done})
-    if is_htmx(request):
+    if request.htmx:
         return render_claim_page(request, claim_for_page(pk), notice=done)
     messages.success(request, done)
     return redirect("claims:detail", pk=claim.pk)

@@ -6,6 +6,7 @@ class DomainError(Exception):
 
     code = "invalid"
     status = 400
+    field = ""  # the form field the error is about, when there is one
 
     def __init__(self, message: str, *, code: str | None = None, details: dict | None = None):
         super().__init__(message)

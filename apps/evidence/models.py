@@ -42,6 +42,10 @@ class EvidenceLink(TimeStamped):
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="evidence")
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="links")
+    # Not fields: set for the templates by templatetags/evidence_ui.prepare_link.
+    safe_url: str
+    details_pending: bool
+    can_refetch: bool
     stance = models.CharField(max_length=10, choices=Stance.choices)
     quote = models.TextField(blank=True)
     note = models.TextField(blank=True)

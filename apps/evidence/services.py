@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import re
 from datetime import timedelta
+from functools import partial
 from urllib.parse import urlsplit
 
 import pghistory
@@ -23,6 +24,7 @@ from apps.core import http
 from apps.core.enqueue import send_after_commit, send_now
 from apps.core.errors import DomainError, NotAllowed
 
+from . import enqueue
 from .models import EvidenceLink, Source
 
 logger = logging.getLogger(__name__)
@@ -92,7 +94,7 @@ def evidence_add(
         # the article is; its page is already here, so nothing is fetched.
         url = url or article.canonical_url or article.url
         title = title or article.title
-        publisher = publisher or (article.outlet.name if article.outlet_id else "")
+        publisher = publisher or (article.outlet.name if article.outlet is not None else "")
         kind = Source.Kind.ARTICLE
         source = Source.objects.filter(article=article).order_by("id").first()
     if source is None and url:
@@ -136,9 +138,7 @@ def _one_line(value: str) -> str:
 
 
 def _enqueue_details_fetch(source_id: int) -> None:
-    from .tasks import source_fetch_details
-
-    source_fetch_details.delay(source_id)
+    enqueue.source_fetch_details(source_id)
 
 
 SWEEP_AFTER = timedelta(minutes=5)  # longer than the fetch task's retries (10 + 20 + 40 s)
@@ -165,7 +165,7 @@ def sources_sweep(*, now=None, limit: int = 200) -> int:
     )
     sent = 0
     for pk in pending:
-        if not send_now(lambda pk=pk: _enqueue_details_fetch(pk), what=f"source {pk} title"):
+        if not send_now(partial(_enqueue_details_fetch, pk), what=f"source {pk} title"):
             break
         sent += 1
     return sent

@@ -4,12 +4,13 @@ from celery import shared_task
 
 from apps.core.backoff import backoff_seconds
 
-from . import services
+from . import enqueue, services
 
 MAX_RETRIES = 3
 
 
 @shared_task(
+    name=enqueue.SOURCE_FETCH_DETAILS,
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
@@ -28,7 +29,13 @@ def source_fetch_details(self, source_id: int) -> str:
         raise self.retry(exc=exc, countdown=backoff_seconds(self.request.retries)) from exc
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=30, time_limit=50)
+@shared_task(
+    name=enqueue.SOURCES_SWEEP,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=30,
+    time_limit=50,
+)
 def sources_sweep() -> None:
     """Periodic (CELERY_BEAT_SCHEDULE): title fetches that were never sent."""
     services.sources_sweep()

@@ -9,20 +9,21 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from apps.accounts.roles import is_analyst
 from apps.articles.models import Article
-from apps.articles.views import articles_for_list
+from apps.claims.article_views import articles_for_list
 from apps.claims.factchecks import factcheck_citation
 from apps.claims.forms import first_error
 from apps.claims.models import Claim, ExternalFactCheck, Suggestion
 from apps.claims.suggestions import suggestion_accept
-from apps.claims.views import claim_for_page, error_json, is_htmx, render_claim_page, wants_json
+from apps.claims.views import claim_for_page, error_json, render_claim_page
 from apps.core.errors import DomainError
+from apps.core.negotiation import HtmxHttpRequest, wants_json
 
 from . import services
 from .forms import EvidenceForm, SourceDetailsForm
@@ -34,7 +35,7 @@ ARTICLE_RESULTS = 8
 
 @require_POST
 @login_required
-def evidence_add(request: HttpRequest, claim_pk: int) -> HttpResponse:
+def evidence_add(request: HtmxHttpRequest, claim_pk: int) -> HttpResponse:
     claim = claim_for_page(claim_pk)
     form = EvidenceForm(request.POST, auto_id="id_evidence_%s")
     try:
@@ -77,7 +78,7 @@ def evidence_add(request: HttpRequest, claim_pk: int) -> HttpResponse:
     done = "Evidence added."
     if wants_json(request):
         return JsonResponse({"claim": claim.pk, "message": done})
-    if is_htmx(request):
+    if request.htmx:
         return render_claim_page(request, claim_for_page(claim_pk), notice=done)
     messages.success(request, done)
     return redirect("claims:detail", pk=claim.pk)
@@ -108,14 +109,14 @@ def _render_link(request, link, *, form=None, error="", status=200) -> HttpRespo
 
 @require_safe
 @login_required
-def link_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def link_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """One piece of evidence (htmx): polled while its title is being fetched."""
     return _render_link(request, _link(pk))
 
 
 @require_POST
 @login_required
-def source_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def source_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Correct the title and publisher of a piece of evidence's source."""
     link = _link(pk)
     form = SourceDetailsForm(request.POST)
@@ -129,11 +130,11 @@ def source_edit(request: HttpRequest, pk: int) -> HttpResponse:
             publisher=form.cleaned_data["publisher"],
         )
     except DomainError as exc:
-        if not is_htmx(request):
+        if not request.htmx:
             messages.error(request, exc.message)
             return redirect("claims:detail", pk=link.claim_id)
         return _render_link(request, link, form=form, error=exc.message, status=exc.status)
-    if not is_htmx(request):
+    if not request.htmx:
         messages.success(request, "Source updated.")
         return redirect("claims:detail", pk=link.claim_id)
     return _render_link(request, _link(pk))
@@ -141,18 +142,18 @@ def source_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def source_refetch(request: HttpRequest, pk: int) -> HttpResponse:
+def source_refetch(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """ "Fetch title again" on a piece of evidence whose title could not be fetched: the
     fetch is sent after commit and the item shows (and polls) its pending state."""
     link = _link(pk)
     try:
         services.source_refetch(source=link.source, by=request.user)
     except DomainError as exc:
-        if not is_htmx(request):
+        if not request.htmx:
             messages.error(request, exc.message)
             return redirect("claims:detail", pk=link.claim_id)
         return _render_link(request, link, error=exc.message, status=exc.status)
-    if not is_htmx(request):
+    if not request.htmx:
         messages.success(request, "Fetching the title again.")
         return redirect(reverse("claims:detail", args=[link.claim_id]) + f"#evidence-{link.pk}")
     return _render_link(request, _link(pk))
@@ -160,21 +161,21 @@ def source_refetch(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_safe
 @login_required
-def article_search(request: HttpRequest) -> HttpResponse:
+def article_search(request: HtmxHttpRequest) -> HttpResponse:
     """Articles to cite as evidence, found by words of their title or text."""
     q = request.GET.get("article_q", request.GET.get("q", "")).strip()[:200]
     articles = list(articles_for_list(q=q)[:ARTICLE_RESULTS]) if q else []
     return render(request, "evidence/_article_results.html", {"articles": articles, "q": q})
 
 
-def _posted_int(request: HttpRequest, name: str) -> int | None:
+def _posted_int(request: HtmxHttpRequest, name: str) -> int | None:
     value = (request.POST.get(name) or "").strip()
     return int(value) if value.isdigit() else None
 
 
 @require_POST
 @login_required
-def factcheck_cite(request: HttpRequest, pk: int) -> HttpResponse:
+def factcheck_cite(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Cite an imported fact-check (ExternalFactCheck) as evidence in one click: its review
     URL becomes a Source with its publisher and title, linked with the stance the analyst
     picked (context by default). POST `claim` (a claim's pk) or `suggestion` (an open
@@ -198,7 +199,7 @@ def factcheck_cite(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
                 stance=stance,
                 kind=Source.Kind.ARTICLE,
-                **factcheck_citation(factcheck),
+                **factcheck_citation(factcheck),  # type: ignore[arg-type]  # url, title, …: str
             )
     except DomainError as exc:
         if wants_json(request):
@@ -208,6 +209,7 @@ def factcheck_cite(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(
                 reverse("articles:detail", args=[suggestion.article_id]) + "#suggestions"
             )
+        assert claim_pk is not None  # no suggestion: a claim was posted
         return render_claim_page(
             request, claim_for_page(claim_pk), error=exc.message, status=exc.status
         )
@@ -216,7 +218,7 @@ def factcheck_cite(request: HttpRequest, pk: int) -> HttpResponse:
         done = f"Claim #{claim.pk} created; {done[0].lower()}{done[1:]}"
     if wants_json(request):
         return JsonResponse({"claim": claim.pk, "message": done})
-    if is_htmx(request) and suggestion is None:
+    if request.htmx and suggestion is None:
         return render_claim_page(request, claim_for_page(claim.pk), notice=done)
     messages.success(request, done)
     return redirect("claims:detail", pk=claim.pk)

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from apps.accounts.roles import is_analyst, is_editor
 from apps.core.errors import DomainError
+from apps.core.negotiation import HtmxHttpRequest
 
 from . import selectors, services
 from .forms import AddArticleForm, AddContentForm, BatchForm, FeedForm, PauseForm
@@ -373,15 +374,13 @@ def article_reextract(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @login_required
-def reextraction_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def reextraction_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The request's state; htmx polls the fragment every 2 s until it is final (the page's
     Refresh link does the same without JavaScript)."""
     reextraction = get_object_or_404(
         Reextraction.objects.select_related("article", "requested_by"), pk=pk
     )
     template = (
-        "ingestion/_reextraction_state.html"
-        if request.headers.get("HX-Request")
-        else "ingestion/reextraction.html"
+        "ingestion/_reextraction_state.html" if request.htmx else "ingestion/reextraction.html"
     )
     return render(request, template, {"reextraction": reextraction})

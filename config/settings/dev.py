@@ -7,14 +7,14 @@ from .base import *  # noqa: F403
 from .base import DATABASE_URL, VAR_DIR, embedded_database, env_bool
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
-if not SECRET_KEY:  # noqa: F405
+if not SECRET_KEY:  # type: ignore[used-before-def]  # noqa: F405
     key_file = VAR_DIR / "secret-key"
     if not key_file.exists():
         VAR_DIR.mkdir(exist_ok=True)
         key_file.write_text(secrets.token_urlsafe(50))
         key_file.chmod(0o600)
     SECRET_KEY = key_file.read_text().strip()
-if not ALLOWED_HOSTS:  # noqa: F405
+if not ALLOWED_HOSTS:  # type: ignore[used-before-def]  # noqa: F405
     ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
 
 if not DATABASE_URL:

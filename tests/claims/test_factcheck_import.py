@@ -92,6 +92,14 @@ def test_json_lines_are_read_and_a_broken_line_is_reported_by_number():
     assert [(s.where, s.reason[:8]) for s in result.skipped] == [("line 2", "not JSON")]
 
 
+def test_a_json_line_nested_too_deeply_is_reported_not_raised():
+    deep = "[" * 100_000 + "]" * 100_000  # RecursionError in json.loads, not JSONDecodeError
+    lines = [json.dumps(review(1)), deep, json.dumps(review(2))]
+    result = factchecks_import("\n".join(lines).encode())
+    assert (result.format, result.created) == ("jsonl", 2)
+    assert [(s.where, s.reason[:8]) for s in result.skipped] == [("line 2", "not JSON")]
+
+
 def test_csv_with_mapped_columns():
     text = (
         "Claim text,Who said it,Verdict,Link,Checked by,Date\n"

@@ -59,8 +59,12 @@ def annotation(tmp_path):
 
 
 @pytest.mark.django_db
-def test_reports_the_map_each_cluster_loses(annotation, tmp_path):
+def test_reports_the_map_each_cluster_loses(
+    annotation, tmp_path, django_capture_on_commit_callbacks
+):
     path, seeds = annotation
+    with django_capture_on_commit_callbacks(execute=True):  # the ingest tasks, in-process
+        call_command("import_articles", str(seeds), stdout=StringIO())
     out, figures_path = StringIO(), tmp_path / "figures.json"
     call_command(
         "evaluate_claims", str(path), "--seeds", str(seeds), "--verbose",

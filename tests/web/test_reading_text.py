@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from apps.articles.views import articles_for_list, build_paragraphs, paragraph_bounds
+from apps.claims.article_views import articles_for_list, build_paragraphs, paragraph_bounds
 from apps.claims.models import Claim
 from apps.core.weburls import is_web_url
 from tests import factories

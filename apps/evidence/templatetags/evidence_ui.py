@@ -1,7 +1,8 @@
 """The evidence parts of the claim page and the reading page's side panel.
 
-The claims app comes before evidence in the dependency order and never imports it; its
-templates load these tags instead, so evidence stays the evidence app's business."""
+The claims app comes before evidence in the app order and never imports it: its templates
+load claims' own slots (apps/claims/templatetags/claim_evidence.py), which the evidence app
+fills with these (apps/evidence/claim_evidence.py)."""
 
 from __future__ import annotations
 

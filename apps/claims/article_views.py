@@ -1,11 +1,8 @@
-"""The article list and the reading page.
-
-The reading page shows the claims tagged in the article and the open suggestions. `articles`
-comes before `claims` in the dependency order, so this module never imports the claims app:
-it reads appearances and suggestions through the reverse relations and takes the status
-vocabulary from the model metadata. The suggestions' margin is the claims app's fragment,
-loaded by URL (htmx) when that app provides it. The claims views render this page (with
-their form re-filled) when a create or attach fails, through `render_article_page`.
+"""The article list and the reading page: claims screens (they count, list and tag claims,
+and show the open suggestions), so they live in the claims app, which sits above `articles`
+and reads its models directly. Their URLs keep the `articles` namespace (article_urls.py).
+The claims views render the reading page (with their form re-filled) when a create or
+attach fails, through `render_article_page`.
 """
 
 from __future__ import annotations
@@ -26,9 +23,11 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
 
 from apps.accounts.roles import is_analyst
+from apps.articles.models import Article, Outlet
 from apps.core.weburls import is_web_url
 
-from .models import Article, Outlet
+from .models import Appearance, Status, Suggestion
+from .nlp.sentences import split_sentences
 
 PAGE_SIZE = 50
 PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
@@ -52,9 +51,10 @@ class Piece:
 
     offset: int
     text: str
-    marks: list = field(default_factory=list)  # appearances covering this run, innermost first
-    first_of: list = field(default_factory=list)  # appearances that start here (for anchors)
-    suggestion: object | None = None  # the open suggestion covering this run, if any
+    # Appearances covering this run, innermost first; those that start here (for anchors).
+    marks: list[Appearance] = field(default_factory=list)
+    first_of: list[Appearance] = field(default_factory=list)
+    suggestion: Suggestion | None = None  # the open suggestion covering this run, if any
 
     @property
     def primary(self):
@@ -114,18 +114,18 @@ def build_paragraphs(text: str, appearances, suggestions=()) -> list[Paragraph]:
     for sg in suggested:
         cuts.update((sg.start, sg.end))
     points = sorted(cuts)
-    starts_at: dict[int, list] = {}
-    ends_at: dict[int, list] = {}
+    starts_at: dict[int, list[Appearance]] = {}
+    ends_at: dict[int, list[Appearance]] = {}
     for a in spans:
         starts_at.setdefault(a.start, []).append(a)
         ends_at.setdefault(a.end, []).append(a)
 
     paragraphs = []
-    active: dict[int, object] = {}
+    active: dict[int, Appearance] = {}
     sg_index = 0
     # Appearances that started but have no piece yet (one may start inside a paragraph
     # break); the next piece carries their anchor.
-    unanchored: dict[int, object] = {}
+    unanchored: dict[int, Appearance] = {}
     point_index = 0
     for p_start, p_end in paragraph_bounds(text):
         pieces = []
@@ -230,17 +230,11 @@ def render_text(paragraphs: list[Paragraph]) -> SafeString:
 # --- Pages --------------------------------------------------------------------------------
 
 
-def _appearance_model():
-    # The claims app's Appearance, reached through the relation, not an import (see top).
-    return Article._meta.get_field("appearances").related_model
-
-
 def _claim_count() -> Coalesce:
     """Distinct claims tagged in each article, as a subquery: evaluated for the page's rows
     only, instead of grouping the whole table."""
     counts = (
-        _appearance_model()
-        .objects.filter(article=OuterRef("pk"))
+        Appearance.objects.filter(article=OuterRef("pk"))
         .order_by()
         .values("article")
         .annotate(n=Count("claim", distinct=True))
@@ -278,7 +272,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     return render(
         request,
-        "articles/list.html",
+        "claims/article_list.html",
         {
             "page": page,
             "outlets": Outlet.objects.order_by("name"),
@@ -289,19 +283,9 @@ def article_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _claim_statuses() -> list[tuple[str, str]]:
-    claim = _appearance_model()._meta.get_field("claim").related_model
-    return list(claim._meta.get_field("status").choices)
-
-
-def _suggestions_url(article: Article) -> str:
-    """The URL of the suggestions' margin for this article (served by the claims app)."""
-    return reverse("suggestions:article", args=[article.pk])
-
-
 def _open_suggestions(article: Article) -> list:
     return list(
-        article.suggestions.filter(state="open")
+        Suggestion.objects.filter(article=article, state=Suggestion.State.OPEN)
         .only("id", "article_id", "start", "end", "score", "claimant_name")
         .order_by("start", "id")
     )
@@ -311,12 +295,14 @@ def _tagged(article: Article) -> tuple[list, list, list[dict]]:
     """The article's appearances: (anchored in the current text, not found in it, one
     entry per claim in text order with its appearances). One query."""
     appearances = list(
-        article.appearances.select_related("claim", "claimant")
+        Appearance.objects.filter(article=article)
+        .select_related("claim", "claimant")
         .only(*TAGGED_FIELDS)
         .order_by("start", "id")
     )
     text = article.text
-    anchored, unanchored = [], []
+    anchored: list[Appearance] = []
+    unanchored: list[Appearance] = []
     for a in appearances:
         ok = (
             not a.orphaned
@@ -335,10 +321,6 @@ def sentence_bounds(text: str) -> list[list[int]]:
     """[start, end] of every sentence, cut by the splitter the suggestions use, so a
     keyboard user steps through the same sentences the suggester scores (selection.js
     reads them; it does not split text itself)."""
-    # The reading page is a claims screen (issue 18 moves it into apps/claims); until
-    # then this is its one import from the claims app, of a module that is pure Python.
-    from apps.claims.nlp.sentences import split_sentences
-
     return [[span.start, span.end] for span in split_sentences(text)]
 
 
@@ -350,8 +332,7 @@ def render_article_page(
     "error"}. A constant number of queries, whatever the number of appearances; the
     margin lists the first CLAIM_CARDS claims (the rest on request)."""
     anchored, unanchored, claims = _tagged(article)
-    suggestions_url = _suggestions_url(article)
-    suggestions = _open_suggestions(article) if suggestions_url else []
+    suggestions = _open_suggestions(article)
     duplicates = list(
         article.duplicates.select_related("outlet")
         .only("id", "title", "duplicate_similarity", "outlet__name")
@@ -359,7 +340,7 @@ def render_article_page(
     )
     return render(
         request,
-        "articles/detail.html",
+        "claims/article_detail.html",
         {
             "article": article,
             "article_html": render_text(build_paragraphs(article.text, anchored, suggestions)),
@@ -367,10 +348,10 @@ def render_article_page(
             "claims_here": claims[:CLAIM_CARDS],
             "claim_count": len(claims),
             "more_claims": len(claims) > CLAIM_CARDS,
-            "statuses": _claim_statuses(),
+            "statuses": Status.choices,
             "original_url": article.url if is_web_url(article.url) else "",
             "selection": selection or {},
-            "suggestions_url": suggestions_url,
+            "suggestions_url": reverse("suggestions:article", args=[article.pk]),
             "suggestion_count": len(suggestions),
             "duplicates": duplicates[:MAX_DUPLICATES_SHOWN],
             "more_duplicates": len(duplicates) > MAX_DUPLICATES_SHOWN,
@@ -389,7 +370,7 @@ def article_claims(request: HttpRequest, pk: int) -> HttpResponse:
     _anchored, unanchored, claims = _tagged(article)
     return render(
         request,
-        "articles/_claims_here.html",
+        "claims/_claims_here.html",
         {
             "article": article,
             "claims_here": claims,

@@ -1,13 +1,13 @@
-"""Measure suggestion, attribution and matching against a hand annotation. (It lives in
-ingestion because it imports the samples through the ingestion service.)
+"""Measure suggestion, attribution and matching against a hand annotation.
 
+    python manage.py import_articles fixtures/seeds   # once (`make run` does it)
     python manage.py evaluate_claims fixtures/eval/seed-claims.json [--seeds DIR] [--verbose]
 
 The annotation (format of fixtures/eval/seed-claims.json) lists articles by file name and
 claims as exact quotes with a claimant and a cluster. The articles are looked up in the
-database (by file name, as `import_articles` stores it); any that are missing are
-imported from --seeds (default: ``../seeds`` beside the annotation) through the normal
-ingestion service, so the command works on an empty database. Then:
+database (by file name, as `import_articles` stores it); a missing one is an error that
+names the import command (importing is ingestion's, an app above claims). The raw files in
+--seeds (default: ``../seeds`` beside the annotation) place each quote. Then:
 
 * **suggestions**: `suggestions_generate` runs on each article (idempotent); recall is
   the share of annotated quotes that some suggestion overlaps, precision the share of
@@ -126,38 +126,18 @@ class Command(BaseCommand):
     # ----------------------------------------------------------------------- articles
 
     def _articles(self, names: list[str], seeds_dir: Path) -> dict[str, Article]:
-        from apps.ingestion import services as ingestion
-        from apps.ingestion.importers import ImportFileError, read_records
-
         found: dict[str, Article] = {}
-        imported = 0
         for name in names:
             article = Article.objects.filter(source_name=name).order_by("id").first()
-            if article is None:
-                path = seeds_dir / name
-                try:
-                    records = read_records(path)
-                except ImportFileError as exc:
-                    raise CommandError(f"{name} is not in the database and {exc}") from None
-                record = records[0]
-                job = ingestion.job_submit_content(
-                    name=record.name, content=record.content, fmt=record.fmt,
-                    metadata=record.metadata,
-                )  # fmt: skip
-                job.refresh_from_db()
-                if job.article_id is None:
-                    # With a real broker the task runs elsewhere; run it here (idempotent).
-                    job = ingestion.job_run(job.pk) or job
-                    job.refresh_from_db()
-                if job.article_id is None:
-                    raise CommandError(f"{name}: the import failed: {job.failure_reason}")
-                article = Article.objects.get(pk=job.article_id)
-                imported += 1
-            found[name] = article
-        self.stdout.write(
-            f"Articles: {len(found)} ({imported} imported now, "
-            f"{len(found) - imported} already in the database)"
-        )
+            if article is not None:
+                found[name] = article
+        missing = [name for name in names if name not in found]
+        if missing:
+            raise CommandError(
+                f"Not in the database: {', '.join(missing)}. Import them first: "
+                f"python manage.py import_articles {seeds_dir}"
+            )
+        self.stdout.write(f"Articles: {len(found)}")
         return found
 
     def _anchor_quotes(self, quotes, articles, seeds_dir: Path, report: Report) -> None:
