@@ -64,7 +64,8 @@ def test_a_batch_that_all_failed_shows_a_red_bar(live_server, page, no_such_host
 
     page.wait_for_url("**/ingest/batches/*/")
     bar = page.locator("svg.progress-bar").first
-    expect(bar).to_have_attribute("aria-valuetext", "2 of 2 done: 0 new, 0 already stored, 2 failed")
+    done = "2 of 2 done: 0 new, 0 already stored, 2 failed"
+    expect(bar).to_have_attribute("aria-valuetext", done)
     assert bar.locator("rect.segment-done, rect.segment-duplicate").count() == 0
     failed = bar.locator("rect.segment-failed")
     assert failed.get_attribute("width") == "100.00"
