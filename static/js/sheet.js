@@ -8,10 +8,28 @@
  *   - scrolls the selected text, the suggestion or the claim's highlight into the space
  *     above an opening sheet, so the text stays in view while the form is filled in.
  * It reads the page's DOM and listens to its events; selection.js and workspace.js keep
- * their own state.
+ * their own state. On every page it also closes the top bar's phone menu on Esc or a tap
+ * elsewhere.
  */
 (function () {
   "use strict";
+
+  // The phone's menu in the top bar (a <details>, templates/base.html) closes on Esc and on
+  // a tap elsewhere, as a menu does; without this script it still opens and closes.
+  var phoneMenu = document.querySelector("details.phone-menu");
+  if (phoneMenu) {
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && phoneMenu.open) {
+        phoneMenu.open = false;
+        phoneMenu.querySelector("summary").focus();
+      }
+    });
+    document.addEventListener("click", function (event) {
+      if (phoneMenu.open && !phoneMenu.contains(event.target)) {
+        phoneMenu.open = false;
+      }
+    });
+  }
 
   var body = document.getElementById("article-body");
   if (!body || !window.matchMedia) {

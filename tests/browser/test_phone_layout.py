@@ -121,6 +121,13 @@ def test_header_is_one_line_with_a_menu(live_server, phone):
     bar.locator("summary", has_text="Menu").click()
     expect(bar.get_by_role("link", name="Notifications")).to_be_visible()
     expect(bar.get_by_role("button", name="Log out")).to_be_visible()
+    # Esc closes it, and so does a tap outside it.
+    phone.keyboard.press("Escape")
+    expect(main_nav).to_be_hidden()
+    bar.locator("summary", has_text="Menu").click()
+    expect(main_nav).to_be_visible()
+    phone.mouse.click(10, PHONE["height"] - 10)  # below the open menu
+    expect(main_nav).to_be_hidden()
 
 
 def test_tables_read_as_cards_with_their_column_names(live_server, phone):
