@@ -276,6 +276,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 120.0,
         "options": {"expires": 110},
     },
+    # Fact-check import runs whose worker died (no progress past the task's time limit).
+    "claims-sweep-factcheck-imports": {
+        "task": "apps.claims.tasks.factcheck_runs_sweep",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     "claims-embed-missing": {
         "task": "apps.claims.tasks.embed_missing_claims",
         "schedule": 300.0,
