@@ -252,7 +252,11 @@ def _jobs_run(job_ids: list[int], task_id: str, *, keep_connection: bool = False
     runs = [Run(claimed[pk]) for pk in dict.fromkeys(job_ids) if pk in claimed]
     if not runs:
         return []
-    storer = Storer(threaded=len(runs) > 1 and not connection.in_atomic_block)
+    storer = Storer(
+        threaded=len(runs) > 1
+        and not connection.in_atomic_block
+        and getattr(settings, "INGEST_STORE_THREAD", True)
+    )
     lease = _LeaseKeeper([run.job.pk for run in runs], task_id)
     try:
         _skip_stored(runs)
