@@ -21,10 +21,6 @@ if os.environ.get("BENCH_WITH_SUGGESTIONS") != "1":
         "apps.ingestion.tasks.articles_suggest": {"queue": "bench-unread"},
     }
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
-# --compare-machinery: every commit of the ingest path waits for the WAL flush, and a
-# chunk stores its articles in its own thread, on its own connection.
-INGEST_ASYNC_COMMIT = os.environ.get("BENCH_SYNC_COMMIT") != "1"
-INGEST_STORE_THREAD = os.environ.get("BENCH_STORE_THREAD") != "0"
 # --chunk: jobs per ingest task.
 if os.environ.get("INGEST_CHUNK_SIZE"):
     INGEST_CHUNK_SIZE = int(os.environ["INGEST_CHUNK_SIZE"])

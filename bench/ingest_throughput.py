@@ -414,25 +414,6 @@ def cpu_bound(workers: int, pool_ms: float, total_ms: float, cores: int) -> floa
     return min(workers * 1000 / pool_ms, cores * 1000 / total_ms)
 
 
-# Variants of the workers' settings a run can compare (each a flag): option, help.
-VARIANT_OPTIONS = [
-    (
-        "--compare-machinery",
-        "alternate runs with and without the store thread and asynchronous commits",
-    ),
-]
-
-
-def bench_variants(args) -> dict[str, dict[str, str]]:
-    """{variant name: environment for its workers}; one unnamed variant by default."""
-    if args.compare_machinery:
-        return {
-            "with store thread and async commits": {},
-            "without": {"BENCH_SYNC_COMMIT": "1", "BENCH_STORE_THREAD": "0"},
-        }
-    return {"": {}}
-
-
 def print_cpu_bound(counts, rates, pool_cpu, total_cpu) -> None:
     """What the measured CPU per page allows on this machine's cores, next to the rates:
     a worker count cannot beat this however well the work is scheduled."""
@@ -477,8 +458,6 @@ def main() -> None:
     parser.add_argument(
         "--chunk", type=int, default=0, help="jobs per ingest task (INGEST_CHUNK_SIZE; 0: default)"
     )
-    for option, help_ in VARIANT_OPTIONS:
-        parser.add_argument(option, action="store_true", help=help_)
     args = parser.parse_args()
     if args.chunk:
         os.environ["INGEST_CHUNK_SIZE"] = str(args.chunk)
@@ -487,7 +466,6 @@ def main() -> None:
     low, _, high = args.latency.partition(",")
     latency = (float(low) / 1000, float(high or low) / 1000)
     counts = [int(c) for c in args.workers.split(",")]
-    variants = bench_variants(args)
     warm = 4 * max(counts)
 
     ports = multiprocessing.Queue()
@@ -539,25 +517,22 @@ def main() -> None:
         + (f" --concurrency={args.threads}" if args.pool == "threads" else " --concurrency=1")
     )
 
-    # One key per worker count and variant (with and without a piece of machinery).
-    keys = [(count, name) for count in counts for name in variants]
-    rates: dict[tuple, list[float]] = {key: [] for key in keys}
+    rates: dict[int, list[float]] = {count: [] for count in counts}
     # Each pipeline run is compared with trafilatura alone measured just before it, on the
     # same pages: this machine's speed drifts by 10-40 % over minutes (a shared host), so a
     # baseline taken once at the start would put that drift into the ratio.
-    baselines: dict[tuple, list[float]] = {key: [] for key in keys}
+    baselines: dict[int, list[float]] = {count: [] for count in counts}
     baseline_cpu: list[float] = []
-    pool_cpu: dict[tuple, list[float]] = {key: [] for key in keys}
-    total_cpu: dict[tuple, list[float]] = {key: [] for key in keys}
+    pool_cpu: dict[int, list[float]] = {count: [] for count in counts}
+    total_cpu: dict[int, list[float]] = {count: [] for count in counts}
     run_no = 0
-    # Runs alternate between worker counts and variants, so load from elsewhere falls on
-    # each alike.
+    # Runs alternate between worker counts, so load from elsewhere falls on each alike.
+    env = dict(os.environ)
     for _ in range(args.runs):
-        for count, name in keys:
+        for count in counts:
             baseline = trafilatura_alone(bodies, baseline_cpu)
-            baselines[count, name].append(baseline)
+            baselines[count].append(baseline)
             empty_tables()
-            env = dict(os.environ) | variants[name]
             workers = start_workers(count, env, args.pool, args.threads)
             worker_pids = {w.pid for w in workers}
             meter = CpuMeter(
@@ -575,18 +550,18 @@ def main() -> None:
                 seconds = run_feeds(urls, args.n, meter=meter)
             finally:
                 stop_workers(workers)
-            rates[count, name].append(args.n / seconds)
-            pool_cpu[count, name].append(meter.used["worker pool processes"] * 1000 / args.n)
-            total_cpu[count, name].append(sum(meter.used.values()) * 1000 / args.n)
+            rates[count].append(args.n / seconds)
+            pool_cpu[count].append(meter.used["worker pool processes"] * 1000 / args.n)
+            total_cpu[count].append(sum(meter.used.values()) * 1000 / args.n)
             run_no += 1
             print(
                 f"  trafilatura alone just before: {baseline:.1f} pages/s, "
                 f"{baseline_cpu[-1]:.1f} ms CPU per page"
             )
             print(
-                f"  {count} worker(s){f', {name}' if name else ''}: {args.n} pages in "
-                f"{seconds:.2f} s = {rates[count, name][-1]:.1f} pages/s = "
-                f"{rates[count, name][-1] / baseline:.2f}x "
+                f"  {count} worker(s): {args.n} pages in "
+                f"{seconds:.2f} s = {rates[count][-1]:.1f} pages/s = "
+                f"{rates[count][-1] / baseline:.2f}x "
                 f"(load average {os.getloadavg()[0]:.2f}); median per job: {step_medians()}"
             )
             print(
@@ -609,40 +584,23 @@ def main() -> None:
     print("|---|---:|---:|---:|---:|---:|")
     every_baseline = [b for values in baselines.values() for b in values]
     print(f"| trafilatura alone (1 process) | {med(every_baseline):.1f} | | 1.00× | | |")
-    for count, name in keys:
-        key = (count, name)
-        vs_traf = med(r / b for r, b in zip(rates[key], baselines[key], strict=True))
-        one = (1, name)
+    for count in counts:
+        vs_traf = med(r / b for r, b in zip(rates[count], baselines[count], strict=True))
         vs_one = (
-            f"{med(r / r1 for r, r1 in zip(rates[key], rates[one], strict=True)):.2f}×"
-            if one in rates
+            f"{med(r / r1 for r, r1 in zip(rates[count], rates[1], strict=True)):.2f}×"
+            if 1 in rates
             else ""
         )
         label = f"pipeline, {count} worker process{'es' if count > 1 else ''}"
-        if name:
-            label += f", {name}"
         print(
-            f"| {label} | {med(rates[key]):.1f} | {med(rates[key]) / count:.1f} | "
-            f"{vs_traf:.2f}× | {vs_one} | {med(pool_cpu[key]):.1f} ms |"
+            f"| {label} | {med(rates[count]):.1f} | {med(rates[count]) / count:.1f} | "
+            f"{vs_traf:.2f}× | {vs_one} | {med(pool_cpu[count]):.1f} ms |"
         )
-    for count in counts:
-        names = list(variants)
-        for name in names[1:]:
-            gain = med(
-                a / b for a, b in zip(rates[count, names[0]], rates[count, name], strict=True)
-            )
-            print(f"\n{count} worker(s): {names[0]} / {name} = {gain:.3f} (median of the runs)")
     print(
         "\n(ratios: the median over runs of each run's ratio, to the trafilatura measurement "
         "just before it, and to the one-worker run of the same round)"
     )
-    if list(variants) == [""]:
-        print_cpu_bound(
-            counts,
-            {c: rates[c, ""] for c in counts},
-            {c: pool_cpu[c, ""] for c in counts},
-            {c: total_cpu[c, ""] for c in counts},
-        )
+    print_cpu_bound(counts, rates, pool_cpu, total_cpu)
     server.terminate()
 
 
