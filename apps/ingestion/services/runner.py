@@ -19,7 +19,8 @@ from apps.core.enqueue import send_after_commit
 from apps.core.errors import DomainError
 from apps.core.text import normalize_text
 
-from ..extraction import Extracted, ExtractionError, decode_body, extract_html, extract_plain
+from ..charset import decode_page
+from ..extraction import Extracted, ExtractionError, extract_html, extract_plain
 from ..models import IngestJob
 from . import dispatch
 from .common import (
@@ -31,6 +32,7 @@ from .common import (
     lease_duration,
     lease_renew_every,
     log_failed,
+    without_retry_promise,
 )
 from .store import Storer, link_near_duplicates
 
@@ -167,8 +169,11 @@ class Run:
     computed: object = None  # its near-duplicate signature
     created: bool = False
     resumed: bool = False  # an earlier run stored the article and stopped before the end
+    note: str = ""  # kept with a successful outcome (a page whose bytes did not decode)
 
     def end(self, status: str, *, article_id: int | None = None, reason: str = "") -> None:
+        if not reason and status in (IngestJob.Status.DONE, IngestJob.Status.DUPLICATE):
+            reason = self.note  # shown beside "Done" on the job's page, and in the API
         self.status, self.article_id, self.reason = status, article_id, reason
 
     def fail(self, reason: str) -> None:
@@ -176,13 +181,13 @@ class Run:
 
     def transient_failure(self, exc: TransientIngestError) -> None:
         attempts = self.job.attempts
+        reason = without_retry_promise(exc.reason)
         if attempts >= MAX_ATTEMPTS:
-            self.fail(f"{exc.reason} (gave up after {attempts} attempts)")
+            self.fail(f"{reason} (gave up after {attempts} attempts)")
             return
         self.transient = exc
         self.end(
-            IngestJob.Status.QUEUED,
-            reason=f"Attempt {attempts} failed, will try again: {exc.reason}",
+            IngestJob.Status.QUEUED, reason=f"Attempt {attempts} failed, will try again: {reason}"
         )
 
 
@@ -307,7 +312,9 @@ def _extract_all(runs: list[Run], storer: Storer) -> None:
                     result, error, seconds = futures.pop(run.job.pk).result()
                     fetch_next()
                     run.timings["fetch"] = seconds
-                    run.extracted, run.url = _extract_fetched(run.job, result, error, run.timings)
+                    run.extracted, run.url, run.note = _extract_fetched(
+                        run.job, result, error, run.timings
+                    )
                     run.aliases = (run.job.url,)
                 else:
                     run.extracted = _extract_from_payload(run.job, run.timings)
@@ -329,7 +336,8 @@ def _extract_all(runs: list[Run], storer: Storer) -> None:
             pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _extract_fetched(job: IngestJob, result, error, timings: dict) -> tuple[Extracted, str]:
+def _extract_fetched(job: IngestJob, result, error, timings: dict) -> tuple[Extracted, str, str]:
+    """(the extracted article, its URL, a note on how its bytes decoded)."""
     from apps.core import http
 
     if isinstance(error, http.BadContentType):
@@ -345,14 +353,14 @@ def _extract_fetched(job: IngestJob, result, error, timings: dict) -> tuple[Extr
     if not result.body.strip():
         raise ExtractionError("The page answered with an empty body; there is nothing to import.")
     started = time.perf_counter()
-    body = decode_body(result.body, result.charset)
+    body, note = decode_page(result.body, result.charset)
     metadata = job.payload.get("metadata") or {}
     if result.content_type == "text/plain":
         extracted = extract_plain(body, metadata=metadata)
     else:
         extracted = extract_html(body, url=result.final_url, metadata=metadata)
     timings["extract"] = time.perf_counter() - started
-    return extracted, result.final_url or job.url
+    return extracted, result.final_url or job.url, note
 
 
 def _extract_from_payload(job: IngestJob, timings: dict) -> Extracted:
