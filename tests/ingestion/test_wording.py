@@ -96,6 +96,7 @@ def test_an_undecodable_page_is_stored_with_a_note(allowed, on_commit, analyst):
     assert "Ã" not in article.text
     assert "not valid in any one character set" in job.failure_reason
     assert "4 bytes are not" in job.failure_reason
+    assert article.failure_reason == job.failure_reason  # the API's article carries it too
 
 
 def test_a_clean_page_has_no_note(allowed, on_commit, analyst):

@@ -186,6 +186,7 @@ def _new_article(item: _NewArticle, outlets: dict) -> Article:
         language=extracted.language,
         text=item.text,
         status=Article.Status.EXTRACTED,
+        failure_reason=run.note,  # how its bytes decoded, when not cleanly (charset.py)
         origin=_origin(job),
         source_name=job.payload.get("name", "")[:255],
     )
