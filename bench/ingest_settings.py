@@ -21,8 +21,6 @@ if os.environ.get("BENCH_WITH_SUGGESTIONS") != "1":
         "apps.ingestion.tasks.articles_suggest": {"queue": "bench-unread"},
     }
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
-# --sync-commit: every commit of the ingest path waits for the WAL flush.
-INGEST_ASYNC_COMMIT = os.environ.get("BENCH_SYNC_COMMIT") != "1"
 # --chunk: jobs per ingest task.
 if os.environ.get("INGEST_CHUNK_SIZE"):
     INGEST_CHUNK_SIZE = int(os.environ["INGEST_CHUNK_SIZE"])

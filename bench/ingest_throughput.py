@@ -64,12 +64,14 @@ def sentence(rnd: random.Random) -> str:
     return " ".join(words).capitalize() + "."
 
 
-def page(n: int, clutter: int = 6) -> bytes:
+def page(n: int, clutter: float = 6) -> bytes:
     """A news page: a headline and 14 paragraphs (about 1,300 words) inside the usual
     clutter, repeated `clutter` times: navigation, most-read and related lists, reader
     comments, a link-heavy footer, and an inline JSON state blob. clutter=1 gives about
-    25 KB of HTML, the default 6 about 90 KB (news sites' article pages are 100-400 KB)."""
+    22 KB of HTML, 6 about 84 KB, 8.2 (the bench's default) about 110 KB, the median
+    weight of real article pages in a public extraction benchmark."""
     rnd = random.Random(n)
+    times = lambda count: int(count * clutter)  # noqa: E731
 
     def links(count, prefix):
         return "".join(
@@ -84,23 +86,23 @@ def page(n: int, clutter: int = 6) -> bytes:
     comments = "".join(
         f'<div class="comment"><b>reader{rnd.randint(1, 999)}</b><p>{sentence(rnd)}</p>'
         f'<span class="likes">{rnd.randint(0, 99)}</span></div>'
-        for _ in range(8 * clutter)
+        for _ in range(times(8))
     )
-    footer = "".join(f'<a href="/about/{i}">{rnd.choice(WORDS)}</a> ' for i in range(40 * clutter))
+    footer = "".join(f'<a href="/about/{i}">{rnd.choice(WORDS)}</a> ' for i in range(times(40)))
     title = sentence(rnd)[:90].rstrip(".")
-    state = "{" + ",".join(f'"k{i}": "{rnd.choice(WORDS)}"' for i in range(400 * clutter)) + "}"
+    state = "{" + ",".join(f'"k{i}": "{rnd.choice(WORDS)}"' for i in range(times(400))) + "}"
     return (
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
         f"<title>{title} | Daily Bench</title>"
         f"<meta name='author' content='Reporter {n % 17}'><meta property='article:published_time' "
         f"content='2024-05-{1 + n % 28:02d}T08:00:00Z'><link rel='canonical' href='/news/{n}'>"
         f"<script>window.__STATE__ = {state};</script><style>.x{{color:red}}</style></head><body>"
-        f"<header><nav><ul>{links(10 * clutter, 'section')}</ul></nav></header>"
+        f"<header><nav><ul>{links(times(10), 'section')}</ul></nav></header>"
         f"<div class='layout'><main><article><h1>{title}</h1>"
         f"<p class='byline'>By Reporter {n % 17}</p>{paragraphs}</article>"
         f"<section class='comments'><h2>Comments</h2>{comments}</section></main>"
-        f"<aside><h3>Most read</h3><ol>{links(3 * clutter, 'story')}</ol>"
-        f"<h3>Related</h3><ul>{links(6 * clutter, 'story')}</ul></aside></div>"
+        f"<aside><h3>Most read</h3><ol>{links(times(3), 'story')}</ol>"
+        f"<h3>Related</h3><ul>{links(times(6), 'story')}</ul></aside></div>"
         f"<footer>{footer}<p>Copyright Daily Bench</p></footer></body></html>"
     ).encode()
 
@@ -117,8 +119,14 @@ def feed(base: str, numbers: range, name: str) -> bytes:
     ).encode()
 
 
-def serve(port_out, n_pages: int, warm: int, clutter: int) -> None:
-    """The page server (a process of its own): pages and feeds, generated up front."""
+def serve(
+    port_out, n_pages: int, warm: int, clutter: float, latency: tuple[float, float] = (0, 0)
+) -> None:
+    """The page server (a process of its own): pages and feeds, generated up front. Each
+    answer waits a random `latency` (seconds, low and high) first, as a real outlet's
+    server and the network between take 100-1,000 ms; the waits overlap (one thread per
+    connection)."""
+    jitter = random.Random(1)
     pages = {f"/news/{n}": page(n, clutter) for n in range(n_pages + warm)}
     feeds: dict[str, bytes] = {}
 
@@ -130,6 +138,8 @@ def serve(port_out, n_pages: int, warm: int, clutter: int) -> None:
 
         def do_GET(self):
             path = self.path.split("?", 1)[0]
+            if latency[1] > 0:
+                time.sleep(jitter.uniform(*latency))
             if path.startswith("/feed/"):
                 body, kind = feeds.get(path), "application/rss+xml"
             else:
@@ -430,16 +440,20 @@ def main() -> None:
     os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/14")
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-n", type=int, default=400, help="pages per run (default 400)")
-    parser.add_argument("--clutter", type=int, default=6, help="page size factor (1: 25 KB)")
+    parser.add_argument(
+        "--clutter", type=float, default=8.2, help="page size factor (1: 22 KB; 8.2: 110 KB)"
+    )
+    parser.add_argument(
+        "--latency",
+        default="50,500",
+        help="the page server waits a random LOW,HIGH ms before each answer (0: none)",
+    )
     parser.add_argument("--runs", type=int, default=1, help="runs per worker count (median)")
     parser.add_argument("--workers", default="1,2", help="worker counts (default 1,2)")
     parser.add_argument(
         "--with-suggestions", action="store_true", help="also run claim suggestions"
     )
     parser.add_argument("--pool", choices=["prefork", "threads"], default="prefork")
-    parser.add_argument(
-        "--sync-commit", action="store_true", help="durable commits for ingestion's writes"
-    )
     parser.add_argument("--threads", type=int, default=4, help="threads per worker (threads pool)")
     parser.add_argument(
         "--chunk", type=int, default=0, help="jobs per ingest task (INGEST_CHUNK_SIZE; 0: default)"
@@ -449,14 +463,14 @@ def main() -> None:
         os.environ["INGEST_CHUNK_SIZE"] = str(args.chunk)
     if args.with_suggestions:
         os.environ["BENCH_WITH_SUGGESTIONS"] = "1"
-    if args.sync_commit:
-        os.environ["BENCH_SYNC_COMMIT"] = "1"
+    low, _, high = args.latency.partition(",")
+    latency = (float(low) / 1000, float(high or low) / 1000)
     counts = [int(c) for c in args.workers.split(",")]
     warm = 4 * max(counts)
 
     ports = multiprocessing.Queue()
     server = multiprocessing.Process(
-        target=serve, args=(ports, args.n, warm, args.clutter), daemon=True
+        target=serve, args=(ports, args.n, warm, args.clutter, latency), daemon=True
     )
     server.start()
     port = ports.get(timeout=120)
@@ -474,7 +488,9 @@ def main() -> None:
     avg_kb = statistics.mean(len(b) for b in bodies) / 1000
 
     print(
-        f"pages: {args.n}, average {avg_kb:.0f} KB; CPUs: {os.cpu_count()}; "
+        f"pages: {args.n}, average {avg_kb:.0f} KB, median "
+        f"{statistics.median(len(b) for b in bodies) / 1000:.0f} KB; page server latency "
+        f"{latency[0] * 1000:.0f}-{latency[1] * 1000:.0f} ms; CPUs: {os.cpu_count()}; "
         f"load average before: {os.getloadavg()[0]:.2f}"
     )
     full_cpu: list[float] = []
@@ -501,7 +517,6 @@ def main() -> None:
         + (f" --concurrency={args.threads}" if args.pool == "threads" else " --concurrency=1")
     )
 
-    env = dict(os.environ)
     rates: dict[int, list[float]] = {count: [] for count in counts}
     # Each pipeline run is compared with trafilatura alone measured just before it, on the
     # same pages: this machine's speed drifts by 10-40 % over minutes (a shared host), so a
@@ -512,6 +527,7 @@ def main() -> None:
     total_cpu: dict[int, list[float]] = {count: [] for count in counts}
     run_no = 0
     # Runs alternate between worker counts, so load from elsewhere falls on each alike.
+    env = dict(os.environ)
     for _ in range(args.runs):
         for count in counts:
             baseline = trafilatura_alone(bodies, baseline_cpu)
@@ -543,14 +559,15 @@ def main() -> None:
                 f"{baseline_cpu[-1]:.1f} ms CPU per page"
             )
             print(
-                f"  {count} worker(s): {args.n} pages in {seconds:.2f} s = "
-                f"{rates[count][-1]:.1f} pages/s = {rates[count][-1] / baseline:.2f}x "
+                f"  {count} worker(s): {args.n} pages in "
+                f"{seconds:.2f} s = {rates[count][-1]:.1f} pages/s = "
+                f"{rates[count][-1] / baseline:.2f}x "
                 f"(load average {os.getloadavg()[0]:.2f}); median per job: {step_medians()}"
             )
             print(
                 "    CPU per page: "
                 + ", ".join(
-                    f"{name} {used * 1000 / args.n:.1f} ms" for name, used in meter.used.items()
+                    f"{part} {used * 1000 / args.n:.1f} ms" for part, used in meter.used.items()
                 )
             )
     med = statistics.median
@@ -560,10 +577,13 @@ def main() -> None:
         f"(median of {len(baseline_cpu)} measurements, one before each pipeline run)"
     )
     print()
-    print("| | pages/s | vs trafilatura alone | vs 1 worker | pool process CPU per page |")
-    print("|---|---:|---:|---:|---:|")
+    print(
+        "| | pages/s | pages/s per worker process | vs trafilatura alone | vs 1 worker "
+        "| pool process CPU per page |"
+    )
+    print("|---|---:|---:|---:|---:|---:|")
     every_baseline = [b for values in baselines.values() for b in values]
-    print(f"| trafilatura alone (1 process) | {med(every_baseline):.1f} | 1.00× | | |")
+    print(f"| trafilatura alone (1 process) | {med(every_baseline):.1f} | | 1.00× | | |")
     for count in counts:
         vs_traf = med(r / b for r, b in zip(rates[count], baselines[count], strict=True))
         vs_one = (
@@ -573,8 +593,8 @@ def main() -> None:
         )
         label = f"pipeline, {count} worker process{'es' if count > 1 else ''}"
         print(
-            f"| {label} | {med(rates[count]):.1f} | {vs_traf:.2f}× | {vs_one} | "
-            f"{med(pool_cpu[count]):.1f} ms |"
+            f"| {label} | {med(rates[count]):.1f} | {med(rates[count]) / count:.1f} | "
+            f"{vs_traf:.2f}× | {vs_one} | {med(pool_cpu[count]):.1f} ms |"
         )
     print(
         "\n(ratios: the median over runs of each run's ratio, to the trafilatura measurement "

@@ -7,18 +7,9 @@ arguments, results ignored (settings). Only ingestion retries, and only transien
 that failed that way (never the whole chunk).
 """
 
-from billiard.process import current_process
 from celery import shared_task
 
 from . import services
-
-
-def _in_pool_process() -> bool:
-    """True in a pool process of a prefork worker (the production setup): there the
-    chunk's store thread keeps its database connection from one chunk to the next. Not
-    in a program's main process (a solo worker in a test, tasks run in-process), which
-    must not be left holding a connection."""
-    return current_process().name != "MainProcess"
 
 
 @shared_task(
@@ -61,9 +52,7 @@ def ingest_chunk(self, job_ids: list[int]) -> None:
     retried on its own (an `ingest` task, after a backoff with jitter), never the chunk.
     A redelivered chunk (same message: its worker died) sends each unfinished job to an
     `ingest` task of its own and skips the final ones."""
-    retries = services.jobs_run(
-        job_ids, task_id=self.request.id or "", in_worker=_in_pool_process()
-    )
+    retries = services.jobs_run(job_ids, task_id=self.request.id or "")
     for job_id, exc, attempts in retries:
         if self.request.is_eager:
             # In-process, apply_async runs at once whatever the countdown: wait here.

@@ -23,7 +23,14 @@ from apps.core.errors import DomainError, NotAllowed
 from ..feeds import FeedError, parse_feed
 from ..models import Feed, IngestJob
 from . import dispatch, submit
-from .common import MAX_LOST_RUNS, NON_FINAL, hash_of, outlet_for, validate_url
+from .common import (
+    MAX_LOST_RUNS,
+    NON_FINAL,
+    hash_of,
+    outlet_for,
+    validate_url,
+    without_retry_promise,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -291,6 +298,8 @@ def _feed_failed(feed: Feed, lease_at: datetime, reason: str) -> Feed:
     with transaction.atomic():
         current = Feed.objects.select_for_update().get(pk=feed.pk)
         failures = current.consecutive_failures + 1
+        if failures >= FEED_PAUSE_AFTER:  # no next poll: never say there will be one
+            reason = without_retry_promise(reason)
         changes = {
             "consecutive_failures": failures,
             "poll_starts": 0,

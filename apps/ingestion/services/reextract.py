@@ -17,9 +17,11 @@ from apps.core.enqueue import send_after_commit, send_now
 from apps.core.errors import DomainError, NotAllowed
 from apps.core.text import content_hash, normalize_text
 
-from ..extraction import decode_body, extract_html, extract_plain
+from ..charset import decode_page
+from ..extraction import extract_html, extract_plain
 from ..models import Reextraction
 from . import dispatch
+from .common import without_retry_promise
 
 logger = logging.getLogger(__name__)
 
@@ -112,7 +114,7 @@ def reextraction_run(reextraction_id: int) -> Reextraction | None:
         return None  # run already, or being run
     request = Reextraction.objects.select_related("article").get(pk=reextraction_id)
     try:
-        report = article_reextract(article=request.article)
+        report, note = _reextract(article=request.article)
     except DomainError as exc:
         status, outcome = Reextraction.Status.FAILED, exc.message
     except SoftTimeLimitExceeded:
@@ -129,6 +131,8 @@ def reextraction_run(reextraction_id: int) -> Reextraction | None:
             if report is None
             else f"Text re-extracted. Highlights: {report}."
         )
+        if note:
+            outcome = f"{outcome} {note}"
     now = timezone.now()
     Reextraction.objects.filter(pk=request.pk, status=Reextraction.Status.RUNNING).update(
         status=status, outcome=outcome[:2000], finished_at=now, updated_at=now
@@ -167,6 +171,11 @@ def reextractions_sweep(*, now: datetime | None = None) -> int:
 def article_reextract(*, article: Article, by: User | None = None):
     """Fetch the article's URL again, extract it, and replace the text if it changed. Runs
     in a worker (reextraction_run); a page never waits on it."""
+    return _reextract(article=article, by=by)[0]
+
+
+def _reextract(*, article: Article, by: User | None = None):
+    """(the re-anchoring report or None, a note on how the page's bytes decoded)."""
     from apps.core import http
 
     if by is not None and not is_editor(by):
@@ -174,11 +183,11 @@ def article_reextract(*, article: Article, by: User | None = None):
     url = _reextract_url(article)
     try:
         result = http.fetch(url, accept=http.HTML_TYPES | http.TEXT_TYPES)
-    except http.FetchError as exc:
-        raise DomainError(f"Could not fetch {url}: {exc.reason}") from exc
-    body = decode_body(result.body, result.charset)
+    except http.FetchError as exc:  # not tried again: the editor asks again
+        raise DomainError(f"Could not fetch {url}: {without_retry_promise(exc.reason)}") from exc
+    body, note = decode_page(result.body, result.charset)
     if result.content_type == "text/plain":
         extracted = extract_plain(body)
     else:
         extracted = extract_html(body, url=result.final_url)
-    return article_text_replace(article=article, text=extracted.text, by=by)
+    return article_text_replace(article=article, text=extracted.text, by=by), note

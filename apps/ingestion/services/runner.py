@@ -7,12 +7,10 @@ import logging
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from celery.exceptions import SoftTimeLimitExceeded
-from django.conf import settings
 from django.db import close_old_connections, connection
 from django.utils import timezone
 
@@ -21,7 +19,8 @@ from apps.core.enqueue import send_after_commit
 from apps.core.errors import DomainError
 from apps.core.text import normalize_text
 
-from ..extraction import Extracted, ExtractionError, decode_body, extract_html, extract_plain
+from ..charset import decode_page
+from ..extraction import Extracted, ExtractionError, extract_html, extract_plain
 from ..models import IngestJob
 from . import dispatch
 from .common import (
@@ -33,42 +32,17 @@ from .common import (
     lease_duration,
     lease_renew_every,
     log_failed,
+    without_retry_promise,
 )
-from .store import STORE_WAIT_ON_TIMEOUT, Storer, link_near_duplicates
+from .store import Storer, link_near_duplicates
 
 logger = logging.getLogger(__name__)
 
 # --------------------------------------------------------------------------- running a job
 
 
-@contextmanager
-def _relaxed_commits():
-    """While a job runs, its commits do not wait for the WAL flush (PostgreSQL
-    synchronous_commit off, for this session until the run ends). Safe for ingestion's
-    writes: a database crash can lose the last fraction of a second of them, never
-    corrupt them, and a job whose progress was lost is left non-final, so the sweeper
-    runs it again and the idempotent run ends in the same state. The web requests and
-    every other task keep synchronous commits. INGEST_ASYNC_COMMIT=False turns it off."""
-    if not getattr(settings, "INGEST_ASYNC_COMMIT", True) or connection.in_atomic_block:
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SET synchronous_commit TO OFF")
-    try:
-        yield
-    finally:
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute("RESET synchronous_commit")
-        except Exception:  # noqa: BLE001 - a broken connection is discarded anyway
-            logger.warning("Could not reset synchronous_commit", exc_info=True)
-
-
-# Jobs run in chunks: the feed poll, a batch of URLs and the sweeper send one task per
-# chunk of job ids, so the fixed costs of a task (the broker round trip, the claim, the
-# store transaction, the near-duplicate lookup, the outcome) are paid once per chunk,
-# while every job keeps its own claim, status, timings and failure reason. 32 measured
-
+# Pages fetched ahead, in threads, while this thread extracts the current one: real
+# outlets answer in 100-1,000 ms, and this overlap is what sets a worker's rate.
 FETCH_AHEAD = 4
 
 
@@ -195,8 +169,11 @@ class Run:
     computed: object = None  # its near-duplicate signature
     created: bool = False
     resumed: bool = False  # an earlier run stored the article and stopped before the end
+    note: str = ""  # kept with a successful outcome (a page whose bytes did not decode)
 
     def end(self, status: str, *, article_id: int | None = None, reason: str = "") -> None:
+        if not reason and status in (IngestJob.Status.DONE, IngestJob.Status.DUPLICATE):
+            reason = self.note  # shown beside "Done" on the job's page, and in the API
         self.status, self.article_id, self.reason = status, article_id, reason
 
     def fail(self, reason: str) -> None:
@@ -204,21 +181,20 @@ class Run:
 
     def transient_failure(self, exc: TransientIngestError) -> None:
         attempts = self.job.attempts
+        reason = without_retry_promise(exc.reason)
         if attempts >= MAX_ATTEMPTS:
-            self.fail(f"{exc.reason} (gave up after {attempts} attempts)")
+            self.fail(f"{reason} (gave up after {attempts} attempts)")
             return
         self.transient = exc
         self.end(
-            IngestJob.Status.QUEUED,
-            reason=f"Attempt {attempts} failed, will try again: {exc.reason}",
+            IngestJob.Status.QUEUED, reason=f"Attempt {attempts} failed, will try again: {reason}"
         )
 
 
 def job_run(job_id: int, task_id: str = "") -> IngestJob | None:
     """The body of the `ingest` task (one job). Raises TransientIngestError for a failure
     worth a retry (the job is queued again first). Returns the job as it ends."""
-    with _relaxed_commits():
-        runs = _jobs_run([job_id], task_id)
+    runs = _jobs_run([job_id], task_id)
     if not runs:
         return IngestJob.objects.filter(pk=job_id).first()
     if runs[0].transient is not None:
@@ -226,21 +202,16 @@ def job_run(job_id: int, task_id: str = "") -> IngestJob | None:
     return runs[0].job
 
 
-def jobs_run(
-    job_ids: list[int], task_id: str = "", *, in_worker: bool = False
-) -> list[tuple[int, TransientIngestError, int]]:
+def jobs_run(job_ids: list[int], task_id: str = "") -> list[tuple[int, TransientIngestError, int]]:
     """The body of the `ingest_chunk` task. Each job is claimed, run and recorded on its
     own; one failing does not fail the others. Returns the jobs that failed with a
     transient error and were queued again: (job id, error, attempts so far), for the task
-    to retry each on its own, with backoff. `in_worker`: in a worker's pool process the
-    store thread keeps its database connection for the next chunk; elsewhere (tasks run
-    in-process, in a web process or a test) it closes it when the chunk ends."""
-    with _relaxed_commits():
-        runs = _jobs_run(job_ids, task_id, keep_connection=in_worker)
+    to retry each on its own, with backoff."""
+    runs = _jobs_run(job_ids, task_id)
     return [(r.job.pk, r.transient, r.job.attempts) for r in runs if r.transient is not None]
 
 
-def _jobs_run(job_ids: list[int], task_id: str, *, keep_connection: bool = False) -> list[Run]:
+def _jobs_run(job_ids: list[int], task_id: str) -> list[Run]:
     """Commits: the claim; the new articles with their signatures and their jobs' links to
     them, together; the near-duplicate links; the jobs' outcomes, together. A run that
     dies after storing an article is finished by the next delivery (the job names its
@@ -252,7 +223,7 @@ def _jobs_run(job_ids: list[int], task_id: str, *, keep_connection: bool = False
     runs = [Run(claimed[pk]) for pk in dict.fromkeys(job_ids) if pk in claimed]
     if not runs:
         return []
-    storer = Storer(threaded=len(runs) > 1 and not connection.in_atomic_block)
+    storer = Storer()
     lease = _LeaseKeeper([run.job.pk for run in runs], task_id)
     try:
         _skip_stored(runs)
@@ -260,10 +231,10 @@ def _jobs_run(job_ids: list[int], task_id: str, *, keep_connection: bool = False
             if not run.status and not run.resumed and run.job.lost_runs >= MAX_LOST_RUNS:
                 run.fail(LOST_JOB_REASON.format(n=run.job.lost_runs))
         _extract_all(runs, storer)
-        storer.close(keep_connection=keep_connection)
+        storer.flush()
         link_near_duplicates(runs)
     except SoftTimeLimitExceeded:
-        storer.close(timeout=STORE_WAIT_ON_TIMEOUT, keep_connection=keep_connection)
+        storer.flush()  # the articles extracted before the time limit (a few ms)
         for run in runs:
             if run.status:
                 continue
@@ -341,7 +312,9 @@ def _extract_all(runs: list[Run], storer: Storer) -> None:
                     result, error, seconds = futures.pop(run.job.pk).result()
                     fetch_next()
                     run.timings["fetch"] = seconds
-                    run.extracted, run.url = _extract_fetched(run.job, result, error, run.timings)
+                    run.extracted, run.url, run.note = _extract_fetched(
+                        run.job, result, error, run.timings
+                    )
                     run.aliases = (run.job.url,)
                 else:
                     run.extracted = _extract_from_payload(run.job, run.timings)
@@ -363,7 +336,8 @@ def _extract_all(runs: list[Run], storer: Storer) -> None:
             pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _extract_fetched(job: IngestJob, result, error, timings: dict) -> tuple[Extracted, str]:
+def _extract_fetched(job: IngestJob, result, error, timings: dict) -> tuple[Extracted, str, str]:
+    """(the extracted article, its URL, a note on how its bytes decoded)."""
     from apps.core import http
 
     if isinstance(error, http.BadContentType):
@@ -379,14 +353,14 @@ def _extract_fetched(job: IngestJob, result, error, timings: dict) -> tuple[Extr
     if not result.body.strip():
         raise ExtractionError("The page answered with an empty body; there is nothing to import.")
     started = time.perf_counter()
-    body = decode_body(result.body, result.charset)
+    body, note = decode_page(result.body, result.charset)
     metadata = job.payload.get("metadata") or {}
     if result.content_type == "text/plain":
         extracted = extract_plain(body, metadata=metadata)
     else:
         extracted = extract_html(body, url=result.final_url, metadata=metadata)
     timings["extract"] = time.perf_counter() - started
-    return extracted, result.final_url or job.url
+    return extracted, result.final_url or job.url, note
 
 
 def _extract_from_payload(job: IngestJob, timings: dict) -> Extracted:

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import logging
-import os
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from celery.exceptions import SoftTimeLimitExceeded
-from django.conf import settings
-from django.db import IntegrityError, close_old_connections, connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -39,33 +35,20 @@ class _NewArticle:
     canonical: str
 
 
-# Stored in groups of this many articles, each group one transaction.
+# Stored in groups of this many articles, each group one transaction: a chunk stopped at
+# its time limit keeps the groups stored before.
 STORE_GROUP = 4
-# After a soft time limit, how long to wait for groups already handed to the store thread.
-STORE_WAIT_ON_TIMEOUT = 10.0
-_store_pool: tuple[int, ThreadPoolExecutor] | None = None
-
-
-def _store_executor() -> ThreadPoolExecutor:
-    """One store thread per process (made again after a fork), so its database connection
-    is reused from chunk to chunk."""
-    global _store_pool
-    if _store_pool is None or _store_pool[0] != os.getpid():
-        _store_pool = (os.getpid(), ThreadPoolExecutor(1, thread_name_prefix="ingest-store"))
-    return _store_pool[1]
 
 
 class Storer:
-    """Stores extracted articles in groups of STORE_GROUP while the chunk goes on: in the
-    store thread, with its own connection, so the database's work (inserting and
-    indexing the text and the signature) overlaps the extraction of the next pages.
-    Inline instead when there is nothing to overlap (one job) or when the caller holds a
-    transaction (the thread could not see its rows)."""
+    """Stores extracted articles in groups of STORE_GROUP as the chunk goes on, in the
+    chunk's own thread and connection. (A store thread with a connection of its own, to
+    overlap the database's work with the extraction, and asynchronous commits were
+    removed: with pages arriving at real network speed they bought nothing,
+    docs/benchmarks.md.)"""
 
-    def __init__(self, *, threaded: bool):
-        self.threaded = threaded
+    def __init__(self) -> None:
         self.pending: list[Run] = []
-        self.futures: list[Future] = []
         self.outlets: dict[tuple[str, str], Outlet | None] = {}  # found or made, by key
 
     def add(self, run: Run) -> None:
@@ -76,30 +59,8 @@ class Storer:
 
     def flush(self) -> None:
         group, self.pending = self.pending, []
-        if not group:
-            return
-        if self.threaded:
-            self.futures.append(_store_executor().submit(_store_in_thread, group, self.outlets))
-        else:
+        if group:
             _store_group(group, self.outlets)
-
-    def close(self, *, timeout: float | None = None, keep_connection: bool = True) -> None:
-        """Store what is left and wait until every group is stored (at most `timeout`
-        seconds each, after a time limit)."""
-        self.flush()
-        for future in self.futures:
-            try:
-                future.result(timeout=timeout)
-            except FutureTimeout:
-                logger.warning("A store group was still running at the time limit")
-            except Exception:  # noqa: BLE001 - its jobs are recorded as unfinished
-                logger.exception("A store group failed")
-        if self.futures and not keep_connection:
-            _store_executor().submit(_close_connection).result()
-
-
-def _close_connection() -> None:
-    connection.close()  # this thread's own connection (django.db.connection is per thread)
 
 
 def _prepare(run: Run) -> None:
@@ -123,16 +84,7 @@ def _prepare(run: Run) -> None:
     run.timings["dedupe"] = time.perf_counter() - started
 
 
-def _store_in_thread(group: list[Run], outlets: dict) -> None:
-    close_old_connections()  # a connection the database dropped is replaced
-    try:
-        _store_group(group, outlets, async_commit=getattr(settings, "INGEST_ASYNC_COMMIT", True))
-    except Exception:
-        connection.close()
-        raise
-
-
-def _store_group(group: list[Run], outlets: dict, *, async_commit: bool = False) -> None:
+def _store_group(group: list[Run], outlets: dict) -> None:
     """Store a group of new articles in one transaction, with their near-duplicate
     signatures and their jobs' links to them. An article already stored (by canonical
     URL, the declared one, an alias such as the URL before redirects, or identical
@@ -142,9 +94,6 @@ def _store_group(group: list[Run], outlets: dict, *, async_commit: bool = False)
     started = time.perf_counter()
     try:
         with transaction.atomic():
-            if async_commit:  # see _relaxed_commits
-                with connection.cursor() as cursor:
-                    cursor.execute("SET LOCAL synchronous_commit TO OFF")
             # Outcomes are applied once the transaction has committed.
             duplicates, created = _insert_new(items, outlets)
     except SoftTimeLimitExceeded:
@@ -237,6 +186,7 @@ def _new_article(item: _NewArticle, outlets: dict) -> Article:
         language=extracted.language,
         text=item.text,
         status=Article.Status.EXTRACTED,
+        failure_reason=run.note,  # how its bytes decoded, when not cleanly (charset.py)
         origin=_origin(job),
         source_name=job.payload.get("name", "")[:255],
     )
