@@ -9,6 +9,10 @@ import os
 os.environ.setdefault("CLAIMTRACK_EMBEDDED_DB", "claimtrack_bench_ingest")
 
 from config.settings.base import *  # noqa: E402, F403
+from config.settings.base import DATABASE_URL, embedded_database  # noqa: E402
+
+if not DATABASE_URL:  # the base settings start no server; a bench may, as dev does
+    DATABASES = {"default": embedded_database()}
 
 DEBUG = False
 SECRET_KEY = "bench-only-not-secret"  # noqa: S105
