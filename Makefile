@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install lock run serve worker beat test test-fast browsers smoke lint format migrations-check db-stop clean
+.PHONY: install lock run serve worker beat test test-fast checks browsers smoke lint format migrations-check db-stop clean
 
 # Everything installs from the lock files (exact versions, sha256 of every file); the project
 # itself is installed on top without dependencies. requirements/base.txt is what production
@@ -51,18 +51,23 @@ beat: install
 
 ## make test: ruff, deptry (declared = imported packages), migrations check, the whole suite
 ## on PostgreSQL (DATABASE_URL or the embedded server) and a real broker
-test: install browsers
-	$(BIN)/ruff check .
-	$(BIN)/deptry .
-	$(BIN)/python manage.py makemigrations --check --dry-run --settings=config.settings.test
+test: install browsers checks
 	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest bench/tests
 
 ## make test-fast: the same checks and the suite without the `slow` tests (browser, faults,
 ## real workers, subprocesses, training; see tests/conftest.py)
-test-fast: install
-	$(BIN)/ruff check .
-	$(BIN)/deptry .
+test-fast: install checks
 	$(BIN)/python -m pytest -m "not slow"
+
+## make checks: lint, format, declared vs imported packages (deptry), the app layers
+## (import-linter, .importlinter), types (mypy, mypy.ini), migrations in step with models
+checks: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/deptry .
+	$(BIN)/lint-imports
+	$(BIN)/python manage.py makemigrations --check --dry-run --settings=config.settings.test
 
 # Browser tests drive Debian's Chromium (Playwright's own browser download cannot work here).
 browsers:

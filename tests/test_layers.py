@@ -10,7 +10,8 @@ modules (template tags included) belong to that app. Neither may use a higher ap
 * templates (`{% include %}`, `{% extends %}`; a template name rendered from Python).
 
 The one exception is the project's frame, templates/base.html with its navigation include
-_nav_links.html (and the admin's base_site.html): it sits with config/urls.py at the top, where every app is wired together.
+_nav_links.html (and the admin's base_site.html): it sits with config/urls.py at the top,
+where every app is wired together.
 Its navigation links to every app's pages and it loads the claims app's unread-notifications
 tag; every page extends it by name, as Django's admin pages extend the project's
 admin/base_site.html. An app template extending it depends on the block names only.

@@ -4,20 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('claims', '0013_public_search_index'),
+        ("claims", "0013_public_search_index"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='factcheckimportrun',
-            name='columns',
-            field=models.JSONField(blank=True, default=dict, help_text='CSV/TSV: the header of each field, if given.'),
+            model_name="factcheckimportrun",
+            name="columns",
+            field=models.JSONField(
+                blank=True, default=dict, help_text="CSV/TSV: the header of each field, if given."
+            ),
         ),
         migrations.AddField(
-            model_name='factcheckimportrun',
-            name='lost_runs',
-            field=models.PositiveSmallIntegerField(default=0, help_text='Times the sweeper found it without progress (its worker died).'),
+            model_name="factcheckimportrun",
+            name="lost_runs",
+            field=models.PositiveSmallIntegerField(
+                default=0,
+                help_text="Times the sweeper found it without progress (its worker died).",
+            ),
         ),
     ]
