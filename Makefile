@@ -8,15 +8,31 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install run serve worker beat test browsers smoke lint format migrations-check db-stop clean
+.PHONY: install lock run serve worker beat test test-fast browsers smoke lint format migrations-check db-stop clean
 
-$(STAMP): pyproject.toml
+# Everything installs from the lock files (exact versions, sha256 of every file); the project
+# itself is installed on top without dependencies. requirements/base.txt is what production
+# runs (the Dockerfile), requirements/dev.txt adds the extras dev (tests, tools), train
+# (scikit-learn) and embedded (the quick-start PostgreSQL). `make lock` writes both from
+# pyproject.toml. The venv's own pip is used as it comes (no unpinned upgrade).
+$(STAMP): pyproject.toml requirements/base.txt requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --require-hashes -r requirements/dev.txt
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 install: $(STAMP)
+
+## make lock: re-resolve requirements/*.txt after a change to pyproject.toml's dependencies.
+## Pins that still fit are kept; LOCK_ARGS=--upgrade takes the newest of everything,
+## LOCK_ARGS="--upgrade-package NAME" of one package.
+LOCK_ARGS ?=
+COMPILE = $(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 \
+	--generate-hashes --custom-compile-command "make lock" --quiet $(LOCK_ARGS)
+lock: install
+	$(COMPILE) -o requirements/base.txt
+	$(COMPILE) --extra dev --extra train --extra embedded -c requirements/base.txt \
+		-o requirements/dev.txt
 
 ## make run: install, migrate, load the sample articles, create demo users, serve on :8000
 run: install
@@ -33,11 +49,20 @@ worker: install
 beat: install
 	$(BIN)/celery -A config beat --loglevel=INFO
 
-## make test: the whole suite on PostgreSQL (DATABASE_URL or the embedded server) and a real broker
+## make test: ruff, deptry (declared = imported packages), migrations check, the whole suite
+## on PostgreSQL (DATABASE_URL or the embedded server) and a real broker
 test: install browsers
 	$(BIN)/ruff check .
+	$(BIN)/deptry .
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=config.settings.test
 	$(BIN)/python -m pytest
+
+## make test-fast: the same checks and the suite without the `slow` tests (browser, faults,
+## real workers, subprocesses, training; see tests/conftest.py)
+test-fast: install
+	$(BIN)/ruff check .
+	$(BIN)/deptry .
+	$(BIN)/python -m pytest -m "not slow"
 
 # Browser tests drive Debian's Chromium (Playwright's own browser download cannot work here).
 browsers:

@@ -1,7 +1,8 @@
 """Public fact-check pages at scale: server time of each public address, N published claims.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/claimtrack_bench_public \\
-        nice -n 5 .venv/bin/python bench/public_pages.py [--claims 100000] [--runs 200]
+        nice -n 5 .venv/bin/python bench/public_pages.py [--claims 100000] [--runs 200] \\
+        [--only "with q"]
 
 Uses its own database (refuses the default ``claimtrack``); migrates it. Loads N published
 claims, once (a second run with the same N reuses them), each with a verdict, a rationale,
@@ -246,6 +247,9 @@ def main() -> int:
     parser.add_argument("--claims", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--only", default="", help="Time only the requests whose name contains this text."
+    )
     args = parser.parse_args()
 
     import django
@@ -292,6 +296,12 @@ def main() -> int:
         "index with q (1-2 words)": lambda i: client.get(
             "/fact-checks/", {"q": searches[i % len(searches)]}
         ),
+        "index with q, a common word": lambda i: client.get(
+            "/fact-checks/", {"q": SUBJECTS[i % 3]}
+        ),
+        "index with q, a word no claim has": lambda i: client.get(
+            "/fact-checks/", {"q": f"zzqx{i % 7}"}
+        ),
         "conditional GET (304)": lambda i: client.get(
             paths[sample[i]], headers={"if-none-match": etags[sample[i]]}
         ),
@@ -317,6 +327,8 @@ def main() -> int:
     print("| request | status | p50 ms | p95 ms | max ms | queries | bytes |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for name, request in measures.items():
+        if args.only not in name:
+            continue
         runs = args.runs if "sitemap" not in name else max(20, args.runs // 10)
         times, counts, status = timed(client, runs, request)
         size = len(request(0).content)

@@ -4,6 +4,52 @@ from tests import factories
 from tests.celery_utils import reset_producer_pool
 from tests.core.httpserver import LocalServer
 
+# `slow`: left out by `make test-fast` (pytest -m "not slow"); `make test` and CI run all.
+# Given here by place and fixture, so that a new test there is slow without saying so:
+# browser tests, fault tests (they kill workers and stop brokers), the API's schema fuzzing
+# (schemathesis: about two minutes), tests that start a real Celery worker or need the
+# broker, or train a model (named test_train...); and, by name, those elsewhere that start
+# a subprocess (tests/test_settings.py marks itself: each of its tests is a subprocess).
+SLOW_PATHS = ("tests/browser/", "tests/faults/", "tests/api/test_schemathesis.py")
+SLOW_MARKERS = {"browser", "broker"}
+SLOW_FIXTURES = {"real_worker"}
+SLOW_TESTS = {
+    "tests/claims/test_checkworthy_model.py": {
+        "test_default_model_needs_no_deep_learning_framework",
+        "test_default_model_loads_and_scores_with_torch_imports_blocked",
+    },
+    "tests/claims/test_encoder.py": {"test_runs_without_torch_or_django_settings"},
+    "tests/ingestion/test_extraction_metadata.py": {
+        "test_importing_the_benchmark_leaves_the_environment_alone",
+    },
+}
+
+
+def is_slow(item) -> bool:
+    path = item.nodeid.split("::")[0]
+    name = getattr(item, "originalname", item.name)
+    return (
+        path.startswith(SLOW_PATHS)
+        or any(item.get_closest_marker(marker) for marker in SLOW_MARKERS)
+        or bool(SLOW_FIXTURES & set(getattr(item, "fixturenames", ())))
+        or name.startswith("test_train")
+        or name in SLOW_TESTS.get(path, ())
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    checked = set()
+    for item in items:
+        path = item.nodeid.split("::")[0]
+        if path in SLOW_TESTS and path not in checked:
+            checked.add(path)
+            module = getattr(item, "module", None)
+            gone = sorted(name for name in SLOW_TESTS[path] if not hasattr(module, name))
+            if gone:
+                raise pytest.UsageError(f"tests/conftest.py SLOW_TESTS names {gone} in {path}")
+        if is_slow(item):
+            item.add_marker(pytest.mark.slow)
+
 
 @pytest.fixture(autouse=True)
 def _fresh_dense_index():

@@ -12,7 +12,7 @@ EXPECTED = [
     "appearance_quote_fts",
     "claimevent_tombstones",
     "article_search_gin",
-    "claim_public_search_fts",
+    "claim_public_search_vector",
 ]
 
 

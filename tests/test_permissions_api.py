@@ -1,4 +1,5 @@
-"""Every role × action through the API, tokens with read and read-write scope included.
+"""Every role × action through the API, each role with a read and a read-write token. The
+expected outcomes come from tests/permissions_table.py, shared with the browser's test.
 Outcomes are checked in the database as well as in the status code."""
 
 import pytest
@@ -8,31 +9,19 @@ from apps.accounts.services import api_token_create
 from apps.claims import services
 from apps.claims.models import Claim
 from tests import factories
+from tests.permissions_table import api_cases
 
 pytestmark = pytest.mark.django_db
-ROLES = ["anonymous", "reader", "analyst-read", "analyst", "editor", "admin"]
-ALLOWED = {
-    "view": {"reader", "analyst-read", "analyst", "editor", "admin"},
-    "create": {"analyst", "editor", "admin"},
-    "edit": {"analyst", "editor", "admin"},
-    "propose": {"analyst", "editor", "admin"},
-    "approve": {"editor", "admin"},
-    "reopen": {"editor", "admin"},
-    "delete": {"editor", "admin"},
-    "bulk": {"analyst", "editor", "admin"},
-    "admin": {"admin"},
-}
 
 
-def api_as(role, django_user_model):
+def api_as(role, scope, django_user_model):
     client = APIClient()
     if role == "anonymous":
         return client
     if role == "reader":
         user = django_user_model.objects.create_user("reader")
     else:
-        user = factories.user_with_role(role.removesuffix("-read"))
-    scope = "read" if role.endswith("-read") or role == "reader" else "write"
+        user = factories.user_with_role(role)
     _token, key = api_token_create(user=user, name="matrix", scope=scope)
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return client
@@ -94,24 +83,24 @@ def act(action, api, world):
     raise AssertionError(action)
 
 
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("action", list(ALLOWED))
-def test_role_action_matrix_in_the_api(role, action, world, django_user_model):
-    api = api_as(role, django_user_model)
+@pytest.mark.parametrize(("action", "role", "scope", "allowed"), api_cases())
+def test_role_action_matrix_in_the_api(action, role, scope, allowed, world, django_user_model):
+    api = api_as(role, scope, django_user_model)
     response, happened = act(action, api, world)
-    if role in ALLOWED[action]:
+    who = f"{role} (token scope {scope})"
+    if allowed:
         assert happened, (
-            f"{role} should be able to {action}: {response.status_code} {response.content[:300]}"
+            f"{who} should be able to {action}: {response.status_code} {response.content[:300]}"
         )
         return
-    assert not happened, f"{role} must not be able to {action}"
+    assert not happened, f"{who} must not be able to {action}"
     expected = 401 if role == "anonymous" else 403
     assert response.status_code == expected, response.content[:300]
     assert set(response.json()["error"]) == {"code", "message", "details"}
 
 
 def test_deleted_claim_is_a_json_404(world, django_user_model):
-    api = api_as("analyst", django_user_model)
+    api = api_as("analyst", "write", django_user_model)
     claim_id = world["claim"].pk
     services.claim_delete(claim=world["claim"], by=factories.user_with_role("editor"))
     response = api.get(f"/api/claims/{claim_id}/")

@@ -1,5 +1,6 @@
 """Every role × action in the browser. The outcome is checked in the database, not only
-in the status code, so a view that answered 200 but changed something would fail."""
+in the status code, so a view that answered 200 but changed something would fail. The expected
+outcomes come from tests/permissions_table.py, shared with the API's test."""
 
 import pytest
 from django.test import Client
@@ -7,9 +8,9 @@ from django.test import Client
 from apps.claims import services
 from apps.claims.models import Claim
 from tests import factories
+from tests.permissions_table import ui_cases
 
 pytestmark = pytest.mark.django_db
-ROLES = ["anonymous", "reader", "analyst", "editor", "admin"]
 
 
 def client_as(role, django_user_model):
@@ -19,19 +20,6 @@ def client_as(role, django_user_model):
     elif role != "anonymous":
         client.force_login(factories.user_with_role(role))
     return client
-
-
-ALLOWED = {
-    "view": {"reader", "analyst", "editor", "admin"},
-    "create": {"analyst", "editor", "admin"},
-    "edit": {"analyst", "editor", "admin"},
-    "propose": {"analyst", "editor", "admin"},
-    "approve": {"editor", "admin"},
-    "reopen": {"editor", "admin"},
-    "delete": {"editor", "admin"},
-    "bulk": {"analyst", "editor", "admin"},
-    "admin": {"admin"},
-}
 
 
 def act(action, client, world):
@@ -101,12 +89,11 @@ def act(action, client, world):
     raise AssertionError(action)
 
 
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("action", list(ALLOWED))
-def test_role_action_matrix_in_the_browser(role, action, world, django_user_model):
+@pytest.mark.parametrize(("action", "role", "allowed"), ui_cases())
+def test_role_action_matrix_in_the_browser(action, role, allowed, world, django_user_model):
     client = client_as(role, django_user_model)
     response, happened = act(action, client, world)
-    if role in ALLOWED[action]:
+    if allowed:
         assert happened, f"{role} should be able to {action}: {response.status_code}"
     else:
         assert not happened, f"{role} must not be able to {action}"

@@ -6,15 +6,19 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 GOOD_KEY = "k" * 50
+
+pytestmark = pytest.mark.slow  # every test here starts Python in a subprocess
 
 
 def run(args: list[str], env: dict) -> subprocess.CompletedProcess:
     """Run `python *args` in the project with the environment's DJANGO_* and CLAIMS_*
     variables replaced by `env` (so the caller's own settings cannot leak in)."""
     base = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CLAIMS_"))}
-    base.update(DATABASE_URL="postgres://postgres@127.0.0.1:5432/claimtrack", **env)
+    base.update({"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/claimtrack", **env})
     return subprocess.run(
         [sys.executable, *args], cwd=ROOT, env=base, capture_output=True, text=True, timeout=60
     )
@@ -90,3 +94,74 @@ def test_suggestion_threshold_outside_0_1_is_refused():
     result = _threshold_with("1.5")
     assert result.returncode != 0
     assert "CLAIMS_SUGGESTION_THRESHOLD=1.5 is not between 0 and 1" in result.stderr
+
+
+# Settings never start servers: only dev and test settings start the embedded PostgreSQL,
+# and only when DATABASE_URL is unset. apps.core.embedded_db is replaced (or blocked) in
+# the child process, so no server starts here either.
+FAKE_EMBEDDED = (
+    "import apps.core.embedded_db as e; "
+    "e.ensure_server = lambda d, n: {'ENGINE': 'django.db.backends.postgresql', "
+    "'NAME': 'embedded-' + n, 'HOST': str(d)}; "
+)
+NO_EMBEDDED = "import sys; sys.modules['apps.core.embedded_db'] = None; "
+SHOW_DATABASE = (
+    "from django.conf import settings; d = settings.DATABASES.get('default', {}); "
+    "print(d.get('NAME'), d.get('HOST'), d.get('CONN_MAX_AGE'))"
+)
+
+
+def settings_with(module: str, code: str, **env) -> subprocess.CompletedProcess:
+    return run(["-c", code + SHOW_DATABASE], {"DJANGO_SETTINGS_MODULE": module, **env})
+
+
+def test_production_refuses_to_start_without_database_url():
+    result = start(DJANGO_SECRET_KEY=GOOD_KEY, DATABASE_URL="")
+    assert result.returncode != 0
+    assert "DATABASE_URL is not set; production needs its PostgreSQL server" in result.stderr
+
+
+def test_production_without_database_url_never_reaches_for_the_embedded_server():
+    env = {"DJANGO_SECRET_KEY": GOOD_KEY, "DJANGO_ALLOWED_HOSTS": "claims.example.org"}
+    result = settings_with("config.settings.production", NO_EMBEDDED, DATABASE_URL="", **env)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: DATABASE_URL is not set" in result.stderr
+    assert "embedded_db" not in result.stderr
+
+
+def test_production_uses_database_url():
+    env = {"DJANGO_SECRET_KEY": GOOD_KEY, "DJANGO_ALLOWED_HOSTS": "claims.example.org"}
+    url = "postgres://app@db.example:5432/claims"
+    result = settings_with("config.settings.production", NO_EMBEDDED, DATABASE_URL=url, **env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["claims", "db.example", "60"]
+
+
+def test_base_settings_without_database_url_start_nothing_and_name_no_database():
+    result = settings_with("config.settings.base", NO_EMBEDDED, DATABASE_URL="")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["None", "None", "None"]
+
+
+@pytest.mark.parametrize("module", ["config.settings.dev", "config.settings.test"])
+def test_dev_and_test_settings_start_the_embedded_server_without_database_url(module):
+    env = {"DATABASE_URL": "", "CLAIMTRACK_EMBEDDED_DB": "probe"}
+    result = settings_with(module, FAKE_EMBEDDED, **env)
+    assert result.returncode == 0, result.stderr
+    name, host, conn_max_age = result.stdout.split()
+    assert (name, conn_max_age) == ("embedded-probe", "60")
+    assert Path(host) == ROOT / "var" / "pgdata"
+
+
+@pytest.mark.parametrize("module", ["config.settings.dev", "config.settings.test"])
+def test_dev_and_test_settings_use_database_url_when_set(module):
+    url = "postgres://app@db.example:5432/claims"
+    result = settings_with(module, NO_EMBEDDED, DATABASE_URL=url)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["claims", "db.example", "60"]
+
+
+def test_database_url_must_be_postgresql():
+    result = settings_with("config.settings.dev", NO_EMBEDDED, DATABASE_URL="mysql://a@b/c")
+    assert result.returncode != 0
+    assert "DATABASE_URL must point at PostgreSQL" in result.stderr

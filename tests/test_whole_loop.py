@@ -1,7 +1,6 @@
 """The whole loop on the real stack: a real Celery worker on a real broker imports the
 samples, an analyst tags a claim and links evidence, an editor publishes, the API serves it."""
 
-import time
 from pathlib import Path
 
 import pytest
@@ -14,18 +13,10 @@ from apps.claims import services as claims
 from apps.evidence.services import evidence_add
 from apps.ingestion.models import IngestJob
 from tests import factories
+from tests.polling import wait_for
 
 SEEDS = Path(__file__).resolve().parents[1] / "fixtures" / "seeds"
 QUOTE = "Russia is running out of munitions used in the war in Ukraine"
-
-
-def wait_for(predicate, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 @pytest.mark.broker

@@ -13,7 +13,7 @@ from django.db.models import OuterRef
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
-from apps.claims.models import VERDICT_RATING, Appearance
+from apps.claims.models import Appearance, verdict_rating
 
 COLUMNS = [
     "id",
@@ -76,7 +76,7 @@ def _rows(queryset, chunk_size: int) -> Iterator[list]:
     for row in rows.iterator(chunk_size=chunk_size):
         (pk, statement, status, verdict, tags, assignee, version, created, updated, published,
          claimants, urls) = row  # fmt: skip
-        rating = VERDICT_RATING.get(verdict) if verdict else None
+        rating = verdict_rating(verdict)
         yield [
             pk,
             _cell(statement),

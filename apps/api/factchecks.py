@@ -3,7 +3,11 @@ them with our claims in "has this been checked?" (GET /api/claims/search)."""
 
 from __future__ import annotations
 
+import json
+
 from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -11,16 +15,18 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import parsers, viewsets
+from rest_framework import parsers, status, viewsets
+from rest_framework import serializers as drf_serializers
 from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from apps.accounts.roles import is_editor
 from apps.claims.factcheck_matching import match_factchecks
+from apps.claims.factcheck_runs import background_threshold, factcheck_import_start
 from apps.claims.factchecks import FactCheckImportError, factchecks_import
 from apps.claims.matching import LIKELY_SAME, match_claims
-from apps.claims.models import Claim, ExternalFactCheck
+from apps.claims.models import Claim, ExternalFactCheck, FactCheckImportRun
 from apps.core.errors import DomainError
 
 from . import serializers
@@ -112,7 +118,49 @@ ClaimReview): a JSON body (one ClaimReview, a list, an `@graph`, or a DataFeed w
 itself (JSON, JSON Lines, CSV or TSV with a header: claim, claimant, rating, url, publisher,
 date). A review already imported (same URL) is updated. Elements that cannot be read are
 listed in `skipped` with their place and the reason; a body that is none of these formats
-is refused (400, `unreadable_file`) and nothing is imported. Editors only."""
+is refused (400, `unreadable_file`) and nothing is imported. Editors only.
+
+A body of less than 1 MB (setting `FACTCHECK_IMPORT_BACKGROUND_BYTES`) is imported in the
+request: 200 with the counts. A larger one is checked (an unreadable body is still a 400),
+stored as an import run and imported by a background task in chunks of 1,000 reviews,
+resumable and idempotent: 202 with the run, its `url` (also in `Location`) to poll with GET
+until `state` is `done` or `failed` (with `error`)."""
+
+
+class FactCheckImportRunSerializer(drf_serializers.ModelSerializer):
+    """A large import's progress (the same run the upload page follows)."""
+
+    url = drf_serializers.SerializerMethodField()
+    percent = drf_serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = FactCheckImportRun
+        fields = [
+            "id",
+            "url",
+            "state",
+            "filename",
+            "format",
+            "reviews",
+            "chunk_size",
+            "chunks_total",
+            "chunks_done",
+            "percent",
+            "created",
+            "updated",
+            "duplicates",
+            "skipped_count",
+            "skipped",
+            "error",
+            "created_at",
+            "updated_at",
+            "finished_at",
+        ]
+
+    def get_url(self, run) -> str:
+        path = reverse("api:factcheck-import-run", kwargs={"run_id": run.pk})
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
 
 
 @extend_schema_view(
@@ -125,7 +173,7 @@ class FactCheckViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_fields = {"verdict": ["exact"], "publisher": ["exact"], "language": ["exact"]}
 
     def get_permissions(self):
-        if self.action == "import_factchecks":
+        if self.action in ("import_factchecks", "import_run"):
             return [RoleScopePermission(), IsEditorRole()]
         return super().get_permissions()
 
@@ -133,7 +181,7 @@ class FactCheckViewSet(viewsets.ReadOnlyModelViewSet):
         summary="Import fact-checks published elsewhere (ClaimReview, editors)",
         description=IMPORT_DESCRIPTION,
         request=OpenApiRequest(OpenApiTypes.OBJECT),
-        responses={200: OpenApiTypes.OBJECT},
+        responses={200: OpenApiTypes.OBJECT, 202: FactCheckImportRunSerializer},
     )
     @action(
         detail=False,
@@ -143,6 +191,7 @@ class FactCheckViewSet(viewsets.ReadOnlyModelViewSet):
     )
     def import_factchecks(self, request):
         data = request.data
+        filename = ""
         if hasattr(data, "getlist"):  # multipart
             upload = request.FILES.get("file")
             if upload is None:
@@ -150,14 +199,42 @@ class FactCheckViewSet(viewsets.ReadOnlyModelViewSet):
                     "Send the file in the multipart field `file`.",
                     details={"file": ["Required."]},
                 )
+            filename = upload.name
             data = upload.read()
         if not isinstance(data, bytes | dict | list):  # a JSON null, number or string
             raise FactCheckImportError(
                 "The JSON body must be a ClaimReview object, a list of them, an @graph or a "
                 "DataFeed; nothing was imported."
             )
+        content = data if isinstance(data, bytes) else None
+        size = len(content) if content is not None else _body_size(request, data)
+        if size >= background_threshold():
+            if content is None:  # parsed JSON: stored as JSON again
+                content = json.dumps(data, ensure_ascii=False).encode()
+            run = factcheck_import_start(content=content, filename=filename, by=request.user)
+            body = FactCheckImportRunSerializer(run, context={"request": request}).data
+            return Response(
+                body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]}
+            )
         result = factchecks_import(data)
         body = result.as_dict()
         body["skipped_count"] = len(result.skipped)
         body["skipped"] = body["skipped"][:SHOWN_SKIPS]
         return Response(body)
+
+    @extend_schema(
+        summary="A large fact-check import's progress (editors)",
+        responses={200: FactCheckImportRunSerializer},
+    )
+    @action(detail=False, methods=["get"], url_path=r"import/(?P<run_id>[0-9]+)")
+    def import_run(self, request, run_id):
+        run = get_object_or_404(FactCheckImportRun.objects.defer("content"), pk=run_id)
+        return Response(FactCheckImportRunSerializer(run, context={"request": request}).data)
+
+
+def _body_size(request, data) -> int:
+    """The size of a JSON body as sent (Content-Length), or as written again."""
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or "")
+    except ValueError:
+        return len(json.dumps(data, ensure_ascii=False).encode())

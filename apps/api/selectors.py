@@ -22,7 +22,7 @@ from django.db.models import BigIntegerField, BooleanField, F, Func, TextField, 
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
 
-from apps.claims.models import VERDICT_RATING, Appearance
+from apps.claims.models import Appearance, verdict_rating
 from apps.evidence.models import EvidenceLink
 
 # Claim columns; the times come formatted by PostgreSQL (IsoUtc) under these names.
@@ -271,7 +271,7 @@ def claim_representations(rows: Sequence, *, request) -> list[dict]:
             "statement": row.statement,
             "status": row.status,
             "verdict": row.verdict,
-            "rating": VERDICT_RATING.get(row.verdict) if row.verdict else None,
+            "rating": verdict_rating(row.verdict),
             "rationale": row.rationale,
             "tags": row.tags,
             "assignee": row.assignee_id,

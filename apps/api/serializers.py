@@ -4,7 +4,7 @@ from rest_framework import serializers
 
 from apps.articles.models import Article, Outlet
 from apps.claims.claimreview import claim_page_url
-from apps.claims.models import VERDICT_RATING, Appearance, Claim, Claimant, ExternalFactCheck
+from apps.claims.models import Appearance, Claim, Claimant, ExternalFactCheck, verdict_rating
 from apps.claims.services import BULK_ACTIONS, MAX_STATEMENT
 from apps.evidence.models import EvidenceLink, Source
 from apps.ingestion.models import Feed, IngestJob
@@ -174,9 +174,16 @@ class ClaimSummarySerializer(serializers.ModelSerializer):
             "html_url",
         ]
 
-    @extend_schema_field(serializers.IntegerField(allow_null=True, min_value=1, max_value=5))
+    @extend_schema_field(
+        serializers.IntegerField(
+            allow_null=True,
+            help_text="The verdict's number on the organisation's rating scale (setting "
+            "CLAIMTRACK_RATING_SCALE; the ClaimReview ratingValue of the public page); null "
+            "without a verdict or for one the scale gives no number.",
+        )
+    )
     def get_rating(self, obj) -> int | None:
-        return VERDICT_RATING.get(obj.verdict) if obj.verdict else None
+        return verdict_rating(obj.verdict)
 
     @extend_schema_field(serializers.URLField())
     def get_html_url(self, obj) -> str:
@@ -215,7 +222,7 @@ class ClaimSerializer(ClaimSummarySerializer):
             "statement": c.statement,
             "status": c.status,
             "verdict": c.verdict,
-            "rating": VERDICT_RATING.get(c.verdict) if c.verdict else None,
+            "rating": verdict_rating(c.verdict),
             "rationale": c.rationale,
             "tags": list(c.tags),
             "assignee": c.assignee_id,

@@ -52,6 +52,59 @@ _STRAY_CODE = re.compile(r"(?=\S*\d)(?=\S*[^\W\d_])[^\W_]+(?:[-_./][^\W_]+)*")
 _STRAY_CODE_MAX_CHARS = 12
 _COPYRIGHT_LINE = re.compile(r"(?:©|copyright\s+(?:©|\d{4})).{0,120}", re.IGNORECASE)
 
+# Notices that stand where an article's text should be. A line is one only when it is
+# short and every sentence in it is such a notice (a sentence of reporting that mentions
+# subscribers or a reprint stays). "paywall": a prompt to subscribe or sign in to read on;
+# "reprint": a note that the piece was first published elsewhere or is republished.
+_NOTICE_MAX_CHARS = 300
+_PAYWALL_SENTENCE = re.compile(
+    r"(?:.{0,60}\b(?:subscribe|subscription|sign\s+(?:in|up)|log\s*in|register)\b.{0,60}"
+    r"\b(?:continue|keep|start)\s+reading\b.{0,40}"
+    r"|.{0,40}\b(?:continue|keep)\s+reading\b.{0,60}"
+    r"\b(?:subscribe|subscription|subscriber|sign\s+(?:in|up)|log\s*in|register|member)\b.{0,40}"
+    r"|.{0,40}\b(?:available|reserved|exclusive|only)\s+(?:to|for)\s+"
+    r"(?:(?:our\s+)?(?:paying\s+|premium\s+|digital\s+)?subscribers"
+    r"|(?:our\s+|paying\s+|premium\s+)members)\b.{0,40}"
+    r"|.{0,40}\bfor\s+(?:(?:paying\s+|premium\s+)?subscribers|(?:paying|premium)\s+members)"
+    r"\s+only\b.{0,20}"
+    r"|already\s+(?:a\s+)?(?:subscriber|member)\b.{0,40}"
+    r"|.{0,60}\bunlimited\s+(?:digital\s+)?access\b.{0,60}"
+    r"(?:[$£€]\s?\d|\b(?:a|per)\s+(?:week|month|year)\b|\bsubscri).{0,40}"
+    r"|.{0,20}\bsubscri\w+\s+(?:get|enjoy|have)\s+unlimited\b.{0,100}"
+    r"|(?:subscribe|sign\s+in|log\s*in)(?:\s+now|\s+today)?)",
+    re.IGNORECASE,
+)
+_REPRINT_SENTENCE = re.compile(
+    r"(?:(?:this|the)\s+(?:article|story|piece|post|report|column|essay|interview)\s+"
+    r"(?:was|is|has\s+been|first)\s+(?:originally\s+|first\s+)?"
+    r"(?:published|posted|appeared|ran|produced)\b.{0,160}"
+    r"|(?:originally|first)\s+(?:published|appeared|posted)\s+(?:in|on|at|by)\b.{0,160}"
+    r"|.{0,80}\b(?:re-?published|reprinted)\s+(?:here\s+)?"
+    r"(?:with\s+(?:the\s+)?(?:kind\s+)?permission|under\s+(?:a|the)\b.{0,60}\blicen[cs]e"
+    r"|(?:by|from)\s+(?:the\s+)?(?-i:[A-Z])).{0,160})",
+    re.IGNORECASE,
+)
+_NOTICE_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+")
+
+
+def notice_kind(line: str) -> str | None:
+    """ "paywall" or "reprint" when the line is such a notice (see above), else None."""
+    line = line.strip()
+    if not line or len(line) > _NOTICE_MAX_CHARS:
+        return None
+    sentences = [s.strip(' .!?:;"“”()') for s in _NOTICE_SENTENCE_BREAK.split(line)]
+    sentences = [s for s in sentences if s]
+    for kind, pattern in (("reprint", _REPRINT_SENTENCE), ("paywall", _PAYWALL_SENTENCE)):
+        others = _PAYWALL_SENTENCE if kind == "reprint" else _REPRINT_SENTENCE
+        matched = [bool(pattern.fullmatch(s)) for s in sentences]
+        if any(matched) and all(
+            m or others.fullmatch(s) or _LINK_LABEL.fullmatch(s)
+            for m, s in zip(matched, sentences, strict=True)
+        ):
+            return kind
+    return None
+
+
 # A photo credit, alone on a line or trailing the caption sentence it belongs to.
 _CREDIT_MARKER = re.compile(
     r"©|\b(?:photo(?:graph)?|image|picture|foto|bild)s?(?:\s+credits?)?\s*:|\bcredits?\s*:",
@@ -183,6 +236,7 @@ def _is_boilerplate_line(line: str) -> bool:
         or (len(line) <= _PROMO_MAX_CHARS and _is_promo(line))
         or (len(line) <= _STRAY_CODE_MAX_CHARS and _STRAY_CODE.fullmatch(line))
         or _COPYRIGHT_LINE.fullmatch(line)
+        or notice_kind(line) is not None
     )
 
 

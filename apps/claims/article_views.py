@@ -22,10 +22,12 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
 
+from apps.accounts.roles import is_analyst
 from apps.articles.models import Article, Outlet
 from apps.core.weburls import is_web_url
 
 from .models import Appearance, Status, Suggestion
+from .nlp.sentences import split_sentences
 
 PAGE_SIZE = 50
 PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
@@ -165,6 +167,13 @@ def _mark_title(appearance) -> str:
     return f"Claim #{appearance.claim_id} ({claim.get_status_display()}): {statement}"
 
 
+def _mark_label(piece: Piece) -> str:
+    """The accessible name of a highlight's first piece: every claim on it with its status
+    in words (colour alone says nothing to a screen reader), then the text itself."""
+    claims = "; ".join(f"claim #{a.claim_id}, {a.claim.get_status_display()}" for a in piece.marks)
+    return f"Highlight, {claims}: {piece.text.strip()}"
+
+
 def render_text(paragraphs: list[Paragraph]) -> SafeString:
     """The article body's HTML: one <p> per paragraph, one element per piece.
 
@@ -190,11 +199,19 @@ def render_text(paragraphs: list[Paragraph]) -> SafeString:
                     classes += " hl-overlap"
                 if sg is not None:
                     classes += " sg"
+                # Where an appearance starts, the highlight is a tab stop that names its
+                # claims and their status; Enter opens the claim (selection.js), so it is
+                # a button (a mark cannot be named: Chromium drops its aria-label).
+                focus_attrs = (
+                    f' tabindex="0" role="button" aria-label="{escape(_mark_label(piece))}"'
+                    if piece.first_of
+                    else ""
+                )
                 add(
                     f'<mark class="{classes}" data-claim="{int(a.claim_id)}" '
                     f'data-claims="{piece.claim_ids}" data-start="{int(a.start)}" '
                     f'data-end="{int(a.end)}" data-offset="{piece.offset}"{sg_attr} '
-                    f'title="{escape(_mark_title(a))}">{piece.html}</mark>'
+                    f'title="{escape(_mark_title(a))}"{focus_attrs}>{piece.html}</mark>'
                 )
             elif sg is not None:
                 title = f"Suggested claim (score {sg.score:.2f})"
@@ -300,6 +317,13 @@ def _tagged(article: Article) -> tuple[list, list, list[dict]]:
     return anchored, unanchored, list(claims.values())
 
 
+def sentence_bounds(text: str) -> list[list[int]]:
+    """[start, end] of every sentence, cut by the splitter the suggestions use, so a
+    keyboard user steps through the same sentences the suggester scores (selection.js
+    reads them; it does not split text itself)."""
+    return [[span.start, span.end] for span in split_sentences(text)]
+
+
 def render_article_page(
     request: HttpRequest, article: Article, *, selection: dict | None = None, status: int = 200
 ) -> HttpResponse:
@@ -331,6 +355,8 @@ def render_article_page(
             "suggestion_count": len(suggestions),
             "duplicates": duplicates[:MAX_DUPLICATES_SHOWN],
             "more_duplicates": len(duplicates) > MAX_DUPLICATES_SHOWN,
+            # Only analysts move through the text to tag it.
+            "sentences": sentence_bounds(article.text) if is_analyst(request.user) else [],
         },
         status=status,
     )

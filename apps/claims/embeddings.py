@@ -10,6 +10,7 @@ with the claim. Above ``CLAIMS_DENSE_INDEX_MAX`` claims the matrix is not kept (
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import threading
@@ -38,6 +39,16 @@ def encode(texts: list[str]) -> np.ndarray:
     set per batch, so a batch-mate would move a vector (cosine ~0.99, less for short texts)
     and a claim would score differently by the path that encoded it."""
     return encoder.encode(texts, batch_size=1)
+
+
+@functools.lru_cache(maxsize=256)
+def query_vector(query: str) -> np.ndarray:
+    """One query's vector, kept for the next few searches: "has this been checked?" asks
+    our claims and the imported fact-checks with the same text, and a search box asks
+    again as the user pages. Read-only, as it is shared."""
+    vector = encode([query])[0]
+    vector.flags.writeable = False
+    return vector
 
 
 def statement_hash(statement: str) -> str:

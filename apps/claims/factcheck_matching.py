@@ -17,7 +17,7 @@ import numpy as np
 from django.db.models import Count, Max
 
 from . import matching
-from .embeddings import encode, nearest_ids
+from .embeddings import nearest_ids, query_vector
 from .models import ExternalFactCheck
 from .nlp import encoder, lexical
 from .nlp.direction import Difference
@@ -87,7 +87,7 @@ def match_factchecks(
     _index.refresh()
     if not len(_index.ids):
         return []  # nothing imported: no need to encode the text
-    vector = encode([query])[0]
+    vector = query_vector(query)
     ids = _index.nearest(vector, DENSE_CANDIDATES)
     if not ids:
         return []

@@ -37,7 +37,7 @@ import numpy as np
 from django.db import OperationalError, connection, transaction
 from django.db.models import QuerySet
 
-from .embeddings import dense_candidates, embed_claims, encode, forget_deleted
+from .embeddings import dense_candidates, embed_claims, encode, forget_deleted, query_vector
 from .models import Claim
 from .nlp import lexical
 from .nlp.direction import Difference, direction_difference
@@ -301,7 +301,7 @@ def match_claims(
     query = lexical.clean_query(text)
     if not query or limit <= 0:
         return []
-    vector = encode([query])[0]
+    vector = query_vector(query)
     encoded = time.perf_counter()
     ids = candidate_ids(query, vector, timings)
     found = time.perf_counter()

@@ -26,7 +26,7 @@ class Verdict(models.TextChoices):
     NOT_CHECKABLE = "not_checkable", "Not checkable"
 
 
-# ClaimReview reviewRating.ratingValue (bestRating 5, worstRating 1); None: no number.
+# The default rating scale (setting CLAIMTRACK_RATING_SCALE); None: no number.
 VERDICT_RATING: dict[str, int | None] = {
     Verdict.TRUE: 5,
     Verdict.MOSTLY_TRUE: 4,
@@ -36,6 +36,13 @@ VERDICT_RATING: dict[str, int | None] = {
     Verdict.UNPROVEN: None,
     Verdict.NOT_CHECKABLE: None,
 }
+
+
+def verdict_rating(verdict: str | None) -> int | None:
+    """`verdict`'s number on the organisation's rating scale (CLAIMTRACK_RATING_SCALE): the
+    ClaimReview ratingValue, shown on the public pages and given as `rating` by the API and
+    the webhooks. None: no verdict, or one the scale gives no number."""
+    return settings.CLAIMTRACK_RATING_SCALE.get(verdict) if verdict else None
 
 
 class Claimant(TimeStamped):
@@ -117,7 +124,7 @@ class Claim(TimeStamped):
 
     @property
     def rating(self) -> int | None:
-        return VERDICT_RATING.get(self.verdict) if self.verdict else None
+        return verdict_rating(self.verdict)
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
@@ -477,6 +484,12 @@ class FactCheckImportRun(models.Model):
     duplicates = models.PositiveIntegerField(default=0)
     skipped_count = models.PositiveIntegerField(default=0)
     skipped = models.JSONField(default=list, blank=True, help_text="The first skips, with why.")
+    columns = models.JSONField(
+        default=dict, blank=True, help_text="CSV/TSV: the header of each field, if given."
+    )
+    lost_runs = models.PositiveSmallIntegerField(
+        default=0, help_text="Times the sweeper found it without progress (its worker died)."
+    )
     error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -184,7 +184,7 @@ def index(request: HttpRequest) -> HttpResponse:
     size = settings.CLAIMTRACK_PUBLIC_PAGE_SIZE
     number = _page_number(request.GET.get("page"))
     start = (number - 1) * size
-    rows = list(public.published_claims(q=q)[start : start + size + 1])
+    rows = public.published_page(q=q, start=start, stop=start + size + 1)
     path = public.public_paths()
     items = [
         {"claim": claim, "url": path(claim), "verdict_label": Verdict(claim.verdict).label}

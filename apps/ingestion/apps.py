@@ -7,4 +7,7 @@ class IngestionConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import checks  # noqa: F401  (registers the sweeper's time checks)
+        from . import (
+            checks,  # noqa: F401  (registers the sweeper's time checks)
+            tasks,  # noqa: F401  (registered: services send them by name)
+        )

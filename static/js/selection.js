@@ -9,6 +9,17 @@
  *   data-offset + (code points of the element's text before the point).
  * The server writes carriage returns as &#13; so the DOM text equals the stored text.
  * Nothing from the page is ever written as HTML: only textContent and input values.
+ *
+ * From the keyboard (focus in the article text): Down / Up select the next / previous
+ * sentence, Shift+Down / Shift+Up add the next sentence / take the last one off,
+ * Shift+Right / Shift+Left end the selection a word later / earlier, Ctrl+Shift+Right /
+ * Left start it a word later / earlier, Enter makes a claim of it. Sentences are the
+ * server's (#article-sentences, the splitter the suggestions use), never split here.
+ * On a highlight, Enter or Space shows its claim. What happened is said in the page's
+ * live region (#workspace-status).
+ *
+ * The one global, window.claimtrackSelection, is a frozen set of functions for
+ * workspace.js, tests and benches; the state stays in this closure.
  */
 (function () {
   "use strict";
@@ -136,10 +147,21 @@
   }
 
   // The claim in the margin: statement, status, verdict, appearances, evidence (htmx).
-  function openPanel(claimId) {
+  // What had the focus when a panel was opened from the keyboard: it gets it back on close.
+  var panelOpener = null;
+  var focusPanel = false;
+
+  function focusable(element) {
+    return element && element !== document.body && document.contains(element) ? element : null;
+  }
+
+  // `opener`: the element that asked from the keyboard; the focus moves into the panel.
+  function openPanel(claimId, opener) {
     if (!claimPanel || !panelInfo || !window.htmx) {
       return;
     }
+    panelOpener = focusable(opener);
+    focusPanel = Boolean(panelOpener);
     var url = panelInfo.getAttribute("data-url").replace("/0/", "/" + encodeURIComponent(claimId) + "/");
     claimPanel.hidden = false;
     claimPanel.setAttribute("data-claim", claimId);
@@ -155,16 +177,63 @@
       });
   }
 
+  // The panel's answer is in (htmx.ajax's promise can resolve before it): the heading
+  // takes the focus when the keyboard asked for the panel.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (!focusPanel || !claimPanel || !claimPanel.contains(event.target)) {
+      return;
+    }
+    var heading = claimPanel.querySelector(".panel-head h2");
+    if (heading) {
+      focusPanel = false;
+      heading.focus({ preventScroll: true });
+    }
+  });
+
   function closePanelOfClaim() {
     if (claimPanel) {
       if (claimPanel.contains(document.activeElement)) {
-        document.activeElement.blur();
+        var back = focusable(panelOpener);
+        if (back) {
+          back.focus({ preventScroll: true });
+        } else {
+          document.activeElement.blur();
+        }
       }
+      panelOpener = null;
+      focusPanel = false;
       claimPanel.hidden = true;
       claimPanel.replaceChildren();
       claimPanel.removeAttribute("data-claim");
     }
   }
+
+  function say(message) {
+    var status = document.getElementById("workspace-status");
+    if (status) {
+      status.textContent = message;
+    }
+  }
+
+  function showClaimOf(mark, fromKeyboard) {
+    var claimId = mark.getAttribute("data-claim");
+    focusClaim(claimId, true);
+    openPanel(claimId, fromKeyboard ? mark : null);
+  }
+
+  // Enter or Space on a focused highlight: its claim in the margin, as a click would.
+  body.addEventListener("keydown", function (event) {
+    var mark = event.target.closest && event.target.closest("mark[data-claim][tabindex]");
+    if (
+      mark &&
+      (event.key === "Enter" || event.key === " ") &&
+      !(event.ctrlKey || event.metaKey || event.altKey || event.shiftKey)
+    ) {
+      event.preventDefault();
+      showClaimOf(mark, true);
+      say("Claim #" + mark.getAttribute("data-claim") + " is shown beside the text. Escape closes it.");
+    }
+  });
 
   body.addEventListener("click", function (event) {
     var selection = window.getSelection();
@@ -173,9 +242,7 @@
     }
     var mark = event.target.closest && event.target.closest("mark[data-claim]");
     if (mark) {
-      var claimId = mark.getAttribute("data-claim");
-      focusClaim(claimId, true);
-      openPanel(claimId);
+      showClaimOf(mark);
     }
   });
 
@@ -193,19 +260,46 @@
     }
   });
 
-  function focusFromHash() {
+  function markFromHash() {
     var match = /^#appearance-(\d+)$/.exec(window.location.hash);
-    if (!match) {
-      return;
-    }
-    var anchor = document.getElementById("appearance-" + match[1]);
+    var anchor = match && document.getElementById("appearance-" + match[1]);
     var mark = anchor && anchor.nextElementSibling;
-    if (mark && mark.hasAttribute("data-claim")) {
+    return mark && mark.hasAttribute("data-claim") ? mark : null;
+  }
+
+  // The keyboard goes on from the highlight just made (or linked to).
+  function focusMarkFromHash() {
+    var mark = markFromHash();
+    if (mark && mark.hasAttribute("tabindex")) {
+      mark.focus({ preventScroll: true });
+    }
+  }
+
+  function focusFromHash() {
+    var mark = markFromHash();
+    if (mark) {
       focusClaim(mark.getAttribute("data-claim"), false);
+      focusMarkFromHash();
     }
   }
   window.addEventListener("hashchange", focusFromHash);
   focusFromHash();
+  // Going to the fragment on load moves the focus to it (a span that cannot take it, so
+  // to the page) once the page has loaded: take it back to the highlight after that.
+  window.addEventListener("load", function () {
+    window.setTimeout(focusMarkFromHash, 0);
+  });
+
+  // The message a page load brings ("Claim #4 created.") is said in the live region too:
+  // a status that is there before the page is read is not announced.
+  document.addEventListener("DOMContentLoaded", function () {
+    var message = document.querySelector(".messages .message");
+    if (message) {
+      window.setTimeout(function () {
+        say(message.textContent.trim());
+      }, 300);
+    }
+  });
 
   var api = {
     codePointLength: codePointLength,
@@ -213,13 +307,14 @@
     focusClaim: focusClaim,
     openPanel: openPanel,
     closePanel: closePanelOfClaim,
-    current: function () {
-      return null;
-    },
+    say: say,
   };
-  window.claimtrackSelection = api;
 
   if (!canTag) {
+    api.current = function () {
+      return null;
+    };
+    window.claimtrackSelection = Object.freeze(api);
     return;
   }
 
@@ -234,6 +329,7 @@
   var candidates = document.getElementById("claimant-candidates");
   var picker = candidates && candidates.parentElement;
   var current = null;
+  var selectionOpener = null; // what had the focus when the panel opened
 
   function hideMenu() {
     menu.hidden = true;
@@ -371,6 +467,9 @@
     if (!current) {
       return false;
     }
+    if (!panel.contains(document.activeElement)) {
+      selectionOpener = focusable(document.activeElement);
+    }
     fill(createForm);
     fill(attachForm);
     var oldError = document.getElementById("selection-error");
@@ -403,10 +502,17 @@
   }
 
   function closeSelectionPanel() {
-    // Give the keys back to the page now (a hidden field can keep the focus a while).
+    // Give the keys back to the page now (a hidden field can keep the focus a while): to
+    // where they were when the panel opened (the article text, a suggestion), else nowhere.
     if (panel.contains(document.activeElement)) {
-      document.activeElement.blur();
+      var back = focusable(selectionOpener);
+      if (back) {
+        back.focus({ preventScroll: true });
+      } else {
+        document.activeElement.blur();
+      }
     }
+    selectionOpener = null;
     panel.hidden = true;
     panel.setAttribute("data-mode", "");
   }
@@ -469,6 +575,280 @@
   // Deferred scripts run before DOMContentLoaded, and htmx sets the page up on it.
   document.addEventListener("DOMContentLoaded", reopenAfterError);
 
+  // --- Moving through the text by sentence and word (the keyboard) ------------------------
+
+  var sentencesNode = document.getElementById("article-sentences");
+  var sentences = sentencesNode ? JSON.parse(sentencesNode.textContent) : [];
+
+  // The UTF-16 index of the code point `n` of string `s`.
+  function utf16Index(s, n) {
+    var i = 0;
+    while (n > 0 && i < s.length) {
+      var c = s.charCodeAt(i);
+      var pair = c >= 0xd800 && c <= 0xdbff && i + 1 < s.length;
+      var d = pair ? s.charCodeAt(i + 1) : 0;
+      i += pair && d >= 0xdc00 && d <= 0xdfff ? 2 : 1;
+      n--;
+    }
+    return i;
+  }
+
+  // The DOM point at code point `offset` of the article: inside the piece that holds it
+  // (for an end, the piece it closes), or at the start of the next piece when the offset
+  // falls between paragraphs.
+  function domPoint(offset, isEnd) {
+    var pieces = body.querySelectorAll("[data-offset]");
+    for (var i = 0; i < pieces.length; i++) {
+      var start = pieceStart(pieces[i]);
+      var length = codePointLength(pieces[i].textContent);
+      var inside = isEnd ? offset > start && offset <= start + length : offset < start + length;
+      if (inside || start >= offset) {
+        var node = pieces[i].firstChild;
+        var within = Math.max(0, offset - start);
+        if (node && node.nodeType === Node.TEXT_NODE) {
+          return { node: node, offset: utf16Index(node.data, within) };
+        }
+        return { node: pieces[i], offset: 0 };
+      }
+    }
+    return null;
+  }
+
+  function tagsOn(span) {
+    var found = [];
+    var marks = body.querySelectorAll("mark[data-claim]");
+    for (var i = 0; i < marks.length; i++) {
+      var start = parseInt(marks[i].getAttribute("data-start"), 10);
+      var end = parseInt(marks[i].getAttribute("data-end"), 10);
+      var claim = "#" + marks[i].getAttribute("data-claim");
+      if (start < span.end && end > span.start && found.indexOf(claim) === -1) {
+        found.push(claim);
+      }
+    }
+    return found;
+  }
+
+  // Select [start, end) as the page's selection (seen, and read by "n" and "/").
+  function selectSpan(start, end) {
+    var span = trimmed({ start: start, end: end });
+    var from = span && domPoint(span.start, false);
+    var to = span && domPoint(span.end, true);
+    if (!from || !to) {
+      return null;
+    }
+    var range = document.createRange();
+    range.setStart(from.node, from.offset);
+    range.setEnd(to.node, to.offset);
+    var live = window.getSelection();
+    live.removeAllRanges();
+    live.addRange(range);
+    current = span;
+    var element = from.node.nodeType === Node.TEXT_NODE ? from.node.parentElement : from.node;
+    element.scrollIntoView({ block: "nearest" });
+    showMenu(range);
+    return span;
+  }
+
+  function suggested(span) {
+    var pieces = body.querySelectorAll("[data-suggestion]");
+    for (var i = 0; i < pieces.length; i++) {
+      var start = pieceStart(pieces[i]);
+      if (start < span.end && start + codePointLength(pieces[i].textContent) > span.start) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  function describe(span, lead) {
+    var tags = tagsOn(span);
+    var note = tags.length ? " Already tagged: claim " + tags.join(", ") + "." : "";
+    if (suggested(span)) {
+      note += " Suggested.";
+    }
+    return lead + span.quote.replace(/\s+/g, " ") + note;
+  }
+
+  // The span the keys start from: the selection, else the focused highlight's appearance.
+  function anchorSpan(target) {
+    if (current) {
+      return current;
+    }
+    var mark = target.closest && target.closest("mark[data-claim]");
+    if (mark) {
+      var start = parseInt(mark.getAttribute("data-start"), 10);
+      var end = parseInt(mark.getAttribute("data-end"), 10);
+      return { start: start, end: end };
+    }
+    return null;
+  }
+
+  function selectSentence(index) {
+    var span = selectSpan(sentences[index][0], sentences[index][1]);
+    if (span) {
+      say(describe(span, "Sentence " + (index + 1) + " of " + sentences.length + ": "));
+    }
+  }
+
+  function nextSentence(from) {
+    for (var i = 0; i < sentences.length; i++) {
+      if (!from || sentences[i][0] >= from.end) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  function previousSentence(from) {
+    for (var i = sentences.length - 1; i >= 0; i--) {
+      if (!from || sentences[i][1] <= from.start) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  function isSpace(i) {
+    return /\s/.test(codePoints[i]);
+  }
+
+  // Word moves: a word is a run of characters between white space.
+  function wordEndAfter(position) {
+    var i = position;
+    while (i < codePoints.length && isSpace(i)) {
+      i++;
+    }
+    while (i < codePoints.length && !isSpace(i)) {
+      i++;
+    }
+    return i;
+  }
+
+  function wordEndBefore(position) {
+    var i = position;
+    while (i > 0 && !isSpace(i - 1)) {
+      i--;
+    }
+    while (i > 0 && isSpace(i - 1)) {
+      i--;
+    }
+    return i;
+  }
+
+  function wordStartAfter(position) {
+    var i = position;
+    while (i < codePoints.length && !isSpace(i)) {
+      i++;
+    }
+    while (i < codePoints.length && isSpace(i)) {
+      i++;
+    }
+    return i;
+  }
+
+  function wordStartBefore(position) {
+    var i = position;
+    while (i > 0 && isSpace(i - 1)) {
+      i--;
+    }
+    while (i > 0 && !isSpace(i - 1)) {
+      i--;
+    }
+    return i;
+  }
+
+  function reselect(start, end, refused) {
+    if (!current || start >= end) {
+      say(refused);
+      return;
+    }
+    var span = selectSpan(start, end);
+    if (span) {
+      say(describe(span, "Selected: "));
+    }
+  }
+
+  function moveBySentence(event, forward) {
+    var from = anchorSpan(event.target);
+    var index = forward ? nextSentence(from) : previousSentence(from);
+    if (index === -1) {
+      say(forward ? "That was the last sentence." : "That was the first sentence.");
+      return;
+    }
+    // Off a highlight: the keys now act on the text, and Enter makes a claim.
+    if (event.target !== body) {
+      body.focus({ preventScroll: true });
+    }
+    selectSentence(index);
+  }
+
+  function extendBySentence(event) {
+    if (!current) {
+      moveBySentence(event, true);
+      return;
+    }
+    var index = nextSentence(current);
+    if (index === -1) {
+      say("That was the last sentence.");
+      return;
+    }
+    reselect(current.start, sentences[index][1], "");
+  }
+
+  function shrinkBySentence() {
+    var last = -1;
+    for (var i = 0; current && i < sentences.length; i++) {
+      if (sentences[i][1] < current.end && sentences[i][1] > current.start) {
+        last = i;
+      }
+    }
+    if (last === -1) {
+      say("Only one sentence is selected.");
+      return;
+    }
+    reselect(current.start, sentences[last][1], "");
+  }
+
+  var textKeys = {
+    ArrowDown: function (event) {
+      moveBySentence(event, true);
+    },
+    ArrowUp: function (event) {
+      moveBySentence(event, false);
+    },
+    "Shift+ArrowDown": extendBySentence,
+    "Shift+ArrowUp": shrinkBySentence,
+    "Shift+ArrowRight": function () {
+      reselect(current && current.start, current && wordEndAfter(current.end), "Select a sentence first.");
+    },
+    "Shift+ArrowLeft": function () {
+      reselect(current && current.start, current && wordEndBefore(current.end), "Only one word is selected.");
+    },
+    "Ctrl+Shift+ArrowRight": function () {
+      reselect(current && wordStartAfter(current.start), current && current.end, "Only one word is selected.");
+    },
+    "Ctrl+Shift+ArrowLeft": function () {
+      reselect(current && wordStartBefore(current.start), current && current.end, "Select a sentence first.");
+    },
+    Enter: function () {
+      if (!open("create")) {
+        say("Select a sentence first: press the down arrow.");
+      }
+    },
+  };
+
+  body.addEventListener("keydown", function (event) {
+    if (event.defaultPrevented || event.altKey || event.metaKey || event.isComposing) {
+      return;
+    }
+    var name = (event.ctrlKey ? "Ctrl+" : "") + (event.shiftKey ? "Shift+" : "") + event.key;
+    var handler = textKeys[name];
+    if (handler && sentences.length) {
+      event.preventDefault();
+      handler(event);
+    }
+  });
+
   // For the keyboard (workspace.js), tests and the console.
   api.current = function () {
     return current;
@@ -484,4 +864,5 @@
   api.selectionPanelMode = function () {
     return panel.hidden ? "" : panel.getAttribute("data-mode");
   };
+  window.claimtrackSelection = Object.freeze(api);
 })();

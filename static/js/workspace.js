@@ -9,6 +9,14 @@
  * The suggestions' margin (#suggestions, the claims app's fragment) is loaded and
  * replaced by htmx; accepting one adds a claim, so the article text and its claim list
  * are then refreshed from the server, without a page load.
+ *
+ * The suggestion list is one tab stop (a roving tabindex): the current suggestion is in
+ * the tab order with its buttons, the others are reached with Down / Up / Home / End.
+ * After an accept or a dismiss the live region says so, and the focus goes on to the
+ * next suggestion when it was in the list.
+ *
+ * This script reads selection.js through its frozen window.claimtrackSelection and
+ * shares no other state with it; window.claimtrackWorkspace is frozen too.
  */
 (function () {
   "use strict";
@@ -22,6 +30,8 @@
   var status = document.getElementById("workspace-status");
   var currentSuggestion = null; // a suggestion id, as a string
   var pendingIndex = -1; // the position of the suggestion being accepted or dismissed
+  var pendingFocus = false; // the decision was made from inside the list
+  var pendingNews = ""; // what the last decision did, said once the list is back
 
   function say(message) {
     if (status) {
@@ -45,6 +55,40 @@
 
   function idOf(item) {
     return item.id.replace(/^suggestion-/, "");
+  }
+
+  var CONTROLS = "a[href], button, input, select, textarea, [tabindex]";
+
+  // Only the current suggestion (else the first) and its own buttons are in the tab order.
+  function rove() {
+    var list = items();
+    var active = (currentSuggestion && document.getElementById("suggestion-" + currentSuggestion)) || list[0];
+    for (var i = 0; i < list.length; i++) {
+      var on = list[i] === active;
+      list[i].setAttribute("tabindex", on ? "0" : "-1");
+      var controls = list[i].querySelectorAll(CONTROLS);
+      for (var j = 0; j < controls.length; j++) {
+        if (!on) {
+          controls[j].setAttribute("tabindex", "-1");
+          controls[j].setAttribute("data-roved", "");
+        } else if (controls[j].hasAttribute("data-roved")) {
+          controls[j].removeAttribute("tabindex");
+          controls[j].removeAttribute("data-roved");
+        }
+      }
+    }
+  }
+
+  function inList(element) {
+    var list = document.querySelector("#suggestions .suggestion-list");
+    return Boolean(list && element && list.contains(element));
+  }
+
+  function focusCurrent() {
+    var item = currentSuggestion && document.getElementById("suggestion-" + currentSuggestion);
+    if (item) {
+      item.focus();
+    }
   }
 
   function markSuggestion(id, scroll) {
@@ -79,6 +123,7 @@
     if (scroll && pieces.length) {
       pieces[0].scrollIntoView({ block: "center" });
     }
+    rove();
   }
 
   function step(delta) {
@@ -98,8 +143,40 @@
     } else {
       index = Math.min(list.length - 1, Math.max(0, index + delta));
     }
+    var wasInList = inList(document.activeElement);
     markSuggestion(idOf(list[index]), true);
-    say("Suggestion " + (index + 1) + " of " + list.length + ".");
+    if (wasInList) {
+      focusCurrent();
+    }
+    say("Suggestion " + (index + 1) + " of " + list.length + ": " + sentenceOf(list[index]));
+  }
+
+  function sentenceOf(item) {
+    var quote = item.querySelector(".suggestion-sentence");
+    return quote ? quote.textContent.trim() : "";
+  }
+
+  // Down / Up / Home / End inside the list move the focus (and the current suggestion).
+  function moveInList(event) {
+    var item = event.target.closest && event.target.closest("#suggestions li.suggestion");
+    if (!item || event.target !== item) {
+      return false;
+    }
+    var list = items();
+    var index = list.indexOf(item);
+    var to = {
+      ArrowDown: Math.min(list.length - 1, index + 1),
+      ArrowUp: Math.max(0, index - 1),
+      Home: 0,
+      End: list.length - 1,
+    }[event.key];
+    if (to === undefined) {
+      return false;
+    }
+    markSuggestion(idOf(list[to]), true);
+    focusCurrent();
+    say("Suggestion " + (to + 1) + " of " + list.length + ": " + sentenceOf(list[to]));
+    return true;
   }
 
   // The button that accepts (the recommended one: attach to a likely match, else a new
@@ -133,6 +210,7 @@
       return;
     }
     pendingIndex = items().indexOf(item);
+    pendingFocus = inList(document.activeElement);
     button.click();
   }
 
@@ -167,17 +245,63 @@
     var detail = event.detail || {};
     var path = (detail.pathInfo && detail.pathInfo.requestPath) || "";
     var post = detail.requestConfig && detail.requestConfig.verb === "post";
-    if (post && detail.successful && /^\/suggestions\/.*\/accept(-above)?\/$/.test(path)) {
+    if (!post || !/^\/suggestions\//.test(path)) {
+      return;
+    }
+    // A refusal (400, 403, 409) is swapped in with its message but is no decision.
+    var done = detail.successful && detail.xhr && detail.xhr.status < 300;
+    if (done && /\/accept(-above)?\/$/.test(path)) {
+      pendingNews = "Accepted.";
       refreshArticle();
+    } else if (done && /\/dismiss\/$/.test(path)) {
+      pendingNews = "Dismissed.";
+    } else if (!done && /\/(accept(-above)?|dismiss)\/$/.test(path)) {
+      pendingNews = "Not done.";
     }
   });
+
+  // A button inside the list pressed directly (not with a or x): keep the place too.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var from = event.detail && event.detail.elt;
+    var item = from && from.closest && from.closest("#suggestions li.suggestion");
+    if (item) {
+      pendingIndex = items().indexOf(item);
+      pendingFocus = pendingFocus || inList(document.activeElement);
+    }
+  });
+
+  // What the decision did, in words: "Accepted." or "Dismissed.", the server's note
+  // ("Claim #4 created."), and how many suggestions are left.
+  function announceDecision() {
+    if (!pendingNews) {
+      return;
+    }
+    var parts = [pendingNews];
+    var note = document.querySelector("#suggestions .notice[role=status], #suggestions .error");
+    if (note && note.textContent.trim()) {
+      parts.push(note.textContent.trim());
+    }
+    var left = items().length;
+    parts.push(left === 1 ? "1 suggestion left." : left + " suggestions left.");
+    say(parts.join(" "));
+    pendingNews = "";
+  }
 
   // After the suggestions' margin is (re)loaded, keep the place in the list.
   document.addEventListener("htmx:afterSettle", function () {
     var list = items();
+    var refocus = pendingFocus;
+    pendingFocus = false;
+    announceDecision();
     if (!list.length) {
       currentSuggestion = null;
       pendingIndex = -1;
+      var margin = document.getElementById("suggestions");
+      if (refocus && margin) {
+        // Nothing left to move to: the focus stays in the margin, not on the page's body.
+        margin.setAttribute("tabindex", "-1");
+        margin.focus();
+      }
       return;
     }
     var still = currentSuggestion && document.getElementById("suggestion-" + currentSuggestion);
@@ -185,6 +309,11 @@
       markSuggestion(currentSuggestion, false);
     } else if (pendingIndex >= 0) {
       markSuggestion(idOf(list[Math.min(pendingIndex, list.length - 1)]), true);
+    } else {
+      rove();
+    }
+    if (refocus) {
+      focusCurrent();
     }
     pendingIndex = -1;
   });
@@ -296,6 +425,10 @@
     if (typing(event.target) || event.isComposing) {
       return;
     }
+    if (!event.shiftKey && moveInList(event)) {
+      event.preventDefault();
+      return;
+    }
     if (dialog && dialog.open && event.key !== "?") {
       return; // the dialog handles Esc itself
     }
@@ -324,11 +457,11 @@
     }
   });
 
-  window.claimtrackWorkspace = {
+  window.claimtrackWorkspace = Object.freeze({
     step: step,
     current: function () {
       return currentSuggestion;
     },
     refreshArticle: refreshArticle,
-  };
+  });
 })();

@@ -214,9 +214,13 @@ def test_fast_representations_equal_drf_field_by_field_serialization(analyst, ar
     from apps.api import serializers as api
 
     request = rf.get("/api/claims/")
-    for claim in Claim.objects.prefetch_related(
-        "appearances__claimant", "appearances__article", "evidence__source"
-    ):
+    claims = list(
+        Claim.objects.prefetch_related(
+            "appearances__claimant", "appearances__article", "evidence__source"
+        )
+    )
+    assert claims and len(claims) == len(corpus)
+    for claim in claims:
         pairs = [(api.ClaimSerializer(context={"request": request}), claim)]
         for appearance in claim.appearances.all():
             pairs.append((api.AppearanceSerializer(), appearance))

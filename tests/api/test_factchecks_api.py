@@ -143,3 +143,56 @@ def test_search_mixes_both_origins_and_can_be_narrowed(editor_api, analyst_api):
     assert {r["origin"] for r in only_theirs["results"]} == {"external"}
     bad = analyst_api.get("/api/claims/search", {**query, "origin": "elsewhere"})
     assert bad.status_code == 400
+
+
+def test_a_large_body_becomes_a_run_answered_202_and_followed_to_the_end(
+    editor_api, analyst_api, settings, django_capture_on_commit_callbacks
+):
+    settings.FACTCHECK_IMPORT_BACKGROUND_BYTES = 500
+    body = [review(n) for n in range(5)] + [{"@type": "ClaimReview"}]
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = editor_api.post("/api/factchecks/import", body, format="json")
+    assert response.status_code == 202, response.content
+    run = response.json()
+    assert (run["state"], run["format"], run["reviews"], run["skipped_count"]) == (
+        "queued",
+        "json",
+        5,
+        1,
+    )
+    assert run["url"].endswith(f"/api/factchecks/import/{run['id']}")
+    assert response["Location"] == run["url"]
+    assert ExternalFactCheck.objects.count() == 0  # the task has not run yet
+    assert editor_api.get(run["url"]).json()["state"] == "queued"
+    assert analyst_api.get(run["url"]).status_code == 403
+
+    for callback in callbacks:  # the task, run in-process as the test settings do
+        callback()
+    done = editor_api.get(run["url"]).json()
+    assert (done["state"], done["created"], done["updated"], done["percent"]) == (
+        "done",
+        5,
+        0,
+        100,
+    )
+    assert ExternalFactCheck.objects.count() == 5
+    assert editor_api.get("/api/factchecks/import/999999").status_code == 404
+
+
+def test_a_large_file_upload_becomes_a_run_and_a_large_unreadable_one_is_a_400(
+    editor_api, settings, django_capture_on_commit_callbacks
+):
+    settings.FACTCHECK_IMPORT_BACKGROUND_BYTES = 100
+    lines = "\n".join(json.dumps(review(n)) for n in range(4)).encode()
+    upload = SimpleUploadedFile("feed.jsonl", lines, content_type="application/octet-stream")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor_api.post("/api/factchecks/import", {"file": upload}, format="multipart")
+    assert response.status_code == 202, response.content
+    assert (response.json()["filename"], response.json()["format"]) == ("feed.jsonl", "jsonl")
+    assert editor_api.get(response["Location"]).json()["created"] == 4
+
+    junk = SimpleUploadedFile("x.json", b"[" + b"{not json" * 50, content_type="application/json")
+    refused = editor_api.post("/api/factchecks/import", {"file": junk}, format="multipart")
+    assert refused.status_code == 400
+    assert refused.json()["error"]["code"] == "unreadable_file"
+    assert ExternalFactCheck.objects.count() == 4

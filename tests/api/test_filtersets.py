@@ -14,6 +14,7 @@ pytestmark = pytest.mark.django_db
 def test_each_filterset_gets_its_own_filters_bound_to_itself():
     first = ClaimFilter(QueryDict("claimant=1&q=grain"), queryset=Claim.objects.all())
     second = ClaimFilter(QueryDict("claimant=2"), queryset=Claim.objects.all())
+    assert set(first.filters) >= {"claimant", "q"}
     for name, filter_ in first.filters.items():
         assert filter_ is not ClaimFilter.base_filters[name]
         assert filter_ is not second.filters[name]

@@ -52,6 +52,7 @@ def test_removed_pieces_are_reported_in_document_order_and_gone_from_the_body(na
     raw = (FIXTURES / "seeds" / name).read_text(encoding="utf-8")
     parsed = _parse_sample(name)
 
+    assert parsed.removed  # every sample has boilerplate
     positions = [raw.index(piece) for piece in parsed.removed]
     assert positions == sorted(positions)
     for piece in parsed.removed:

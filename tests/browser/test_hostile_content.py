@@ -10,13 +10,10 @@ from apps.claims.models import Suggestion
 from apps.evidence.services import evidence_add
 from tests import factories
 from tests.browser.helpers import log_in, make_user, range_select
+from tests.hostile import IMG, JS_URL, LINK, SCRIPT, TEXTAREA
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SCRIPT = "<script>alert(1)</script>"
-IMG = "<img src=x onerror=alert(1)>"
-LINK = '<a href="javascript:alert(1)">click</a>'
-TEXTAREA = "</textarea><img src=y onerror=alert(2)>"
 INJECTED = "script, img, a[href^='javascript:'], iframe, svg"
 
 
@@ -32,7 +29,7 @@ def test_hostile_content_stays_inert_text_everywhere(live_server, page):
         ]
     )
     article = factories.ArticleFactory(
-        title=f"Title {SCRIPT}", text=text, url="javascript:alert(1)", authors=[IMG]
+        title=f"Title {SCRIPT}", text=text, url=JS_URL, authors=[IMG]
     )
     quote = f"Picture {IMG} here."
     start = text.index(quote)

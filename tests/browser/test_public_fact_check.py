@@ -1,5 +1,6 @@
-"""A published fact-check whose every text field carries `</script><script>alert(1)</script>`
-and `<!--`: the public page runs nothing, and the JSON-LD still parses in the browser."""
+"""A published fact-check whose every text field carries `</script><script>alert(1)</script>`,
+`<!--`, a right-to-left override and zero-width characters: the public page runs nothing, and
+the JSON-LD still parses in the browser to the same strings."""
 
 import json
 
@@ -10,10 +11,10 @@ from apps.claims.public import claim_slug
 from apps.evidence.services import evidence_add
 from tests import factories
 from tests.browser.helpers import make_user
+from tests.hostile import IN_SCRIPT as HOSTILE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-HOSTILE = "</script><script>alert(1)</script><!--"
 QUOTE = "Russia is running out of munitions used in the war in Ukraine"
 
 

@@ -72,3 +72,20 @@ def test_a_new_import_is_found_without_a_restart():
     assert match_factchecks(CLAIMS[2]) == []
     _import()
     assert match_factchecks(CLAIMS[2])[0].factcheck.claim_reviewed == CLAIMS[2]
+
+
+def test_one_search_of_claims_and_factchecks_encodes_the_query_once(monkeypatch):
+    from apps.claims import embeddings
+
+    _import()
+    calls = []
+    real = embeddings.encode
+    monkeypatch.setattr(embeddings, "encode", lambda texts: calls.append(texts) or real(texts))
+    embeddings.query_vector.cache_clear()
+    query = "Lemon in hot water is a cure for colds"
+
+    matching.match_claims(query, limit=5)
+    found = match_factchecks(query, limit=5)
+
+    assert found and "lemon" in found[0].factcheck.claim_reviewed
+    assert calls == [[query]]

@@ -10,6 +10,7 @@ from apps.claims.suggestions import (
     suggestions_accept_above,
     suggestions_generate,
 )
+from apps.claims.suggestions import threshold as suggestions_threshold
 from apps.core.errors import DomainError, NotAllowed
 from tests.factories import ArticleFactory, ClaimFactory
 
@@ -230,3 +231,42 @@ def test_accept_above_never_attaches_across_a_difference_in_direction(analyst):
     }
     assert results[mining.pk].claim_id not in (opposite.pk, same.pk)  # a new claim
     assert results[coal.pk].claim_id == same.pk  # attached
+
+
+FACTUAL = [
+    f"The city council said unemployment in district {n} rose to {n + 4}.{n} percent in 2023."
+    for n in range(1, 21)
+]
+
+
+def test_an_article_of_facts_gets_at_most_a_fifth_of_its_sentences_most_worthy_first(db, settings):
+    article = ArticleFactory(text="\n\n".join(FACTUAL), language="en")
+    scored = [s for s in score_sentences_in(article.text) if s.eligible]
+    over = [s for s in scored if s.score >= suggestions_threshold()]
+    assert len(over) > 4, "the test needs more sentences over the threshold than the budget"
+
+    suggestions = suggestions_generate(article=article)
+
+    assert len(suggestions) == 4  # a fifth of 20 sentences
+    kept = sorted(s.score for s in suggestions)
+    left_out = [
+        s.score for s in over if (s.start, s.end) not in {(x.start, x.end) for x in suggestions}
+    ]
+    assert min(kept) >= max(left_out)
+    assert [s.start for s in suggestions] == sorted(s.start for s in suggestions)
+    run = SuggestionRun.objects.get(article=article)
+    assert run.suggested == 4
+    assert f"{len(over)} sentences scored over the threshold; the 4 most" in run.reason
+
+    settings.CLAIMS_SUGGESTION_MAX_SHARE = 1.0
+    assert len(suggestions_generate(article=article)) == len(over)
+
+
+def test_a_short_brief_keeps_up_to_three_suggestions(db):
+    article = ArticleFactory(text="\n\n".join(FACTUAL[:5]), language="en")
+    over = [
+        s
+        for s in score_sentences_in(article.text)
+        if s.eligible and s.score >= suggestions_threshold()
+    ]
+    assert len(suggestions_generate(article=article)) == min(3, len(over))

@@ -8,6 +8,7 @@ import pytest
 
 from apps.core import http
 from apps.core.http import BlockedURL, fetch, non_public_reason
+from apps.core.http.connection import _PinnedMixin
 from tests.core.httpserver import Reply, allow_list, redirect
 
 
@@ -23,7 +24,7 @@ def no_connect(monkeypatch):
     def refuse(self, address):
         raise AssertionError(f"connect() to {address} should never have happened")
 
-    monkeypatch.setattr(http._PinnedMixin, "_new_conn", refuse)
+    monkeypatch.setattr(_PinnedMixin, "_new_conn", refuse)
 
 
 def fake_dns(monkeypatch, answers: dict[str, list[str]]) -> list[str]:

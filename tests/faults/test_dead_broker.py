@@ -27,8 +27,8 @@ from tests.api.conftest import client_for
 from tests.celery_utils import reset_producer_pool
 from tests.core.httpserver import Reply
 from tests.core.test_http_fetch import _PostHandler
-from tests.faults.workers import wait_for
 from tests.ingestion.helpers import HTML_TYPE, article_page, rss, story
+from tests.polling import wait_for
 
 pytestmark = [pytest.mark.broker, pytest.mark.django_db(transaction=True)]
 

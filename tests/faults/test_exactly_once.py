@@ -85,7 +85,7 @@ def test_eight_concurrent_submissions_from_the_api_and_a_feed_make_one_article(a
 def test_a_second_message_for_a_held_job_does_not_run_it_but_a_redelivery_does(allowed):
     server = allowed
     url = server.route("/story", Reply(200, HTML_TYPE, PAGE))
-    job = IngestJob.objects.create(channel="url", url=url, url_hash=services._hash_of(url))
+    job = IngestJob.objects.create(channel="url", url=url, url_hash=services.hash_of(url))
     IngestJob.objects.filter(pk=job.pk).update(status="fetching", task_id="message-a", attempts=1)
 
     services.job_run(job.pk, task_id="message-b")  # e.g. a sweeper message: someone holds it
@@ -107,9 +107,9 @@ def test_a_run_that_stored_the_article_and_died_is_finished_without_refetching(a
     server = allowed
     url = server.route("/story", Reply(200, HTML_TYPE, PAGE))
     article = Article.objects.create(
-        title="Stored", text=story(1), url_hash=services._hash_of(url), content_hash="c" * 64
+        title="Stored", text=story(1), url_hash=services.hash_of(url), content_hash="c" * 64
     )
-    job = IngestJob.objects.create(channel="url", url=url, url_hash=services._hash_of(url))
+    job = IngestJob.objects.create(channel="url", url=url, url_hash=services.hash_of(url))
     IngestJob.objects.filter(pk=job.pk).update(status="extracting", task_id="m", article=article)
 
     services.job_run(job.pk, task_id="m")
@@ -125,7 +125,7 @@ def test_sweeper_requeues_stuck_jobs_and_fails_exhausted_ones(allowed, on_commit
     server = allowed
     url = server.route("/story", Reply(200, HTML_TYPE, PAGE))
     old = timezone.now() - services.stuck_after() - timedelta(seconds=5)
-    stuck = IngestJob.objects.create(channel="url", url=url, url_hash=services._hash_of(url))
+    stuck = IngestJob.objects.create(channel="url", url=url, url_hash=services.hash_of(url))
     exhausted = IngestJob.objects.create(channel="url", url=url + "?x=1")
     fresh = IngestJob.objects.create(channel="url", url=url + "?x=2")
     IngestJob.objects.filter(pk=stuck.pk).update(

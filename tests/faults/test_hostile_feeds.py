@@ -11,32 +11,24 @@ from apps.ingestion import services
 from apps.ingestion.models import Feed
 from tests.core.httpserver import Reply, drip
 from tests.faults.test_bad_bodies import LAUGHS, XXE, gzip_bomb
-from tests.faults.workers import Worker, wait_for, worker_env
+from tests.faults.workers import Worker, worker_env
+from tests.hostile import BEHIND_1MB_PADDING, BEHIND_COMMENT, ENTITY_DTD
 from tests.ingestion.helpers import HTML_TYPE, article_page, rss, story
+from tests.polling import wait_for
 
 MB = 1_000_000
 RSS_TYPE = {"Content-Type": "application/rss+xml"}
 MEMORY_LIMIT = 300 * MB
-
-ENTITIES = b"""<!DOCTYPE rss [<!ENTITY lol "lol">
-<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>
-"""
 
 
 def entity_bomb(prefix: bytes, size: int = 3 * MB) -> bytes:
     """A feed whose one title references an entity ~500,000 times: 5 characters out per byte
     in, below expat's amplification limit, so a parser that expands it holds ~15 million
     characters (~420 MB measured in feedparser for 3 MB)."""
-    head = b'<?xml version="1.0"?>' + prefix + ENTITIES
+    head = b'<?xml version="1.0"?>' + prefix + ENTITY_DTD
     head += b'<rss version="2.0"><channel><title>Bomb</title><item><title>'
     tail = b"</title><link>https://news.example/bomb</link></item></channel></rss>"
     return head + b"&lol2;" * ((size - len(head) - len(tail)) // 6) + tail
-
-
-# A comment holding "<a" before the DOCTYPE: a check that looks for entity declarations
-# only before the first element takes the comment for the root; so does feedparser.
-COMMENT = b"<!-- <a href='x'> -->"
-PADDING = b"<!-- " + b"<a> padding " * (MB // 12) + b" -->"
 
 
 def recorded_feeds(memory_log) -> set[int]:
@@ -56,8 +48,8 @@ def test_hostile_feeds_fail_with_a_reason_and_the_worker_stays_under_300_mb(
     feeds = {
         "xxe": Reply(200, RSS_TYPE, XXE),
         "laughs": Reply(200, RSS_TYPE, LAUGHS),
-        "bomb-behind-comment": Reply(200, RSS_TYPE, entity_bomb(COMMENT)),
-        "bomb-behind-padding": Reply(200, RSS_TYPE, entity_bomb(PADDING)),
+        "bomb-behind-comment": Reply(200, RSS_TYPE, entity_bomb(BEHIND_COMMENT)),
+        "bomb-behind-padding": Reply(200, RSS_TYPE, entity_bomb(BEHIND_1MB_PADDING)),
         "garbage": Reply(200, {"Content-Type": "application/xml"}, b"<<<not xml at all"),
         "html": Reply(200, HTML_TYPE, b"<!doctype html><html><body>Home page</body></html>"),
         "pdf": Reply(200, {"Content-Type": "application/pdf"}, b"%PDF-1.4"),

@@ -15,8 +15,9 @@ from apps.articles.models import Article
 from apps.ingestion import services
 from apps.ingestion.models import IngestJob
 from tests.core.httpserver import Reply
-from tests.faults.workers import Worker, wait_for, worker_env
+from tests.faults.workers import Worker, worker_env
 from tests.ingestion.helpers import HTML_TYPE, article_page, story
+from tests.polling import wait_for
 
 
 @contextmanager
@@ -99,7 +100,7 @@ def test_a_worker_killed_mid_chunk_hands_the_chunk_over_and_each_job_finishes_on
         for n in (1, 2)
     ]
     jobs = [
-        IngestJob.objects.create(channel="url", url=url, url_hash=services._hash_of(url))
+        IngestJob.objects.create(channel="url", url=url, url_hash=services.hash_of(url))
         for url in urls
     ]
     env = worker_env(settings, broker_queue, server)
@@ -190,7 +191,7 @@ def test_a_page_that_kills_its_worker_twice_fails_its_job_and_spares_its_chunk(
         for n in (1, 2)
     ]
     jobs = [
-        IngestJob.objects.create(channel="url", url=url, url_hash=services._hash_of(url))
+        IngestJob.objects.create(channel="url", url=url, url_hash=services.hash_of(url))
         for url in urls
     ]
     try:
@@ -263,14 +264,18 @@ def test_a_killed_main_process_is_noticed_when_its_lease_runs_out_not_after_a_fi
         os.kill(first.process.pid, signal.SIGKILL)  # the main process only
         killed_at = time.monotonic()
         next_sweep = killed_at + sweep_every
-        while not IngestJob.objects.get(pk=job.pk).is_final:
-            assert time.monotonic() - killed_at < float(lease) + 4 * sweep_every + 60, (
-                log.read_text()
-            )
+
+        def final_with_sweeps():  # the beat's sweep, every `sweep_every` seconds
+            nonlocal next_sweep
+            if IngestJob.objects.get(pk=job.pk).is_final:
+                return True
             if time.monotonic() >= next_sweep:
                 services.jobs_requeue_stuck()
                 next_sweep += sweep_every
-            time.sleep(0.05)
+            return False
+
+        limit = float(lease) + 4 * sweep_every + 60
+        assert wait_for(final_with_sweeps, limit, interval=0.05), log.read_text()
         recovered = time.monotonic() - killed_at
     finally:
         release.set()

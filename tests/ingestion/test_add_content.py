@@ -224,7 +224,7 @@ def test_the_page_calls_the_shared_service(analyst_client, monkeypatch):
         return real(**kwargs)
 
     monkeypatch.setattr(services, "job_submit_content", spy)
-    monkeypatch.setattr(services, "_enqueue", lambda ids: None)
+    monkeypatch.setattr(services.dispatch, "jobs_enqueue", lambda ids: None)
     analyst_client.post(URL, {"text": BODY, **META})
     assert calls and calls[0]["channel"] == IngestJob.Channel.FILE
     assert calls[0]["metadata"]["outlet"] == "Harbour Gazette"

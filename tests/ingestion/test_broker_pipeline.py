@@ -1,7 +1,6 @@
 """The wiring, once, on the real stack: a Celery worker on the local Redis runs the
 periodic feed task, the polls and the ingest jobs; retries go through the broker."""
 
-import time
 from datetime import timedelta
 
 import pytest
@@ -12,17 +11,9 @@ from apps.ingestion import services, tasks
 from apps.ingestion.models import Feed, IngestJob
 from tests.core.httpserver import Reply
 from tests.ingestion.helpers import HTML_TYPE, article_page, atom, rss, story
+from tests.polling import wait_for
 
 pytestmark = pytest.mark.broker
-
-
-def wait_for(predicate, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def all_final():

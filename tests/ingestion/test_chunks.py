@@ -41,7 +41,7 @@ def unrelated_page(n: int) -> Reply:
 
 def url_job(url: str, **fields) -> IngestJob:
     return IngestJob.objects.create(
-        channel="url", url=url, url_hash=services._hash_of(url), **fields
+        channel="url", url=url, url_hash=services.hash_of(url), **fields
     )
 
 
@@ -168,7 +168,7 @@ def test_a_chunk_finishes_jobs_whose_article_was_stored_without_fetching(allowed
     server = allowed
     url = server.route("/a/1", page(1))
     article = Article.objects.create(
-        title="Stored", text=story(1), url_hash=services._hash_of(url), content_hash="c" * 64
+        title="Stored", text=story(1), url_hash=services.hash_of(url), content_hash="c" * 64
     )
     resumed = url_job(url, status="extracting", task_id="chunk-1", article=article, attempts=1)
     fresh = url_job(server.route("/a/2", page(2)))
@@ -277,7 +277,7 @@ def test_at_the_time_limit_a_chunk_keeps_what_it_stored_and_requeues_what_it_did
 
     server = allowed
     jobs = [url_job(server.route(f"/a/{n}", page(n))) for n in range(3)]
-    real_extract = services.extract_html
+    real_extract = services.runner.extract_html
     calls = []
 
     def extract(*args, **kwargs):
@@ -286,7 +286,7 @@ def test_at_the_time_limit_a_chunk_keeps_what_it_stored_and_requeues_what_it_did
             raise SoftTimeLimitExceeded()
         return real_extract(*args, **kwargs)
 
-    monkeypatch.setattr(services, "extract_html", extract)
+    monkeypatch.setattr(services.runner, "extract_html", extract)
 
     retries = services.jobs_run([j.pk for j in jobs], task_id="chunk-1")
 

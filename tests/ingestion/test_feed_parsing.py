@@ -3,6 +3,12 @@
 import pytest
 
 from apps.ingestion.feeds import FeedError, parse_feed
+from tests.hostile import (
+    BEHIND_1MB_PADDING,
+    BEHIND_COMMENT,
+    BEHIND_PROCESSING_INSTRUCTION,
+    ENTITY_DTD,
+)
 from tests.ingestion.helpers import atom, rdf, rss, rss091
 
 ITEMS = [("First <b>story</b> &amp; more", "https://news.example/1"), ("Second", "/2")]
@@ -84,8 +90,6 @@ def test_documents_that_are_not_feeds_fail_with_a_reason(body, content_type, rea
         parse_feed(body, url="https://news.example/feed", content_type=content_type)
 
 
-BOMB_DTD = b"""<!DOCTYPE rss [<!ENTITY lol "lol">
-<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>"""
 BOMB_BODY = (
     b'<rss version="2.0"><channel><title>t</title><item><title>'
     + b"&lol2;" * 20_000
@@ -96,15 +100,15 @@ BOMB_BODY = (
 @pytest.mark.parametrize(
     "prefix",
     [
-        b"<!-- <a href='x'> -->",  # a comment that looks like the root element
-        b"<!-- " + b"<a> padding " * 90_000 + b" -->",  # past the first megabyte
-        b"<?xml-stylesheet href='<a'?>",
+        BEHIND_COMMENT,  # a comment that looks like the root element
+        BEHIND_1MB_PADDING,  # past the first megabyte
+        BEHIND_PROCESSING_INSTRUCTION,
     ],
     ids=["behind-comment", "behind-1mb-padding", "behind-processing-instruction"],
 )
 def test_entity_declarations_are_refused_wherever_they_hide(prefix):
     with pytest.raises(FeedError) as caught:
-        parse_feed(b'<?xml version="1.0"?>' + prefix + BOMB_DTD + BOMB_BODY, url="https://x/")
+        parse_feed(b'<?xml version="1.0"?>' + prefix + ENTITY_DTD + BOMB_BODY, url="https://x/")
     assert "declares XML entities" in caught.value.message
     assert "Ask the publisher" in caught.value.message
 
@@ -112,7 +116,7 @@ def test_entity_declarations_are_refused_wherever_they_hide(prefix):
 def test_entities_after_broken_xml_are_never_expanded():
     """XML broken before the DOCTYPE goes to feedparser's loose parser, which leaves
     declared entities as they are."""
-    body = b"<?xml version='1.0'?><!-- -- -->" + BOMB_DTD + BOMB_BODY
+    body = b"<?xml version='1.0'?><!-- -- -->" + ENTITY_DTD + BOMB_BODY
     parsed = parse_feed(body, url="https://x/")
     assert "lollol" not in parsed.entries[0].title
 

@@ -14,6 +14,7 @@ from apps.ingestion import checks, services
 from apps.ingestion.models import IngestJob
 from tests.core.httpserver import Reply
 from tests.ingestion.helpers import HTML_TYPE, article_page, story
+from tests.polling import wait_for
 
 
 @pytest.mark.django_db(transaction=True)
@@ -27,7 +28,7 @@ def test_a_running_job_renews_its_lease_and_is_never_swept_while_it_runs(allowed
         return Reply(200, HTML_TYPE, article_page("Slow", story(2)).encode())
 
     url = allowed.route("/slow", slow)
-    job = IngestJob.objects.create(channel="url", url=url, url_hash=services._hash_of(url))
+    job = IngestJob.objects.create(channel="url", url=url, url_hash=services.hash_of(url))
 
     def run():
         try:
@@ -38,10 +39,9 @@ def test_a_running_job_renews_its_lease_and_is_never_swept_while_it_runs(allowed
     runner = threading.Thread(target=run)
     runner.start()
     try:
-        deadline = time.monotonic() + 10
-        while IngestJob.objects.get(pk=job.pk).status != "fetching":
-            assert time.monotonic() < deadline
-            time.sleep(0.05)
+        assert wait_for(
+            lambda: IngestJob.objects.get(pk=job.pk).status == "fetching", 10, interval=0.05
+        )
         first = IngestJob.objects.get(pk=job.pk).lease_until
         time.sleep(2.0)  # twice the lease: only renewals keep it held
         held = IngestJob.objects.get(pk=job.pk)
@@ -63,7 +63,7 @@ def test_a_running_job_renews_its_lease_and_is_never_swept_while_it_runs(allowed
 def test_the_sweeper_takes_back_an_expired_lease_at_once_and_leaves_a_live_one(allowed, on_commit):
     url = allowed.route("/story", Reply(200, HTML_TYPE, article_page("Back", story(1)).encode()))
     now = timezone.now()
-    dead = IngestJob.objects.create(channel="url", url=url, url_hash=services._hash_of(url))
+    dead = IngestJob.objects.create(channel="url", url=url, url_hash=services.hash_of(url))
     live = IngestJob.objects.create(channel="url", url=url + "?live=1")
     # The dead worker's job was claimed moments ago: no fixed age to wait for.
     IngestJob.objects.filter(pk=dead.pk).update(

@@ -51,7 +51,7 @@ def waits(settings, monkeypatch):
     """The in-process backoff's waits, recorded instead of slept."""
     settings.INGEST_EAGER_MAX_BACKOFF = 10
     recorded: list[float] = []
-    monkeypatch.setattr(services, "_backoff_sleep", recorded.append)
+    monkeypatch.setattr(services.common, "_backoff_sleep", recorded.append)
     return recorded
 
 
@@ -139,7 +139,7 @@ def test_retry_that_is_still_waiting_says_queued_again(analyst_client, analyst, 
         failure_reason="x",
         created_by=analyst,
     )
-    monkeypatch.setattr(services, "_enqueue", lambda ids: None)
+    monkeypatch.setattr(services.dispatch, "jobs_enqueue", lambda ids: None)
     page = _page_text(
         analyst_client.post(reverse("ingestion:job_retry", args=[job.pk]), follow=True)
     )

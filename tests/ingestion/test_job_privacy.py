@@ -34,7 +34,7 @@ def test_an_analyst_lists_and_opens_only_their_own_jobs(analyst_client, jobs):
 def test_an_analyst_cannot_retry_someone_elses_job(analyst_client, jobs, monkeypatch):
     from apps.ingestion import services
 
-    monkeypatch.setattr(services, "_enqueue", lambda ids: None)
+    monkeypatch.setattr(services.dispatch, "jobs_enqueue", lambda ids: None)
     _mine, theirs = jobs
     response = analyst_client.post(reverse("ingestion:job_retry", args=[theirs.pk]))
     assert response.status_code == 404

@@ -11,6 +11,7 @@ from apps.articles.models import Article
 from apps.ingestion import services
 from apps.ingestion.models import Feed, IngestBatch, IngestJob
 from tests import factories
+from tests.hostile import IMG, SCRIPT, assert_inert
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +25,7 @@ def reader_client(client):
 @pytest.fixture
 def queued(monkeypatch):
     """Jobs stay queued (no worker), so pages show them in flight."""
-    monkeypatch.setattr(services, "_enqueue", lambda ids: None)
+    monkeypatch.setattr(services.dispatch, "jobs_enqueue", lambda ids: None)
 
 
 PAGES = [
@@ -177,19 +178,19 @@ def test_job_page_shows_a_near_duplicate_and_its_similarity(analyst_client, anal
 
 
 def test_titles_and_reasons_from_outside_are_escaped(analyst_client, analyst):
-    article = factories.ArticleFactory(title="<script>alert(1)</script>")
+    article = factories.ArticleFactory(title=SCRIPT)
     IngestJob.objects.create(
         channel="url",
         url="https://x.example/",
         status="failed",
-        failure_reason="<img src=x onerror=alert(1)>",
+        failure_reason=IMG,
         created_by=analyst,
     )
     IngestJob.objects.create(
         channel="url", url="https://y.example/", status="done", article=article, created_by=analyst
     )
     page = analyst_client.get(reverse("ingestion:jobs")).content.decode()
-    assert "<script>alert(1)" not in page and "<img src=x" not in page
+    assert_inert(page)
     assert "&lt;script&gt;" in page
 
 

@@ -12,6 +12,7 @@ from apps.evidence import tasks
 from apps.evidence.models import EvidenceLink, Source
 from tests import factories
 from tests.core.httpserver import LocalServer, Reply
+from tests.hostile import SCRIPT, assert_inert
 
 pytestmark = pytest.mark.django_db
 QUOTE = "Russia is running out of munitions used in the war in Ukraine"
@@ -185,13 +186,14 @@ def test_analyst_corrects_a_fetched_title_over_htmx(analyst_client, analyst, cla
     )
     response = analyst_client.post(
         reverse("evidence:source_edit", args=[link.pk]),
-        {"title": "Right  <script>alert(1)</script>", "publisher": "Pub"},
+        {"title": f"Right  {SCRIPT}", "publisher": "Pub"},
         HTTP_HX_REQUEST="true",
     )
     body = response.content.decode()
     link.source.refresh_from_db()
-    assert response.status_code == 200 and link.source.title == "Right <script>alert(1)</script>"
-    assert "Right &lt;script&gt;" in body and "<script>alert" not in body
+    assert response.status_code == 200 and link.source.title == f"Right {SCRIPT}"
+    assert "Right &lt;script&gt;" in body
+    assert_inert(body)
     assert f'id="evidence-{link.pk}"' in body
 
 

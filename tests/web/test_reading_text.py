@@ -18,7 +18,9 @@ def span(pk, start, end, claim_id=None):
 
 def rebuilt(text, paragraphs):
     """Each paragraph's pieces, joined, are exactly its slice of the text at its offsets."""
+    assert paragraphs
     for paragraph in paragraphs:
+        assert paragraph.pieces
         joined = "".join(piece.text for piece in paragraph.pieces)
         assert joined == text[paragraph.start : paragraph.end]
         for piece in paragraph.pieces:

@@ -13,12 +13,11 @@ from apps.claims import services
 from apps.claims.models import Appearance, Claim, Claimant, Notification, Suggestion
 from apps.evidence.services import evidence_add
 from tests import factories
+from tests.hostile import ATTRIBUTE, IMG, SCRIPT, TEXTAREA, assert_inert
 
 pytestmark = pytest.mark.django_db
 REPO = Path(__file__).resolve().parents[2]
 QUOTE = "Russia is running out of munitions used in the war in Ukraine"
-XSS = "<script>alert(1)</script>"
-PAYLOADS = [XSS, "<img src=x onerror=alert(1)>", "javascript:alert(1)", "</textarea><b>x</b>"]
 
 
 def make_claim(article, user, quote=QUOTE, **extra):
@@ -26,12 +25,6 @@ def make_claim(article, user, quote=QUOTE, **extra):
     return services.claim_create(
         article=article, start=start, end=start + len(quote), quote=quote, by=user, **extra
     )
-
-
-def assert_inert(page: str) -> None:
-    """None of the payloads appears as markup."""
-    for raw in ("<script>alert", "<img src=x", "</textarea><b>", 'href="javascript:', "<b>x"):
-        assert raw not in page, raw
 
 
 # --- Dependencies -------------------------------------------------------------------------
@@ -253,7 +246,7 @@ def test_claimant_candidates_put_the_likely_speaker_first(analyst_client, analys
 
 def test_claimant_autocomplete_finds_names_and_aliases_escaped(analyst_client):
     Claimant.objects.create(name="Sergei Shoigu", key="sergei shoigu", aliases=["Shoigun"])
-    Claimant.objects.create(name=f"Evil {XSS}", key="evil", aliases=[])
+    Claimant.objects.create(name=f"Evil {SCRIPT}", key="evil", aliases=[])
     merged_into = Claimant.objects.create(name="Kim Jong-un", key="kim jong un")
     Claimant.objects.create(name="Kim Jong Un", key="kim jong un 2", merged_into=merged_into)
     by_alias = analyst_client.get(reverse("claims:claimant_autocomplete"), {"q": "shoigun"})
@@ -397,33 +390,31 @@ def test_editors_see_orphaned_appearances_analysts_do_not(client, editor, analys
 
 
 def test_hostile_strings_stay_text_on_every_new_surface(analyst_client, analyst):
-    text = f"Before {PAYLOADS[0]} {PAYLOADS[3]}.\n\n{QUOTE} {PAYLOADS[1]}."
+    text = f"Before {SCRIPT} {TEXTAREA}.\n\n{QUOTE} {IMG}."
     article = factories.ArticleFactory(
-        title=f"Title {PAYLOADS[3]}", text=text, authors=[PAYLOADS[1]], language="<b>x</b>"
+        title=f"Title {TEXTAREA}", text=text, authors=[IMG], language="<b>x</b>"
     )
-    factories.ArticleFactory(
-        title=f"Copy {PAYLOADS[0]}", duplicate_of=article, duplicate_similarity=0.9
-    )
+    factories.ArticleFactory(title=f"Copy {SCRIPT}", duplicate_of=article, duplicate_similarity=0.9)
     claim = make_claim(
-        article, analyst, statement=f"Statement {PAYLOADS[3]}", claimant_name=f"C {PAYLOADS[0]}"
+        article, analyst, statement=f"Statement {TEXTAREA}", claimant_name=f"C {SCRIPT}"
     )
     evidence_add(
         claim=claim,
         by=analyst,
         stance="context",
         url="https://example.org/x",
-        title=f"Evidence {PAYLOADS[3]}",
-        publisher=f"Pub {PAYLOADS[1]}",
-        note=f"Note {PAYLOADS[0]}",
+        title=f"Evidence {TEXTAREA}",
+        publisher=f"Pub {IMG}",
+        note=f"Note {SCRIPT}",
     )
-    sentence = f"{QUOTE} {PAYLOADS[1]}."
+    sentence = f"{QUOTE} {IMG}."
     Suggestion.objects.create(
         article=article,
         start=text.index(sentence),
         end=text.index(sentence) + len(sentence),
         sentence=sentence,
         score=0.8,
-        claimant_name=PAYLOADS[0],
+        claimant_name=SCRIPT,
     )
     pages = [
         analyst_client.get(reverse("articles:detail", args=[article.pk])),
@@ -443,16 +434,17 @@ def test_hostile_strings_stay_text_on_every_new_surface(analyst_client, analyst)
                 "start": 0,
                 "end": 3,
                 "quote": "nope",
-                "statement": f"Typed {PAYLOADS[3]}{PAYLOADS[0]}",
-                "claimant_name": 'x" onfocus="alert(1)',
+                "statement": f"Typed {TEXTAREA}{SCRIPT}",
+                "claimant_name": ATTRIBUTE,
             },
         ),
     ]
     for response in pages:
         assert response.status_code in (200, 400)
         assert_inert(response.content.decode())
+        assert "<b>x" not in response.content.decode()  # the article's language
     error_page = pages[-1].content.decode()
-    assert "Typed &lt;/textarea&gt;&lt;b&gt;x&lt;/b&gt;&lt;script&gt;" in error_page
+    assert "Typed &lt;/textarea&gt;&lt;img src=y onerror=alert(2)&gt;&lt;script&gt;" in error_page
     assert 'value="x&quot; onfocus=&quot;alert(1)"' in error_page
 
 
