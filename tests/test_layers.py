@@ -201,7 +201,7 @@ def all_violations() -> set[tuple[str, str]]:
 def test_the_frame_is_included_by_the_frame_only():
     """The frame may link anywhere because no app template uses it but by extending it."""
     templates = list((ROOT / "templates").rglob("*.html"))
-    assert len(templates) > len(FRAME)
+    assert len(templates) > 3  # more than the frame
     for path in templates:
         name = path.relative_to(ROOT / "templates").as_posix()
         if name in FRAME:
