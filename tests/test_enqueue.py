@@ -14,6 +14,7 @@ NAMES = {
     claims_enqueue.IMPORT_FACTCHECKS_RUN,
     claims_enqueue.EMBED_MISSING_CLAIMS,
     claims_enqueue.WEBHOOKS_SWEEP,
+    claims_enqueue.FACTCHECK_RUNS_SWEEP,
     evidence_enqueue.SOURCE_FETCH_DETAILS,
     evidence_enqueue.SOURCES_SWEEP,
 }

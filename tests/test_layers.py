@@ -9,12 +9,12 @@ modules (template tags included) belong to that app. Neither may use a higher ap
   by the app whose view the name resolves to,
 * templates (`{% include %}`, `{% extends %}`; a template name rendered from Python).
 
-The one exception is the project's frame, templates/base.html with its navigation include
-_nav_links.html (and the admin's base_site.html): it sits with config/urls.py at the top,
-where every app is wired together.
-Its navigation links to every app's pages and it loads the claims app's unread-notifications
-tag; every page extends it by name, as Django's admin pages extend the project's
-admin/base_site.html. An app template extending it depends on the block names only.
+The one exception is the project's frame, templates/base.html with its menu
+(_nav_links.html, which only base.html includes) and the admin's base_site.html: it sits
+with config/urls.py at the top, where every app is wired together. Its navigation links to
+every app's pages and it loads the claims app's unread-notifications tag; every page extends
+it by name, as Django's admin pages extend the project's admin/base_site.html. An app
+template extending it depends on the block names only.
 
 KNOWN_UPWARD lists the dependencies that remain, each with its reason: the test fails on any
 other one, and on an entry that no longer occurs (so the list only shrinks).
@@ -50,7 +50,7 @@ TEMPLATE_OWNERS = {
     "api": "api",
     "admin": PROJECT,
 }
-FRAME = {"base.html", "_nav_links.html", "admin/base_site.html"}
+FRAME = {"base.html", "_nav_links.html", "admin/base_site.html"}  # _nav_links: base.html's menu
 
 # (where, what) pairs still pointing upward. Each needs a template content change or a
 # design change that was outside the session that wrote this test; see the reason.
@@ -196,6 +196,18 @@ def all_violations() -> set[tuple[str, str]]:
 
 
 # --- The checks ----------------------------------------------------------------------------
+
+
+def test_the_frame_is_included_by_the_frame_only():
+    """The frame may link anywhere because no app template uses it but by extending it."""
+    templates = list((ROOT / "templates").rglob("*.html"))
+    assert len(templates) > 3  # more than the frame
+    for path in templates:
+        name = path.relative_to(ROOT / "templates").as_posix()
+        if name in FRAME:
+            continue
+        included = {t for kind, t in template_uses(path.read_text(encoding="utf-8"))}
+        assert not (included & (FRAME - {"base.html", "admin/base_site.html"})), name
 
 
 def test_every_template_directory_has_an_owner():

@@ -15,6 +15,7 @@ DELIVER_WEBHOOK = "apps.claims.tasks.deliver_webhook"
 IMPORT_FACTCHECKS_RUN = "apps.claims.tasks.import_factchecks_run"
 EMBED_MISSING_CLAIMS = "apps.claims.tasks.embed_missing_claims"
 WEBHOOKS_SWEEP = "apps.claims.tasks.webhooks_sweep"
+FACTCHECK_RUNS_SWEEP = "apps.claims.tasks.factcheck_runs_sweep"
 
 
 def deliver_webhook(delivery_id: int) -> None:

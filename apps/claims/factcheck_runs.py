@@ -23,6 +23,7 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -215,7 +216,7 @@ def factcheck_runs_sweep(*, now: datetime | None = None, limit: int = 100) -> in
                 )
                 again.append(pk)
         for pk in again:
-            send_after_commit(lambda pk=pk: _send(pk), what=f"fact-check import run {pk}")
+            send_after_commit(partial(_send, pk), what=f"fact-check import run {pk}")
     if again:
         logger.warning("Sweeper: fact-check import runs %s sent again", again)
     return len(again) + len(failed)

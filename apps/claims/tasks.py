@@ -87,7 +87,13 @@ def import_factchecks_run(self, run_id: int) -> None:
         send_now(lambda: import_factchecks_run.delay(run_id), what=f"fact-check import {run_id}")
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=30, time_limit=50)
+@shared_task(
+    name=enqueue.FACTCHECK_RUNS_SWEEP,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=30,
+    time_limit=50,
+)
 def factcheck_runs_sweep() -> None:
     """Periodic (CELERY_BEAT_SCHEDULE): fact-check import runs whose worker died, or whose
     task was never sent, are sent again or failed with the reason."""

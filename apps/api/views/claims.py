@@ -14,12 +14,12 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from apps.claims import services as claim_services
+from apps.claims.claimreview import claim_review, claim_review_graph
 from apps.claims.models import Appearance, Claim, Status
 from apps.core.errors import Conflict, DomainError, NotFound
 from apps.evidence.models import EvidenceLink
 
 from .. import serializers
-from ..claimreview import claim_review, claim_review_graph
 from ..conditional import expected_version, run_versioned
 from ..factchecks import SEARCH_ORIGIN_PARAM, search_origin, search_results
 from ..filters import ClaimFilter, as_utc

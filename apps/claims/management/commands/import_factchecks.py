@@ -142,6 +142,8 @@ class Command(BaseCommand):
             )
 
         run = factcheck_import_continue(run_id=run_id, progress=progress)
+        if run is None:
+            raise CommandError(f"Import run {run_id} no longer exists.")
         if run.state != FactCheckImportRun.State.DONE:
             raise CommandError(f"Import run {run_id} failed: {run.error}")
         self.stdout.write(
