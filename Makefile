@@ -66,7 +66,8 @@ checks: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/deptry .
-	$(BIN)/lint-imports
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=config.settings.test
 
 # Browser tests drive Debian's Chromium (Playwright's own browser download cannot work here).

@@ -122,7 +122,7 @@ LIMIT %(stop)s
 
 
 def _newest_matching(query: str, *, window: int, stop: int) -> list[Claim]:
-    columns = ", ".join(f.column for f in Claim._meta.concrete_fields)
+    columns = ", ".join(c for f in Claim._meta.concrete_fields if (c := f.column))
     sql = _NEWEST_MATCHING.format(columns=columns)
     return list(Claim.objects.raw(sql, {"window": window, "query": query, "stop": stop}))
 

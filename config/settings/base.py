@@ -111,7 +111,7 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 # Permissions-Policy (django-permissions-policy): no page needs a device or sensor.
-PERMISSIONS_POLICY = {
+PERMISSIONS_POLICY: dict[str, list[str]] = {
     feature: []
     for feature in (
         "accelerometer", "camera", "display-capture", "geolocation", "gyroscope",
