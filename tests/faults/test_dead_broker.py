@@ -166,7 +166,11 @@ def test_webhook_deliveries_stay_pending_and_are_swept_when_the_broker_is_back(
 
     with dead_broker.live():
         assert notifications.webhooks_sweep(now=timezone.now()) == 0  # not stale yet
-        assert notifications.webhooks_sweep(now=timezone.now() + timedelta(minutes=6)) == 3
+        # A sweep stops at the first message the broker does not take (the next sweep goes
+        # on); under a loaded machine a publish can time out, so give it a second round.
+        later = timezone.now() + timedelta(minutes=6)
+        sent = [notifications.webhooks_sweep(now=later) for _ in range(2)]
+        assert sum(sent) == 3 and sent[0] >= 1, sent
         assert wait_for(lambda: not WebhookDelivery.objects.exclude(state="delivered").exists(), 30)
     assert len(web.posted) == 3
     assert Claim.objects.get(pk=claim.pk).status == "researching"
