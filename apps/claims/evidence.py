@@ -42,6 +42,10 @@ class ClaimEvidence(Protocol):
         """The claim page's evidence panel (three columns by stance)."""
         ...
 
+    def cite_factcheck_url(self, factcheck_id: int) -> str:
+        """Where "Cite as evidence" posts for an imported fact-check."""
+        ...
+
     def form_html(self, context: Any, claim: Any, form: Any) -> SafeString:
         """The claim page's "Add evidence" form (blank, or `form` re-shown with errors)."""
         ...

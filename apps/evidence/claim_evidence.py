@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Count, Expression, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils.safestring import SafeString
 
 from .models import EvidenceLink
@@ -27,6 +28,9 @@ class LinkedEvidence:
 
     def cites_url(self, claim_id: int, url: str) -> bool:
         return EvidenceLink.objects.filter(claim_id=claim_id, source__url=url).exists()
+
+    def cite_factcheck_url(self, factcheck_id: int) -> str:
+        return reverse("evidence:factcheck_cite", args=[factcheck_id])
 
     def links(self, claim_id: int) -> list[Any]:
         return list(

@@ -21,3 +21,9 @@ def evidence_by_stance(context, claim, compact=False) -> SafeString:
 def evidence_form(context, claim, form=None) -> SafeString:
     """The "Add evidence" form: blank, or the one that failed with what the user typed."""
     return evidence().form_html(context, claim, form)
+
+
+@register.filter
+def cite_factcheck_url(factcheck_id: int) -> str:
+    """Where "Cite as evidence" posts for the imported fact-check `factcheck_id`."""
+    return evidence().cite_factcheck_url(factcheck_id)
