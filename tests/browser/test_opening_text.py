@@ -68,6 +68,19 @@ def test_a_short_opening_paragraph_stays_when_the_record_has_its_own_title(live_
     page.problems.assert_none()
 
 
+def test_a_short_opening_paragraph_stays_when_the_title_is_typed_with_pasted_text(
+    live_server, page
+):
+    make_user("analyst", "ana")
+    log_in(page, live_server, "ana")
+    title = "Council raises bus fares by 12 percent"
+    _add(page, live_server, text="\n\n".join([OPENING, *BODY]), title=title)
+    expect(page.locator("#article-title")).to_have_text(title)
+    body = page.locator("#article-body")
+    assert body.inner_text().strip().startswith(OPENING), body.inner_text()[:120]
+    page.problems.assert_none()
+
+
 @pytest.mark.xfail(
     strict=True,
     reason="issue 16 item 2: the lines the cleaner removes are not stored, so the article "
