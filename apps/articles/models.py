@@ -46,6 +46,9 @@ class Article(TimeStamped):
         blank=True, help_text="Cleaned plain text; spans are code points into it."
     )
     content_hash = models.CharField(max_length=64, db_index=True, blank=True)
+    # What cleaning dropped from the text as page furniture, in order, each with its place
+    # ({"line", "after", "inline"}: apps/articles/cleaning.RemovedLine), until restored.
+    removed_lines = models.JSONField(default=list, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.EXTRACTED)
     failure_reason = models.TextField(blank=True)
     origin = models.CharField(max_length=8, choices=Origin.choices, default=Origin.URL)
