@@ -8,9 +8,24 @@ when it matches a rule, because claims are later found in the stored text by quo
 """
 
 import re
-from dataclasses import dataclass
+from bisect import bisect_left
+from dataclasses import dataclass, field
 
 from apps.core.text import normalize_text
+
+
+@dataclass(frozen=True)
+class RemovedLine:
+    """A piece the cleaner dropped, with where it stood in the cleaned text: after the
+    first `after` non-blank lines, as a line of its own, or (`inline`) at the end of line
+    `after` - 1 (a photo credit or a signature cut from the line it ended)."""
+
+    text: str
+    after: int
+    inline: bool = False
+
+    def as_json(self) -> dict:
+        return {"line": self.text, "after": self.after, "inline": self.inline}
 
 
 @dataclass(frozen=True)
@@ -19,6 +34,8 @@ class ParsedText:
     authors: list[str]
     text: str
     removed: list[str]
+    # The same pieces as `removed`, in the same order, each with its place (restore_removed).
+    placed: list[RemovedLine] = field(default_factory=list)
 
 
 # --- boilerplate lines ----------------------------------------------------------------
@@ -171,8 +188,14 @@ def strip_boilerplate_lines(text: str, *, title: str = "") -> tuple[str, list[st
     Returns the normalised text and the dropped pieces in document order. With `title`
     (known from the page's metadata), a repeat of it before the body is dropped too.
     """
-    cleaned = _clean(text, title=title, find_title=False)
+    cleaned = clean_lines(text, title=title)
     return cleaned.text, cleaned.removed
+
+
+def clean_lines(text: str, *, title: str = "") -> ParsedText:
+    """`strip_boilerplate_lines` with everything the cleaner found: the dropped pieces
+    with their places (`placed`), so they can be shown and put back."""
+    return _clean(text, title=title, find_title=False)
 
 
 def _clean(raw: str, *, title: str, find_title: bool) -> ParsedText:
@@ -221,11 +244,20 @@ def _clean(raw: str, *, title: str, find_title: bool) -> ParsedText:
 
     _strip_trailing_byline(kept, authors, removed)
     removed.sort(key=lambda item: (item[0], item[1]))
+    # Non-blank kept lines stay one to one, in order, through normalize_text, so a piece's
+    # place is the count of them before it (or the one it was cut from).
+    content_numbers = [number for number, line in kept if line.strip()]
+    placed = []
+    for number, column, piece in removed:
+        before = bisect_left(content_numbers, number)
+        inline = column > 0 and before < len(content_numbers) and content_numbers[before] == number
+        placed.append(RemovedLine(piece, before + 1 if inline else before, inline))
     return ParsedText(
         title=title,
         text=normalize_text("\n".join(line for _, line in kept)),
         authors=_unique(authors),
         removed=[text for _, _, text in removed],
+        placed=placed,
     )
 
 
@@ -368,3 +400,48 @@ def _unique(names: list[str]) -> list[str]:
             seen.add(name.casefold())
             unique.append(name)
     return unique
+
+
+# --- putting removed lines back -----------------------------------------------------------
+
+
+class StaleRemovedLines(ValueError):
+    """The stored places no longer fit the text (it was replaced since)."""
+
+
+def restore_removed(text: str, placed: list[RemovedLine]) -> tuple[str, list[tuple[int, int]]]:
+    """`text` with the `placed` pieces put back where the cleaner took them from, and the
+    insertions made: (offset in `text`, characters inserted), ascending. A line of its own
+    goes back with the break the text has there (a blank line between paragraphs, or a
+    newline); a cut piece goes back at the end of its line after a space."""
+    bounds = [(m.start(), m.end()) for m in re.finditer(r"[^\n]*\S[^\n]*", text)]
+    count = len(bounds)
+
+    def separator(after: int) -> str:
+        """The break between non-blank lines `after` - 1 and `after` (or the nearest one)."""
+        if count < 2:
+            return "\n\n"
+        gap = min(max(after, 1), count - 1)
+        return "\n\n" if "\n\n" in text[bounds[gap - 1][1] : bounds[gap][0]] else "\n"
+
+    inserted: dict[int, str] = {}
+    for piece in placed:
+        if (
+            not piece.text.strip()
+            or not 0 <= piece.after <= count
+            or (piece.inline and piece.after < 1)
+        ):
+            raise StaleRemovedLines(f"No place for {piece.text[:60]!r} in the text.")
+        if piece.inline:
+            at, added = bounds[piece.after - 1][1], " " + piece.text
+        elif piece.after == 0:
+            at, added = 0, piece.text + separator(0)
+        else:
+            at, added = bounds[piece.after - 1][1], separator(piece.after) + piece.text
+        inserted[at] = inserted.get(at, "") + added
+    out, last = [], 0
+    for at in sorted(inserted):
+        out += [text[last:at], inserted[at]]
+        last = at
+    out.append(text[last:])
+    return "".join(out), [(at, len(inserted[at])) for at in sorted(inserted)]

@@ -13,7 +13,7 @@ from urllib.parse import urljoin, urlsplit
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from apps.articles.cleaning import notice_kind, parse_plain_text, strip_boilerplate_lines
+from apps.articles.cleaning import RemovedLine, clean_lines, notice_kind, parse_plain_text
 from apps.core.errors import DomainError
 from apps.core.text import normalize_text
 from apps.core.urls import same_site
@@ -36,6 +36,12 @@ class Extracted:
     published_at: datetime | None = None
     language: str = ""
     canonical_url: str = ""
+    # What cleaning dropped from the text, in order, each with its place (shown on the
+    # reading page, and put back on request: apps/articles/cleaning.restore_removed).
+    removed: list[RemovedLine] = field(default_factory=list)
+
+    def removed_json(self) -> list[dict]:
+        return [piece.as_json() for piece in self.removed]
 
 
 def parse_when(value) -> datetime | None:
@@ -78,6 +84,7 @@ def extract_plain(content: str, *, metadata: dict | None = None) -> Extracted:
         authors=_authors(metadata.get("authors")) or parsed.authors,
         published_at=parse_when(metadata.get("published_at")),
         language=(metadata.get("language") or "")[:12],
+        removed=parsed.placed,
     )
 
 
@@ -157,8 +164,9 @@ def extract_html(html: str, *, url: str = "", metadata: dict | None = None) -> E
     metadata = metadata or {}
     document, found, page = _extract(html, url, structure=True)
     text = normalize_text(getattr(document, "text", "") or "") if document else ""
-    text, removed = strip_boilerplate_lines(text)
-    _refuse_stub(text, removed, page or PageMarkup())
+    cleaned = clean_lines(text)
+    text = cleaned.text
+    _refuse_stub(text, cleaned.removed, page or PageMarkup())
     title = metadata.get("title") or getattr(found, "title", "") or text.split("\n", 1)[0][:200]
     return Extracted(
         title=normalize_text(title).replace("\n", " ")[:1000],
@@ -167,6 +175,7 @@ def extract_html(html: str, *, url: str = "", metadata: dict | None = None) -> E
         published_at=parse_when(metadata.get("published_at") or getattr(found, "date", None)),
         language=(metadata.get("language") or getattr(found, "language", "") or "")[:12],
         canonical_url=find_canonical_url(html, url),
+        removed=cleaned.placed,
     )
 
 

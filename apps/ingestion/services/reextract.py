@@ -28,10 +28,14 @@ logger = logging.getLogger(__name__)
 # --- Re-extraction ---------------------------------------------------------------------
 
 
-def article_text_replace(*, article: Article, text: str, by: User | None = None):
+def article_text_replace(
+    *, article: Article, text: str, by: User | None = None, removed_lines: list | None = None
+):
     """Replace an article's stored text (re-extracted, or corrected) and re-anchor its
     appearances in the same transaction: by position, exact quote, then quote with its
-    context; those that cannot be found are marked orphaned for an editor, never dropped."""
+    context; those that cannot be found are marked orphaned for an editor, never dropped.
+    The lines cleaning removed from the old text go with it: `removed_lines` (from the new
+    extraction) replace them, or none are kept."""
     from apps.claims.anchoring import appearances_reanchor
 
     if by is not None and not is_editor(by):
@@ -46,7 +50,8 @@ def article_text_replace(*, article: Article, text: str, by: User | None = None)
             return None
         locked.text = text
         locked.content_hash = content_hash(text)
-        locked.save(update_fields=["text", "content_hash", "updated_at"])
+        locked.removed_lines = removed_lines or []
+        locked.save(update_fields=["text", "content_hash", "removed_lines", "updated_at"])
         report = appearances_reanchor(article=locked, old_text=old_text)
     article.refresh_from_db()
     return report
@@ -190,4 +195,7 @@ def _reextract(*, article: Article, by: User | None = None):
         extracted = extract_plain(body)
     else:
         extracted = extract_html(body, url=result.final_url)
-    return article_text_replace(article=article, text=extracted.text, by=by), note
+    replaced = article_text_replace(
+        article=article, text=extracted.text, by=by, removed_lines=extracted.removed_json()
+    )
+    return replaced, note

@@ -185,6 +185,7 @@ def _new_article(item: _NewArticle, outlets: dict) -> Article:
         published_at=extracted.published_at,
         language=extracted.language,
         text=item.text,
+        removed_lines=extracted.removed_json(),
         status=Article.Status.EXTRACTED,
         failure_reason=run.note,  # how its bytes decoded, when not cleanly (charset.py)
         origin=_origin(job),
