@@ -24,13 +24,17 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
 import pghistory
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from apps.accounts.roles import AnyUser, is_editor
+from apps.articles.cleaning import RemovedLine, StaleRemovedLines, restore_removed
 from apps.articles.models import Article
+from apps.core.errors import DomainError, NotAllowed
+from apps.core.text import content_hash
 
-from .models import Appearance
+from .models import Appearance, Suggestion
 from .services import CONTEXT_CHARS
 
 # A fuzzy candidate must be this close to the stored quote (difflib ratio, 0..1).
@@ -281,3 +285,67 @@ def appearances_reanchor(*, article: Article, old_text: str) -> ReanchorReport:
 
 def _how(found: _Found | None) -> str:
     return found.how if found else ""
+
+
+# --- Putting back what cleaning removed -----------------------------------------------------
+
+
+def removed_lines_restore(*, article: Article, by: AnyUser = None) -> ReanchorReport:
+    """Put the lines cleaning removed as page furniture (Article.removed_lines) back into
+    the article's text where they stood, and, in the same transaction, re-anchor every
+    appearance (appearances_reanchor, as a re-extraction does) and move the open
+    suggestions by what was inserted before them. The list is then empty. Editors and
+    admins only, as for a re-extraction: it changes the article's text."""
+    if by is not None and not is_editor(by):
+        raise NotAllowed("Only editors and admins can restore the lines removed from a text.")
+    with transaction.atomic():
+        locked = Article.objects.select_for_update().get(pk=article.pk)
+        try:
+            placed = [
+                RemovedLine(str(p["line"]), int(p["after"]), bool(p.get("inline")))
+                for p in locked.removed_lines
+            ]
+            text, insertions = restore_removed(locked.text, placed)
+        except (StaleRemovedLines, KeyError, TypeError, ValueError) as exc:
+            raise DomainError(
+                "The removed lines no longer fit the article's text; it was not changed."
+            ) from exc
+        if not placed:
+            raise DomainError("No lines were removed from this article's text; nothing to restore.")
+        old_text = locked.text
+        locked.text, locked.content_hash, locked.removed_lines = text, content_hash(text), []
+        try:
+            with transaction.atomic():
+                locked.save(update_fields=["text", "content_hash", "removed_lines", "updated_at"])
+        except IntegrityError as exc:
+            raise DomainError(
+                "Another stored article already has this text with the lines put back; "
+                "the text was not changed."
+            ) from exc
+        _suggestions_shift(locked, insertions)
+        report = appearances_reanchor(article=locked, old_text=old_text)
+    article.refresh_from_db()
+    return report
+
+
+def _suggestions_shift(article: Article, insertions: list[tuple[int, int]]) -> None:
+    """Move the article's suggestions by the text inserted before them (`insertions`:
+    ascending (offset, length)); one inserted where a span ends leaves the span as it is."""
+
+    def moved(position: int, *, start: bool) -> int:
+        return position + sum(
+            n for at, n in insertions if at < position or (start and at == position)
+        )
+
+    changed = []
+    for sg in Suggestion.objects.select_for_update().filter(article=article).only("start", "end"):
+        span = (moved(sg.start, start=True), moved(sg.end, start=False))
+        if span != (sg.start, sg.end):
+            sg.start, sg.end = span
+            changed.append(sg)
+    if changed:
+        # Parked first, so that no row lands on a span another has not left yet.
+        Suggestion.objects.filter(pk__in=[sg.pk for sg in changed]).update(
+            start=F("start") + PARKING_OFFSET, end=F("end") + PARKING_OFFSET
+        )
+        Suggestion.objects.bulk_update(changed, ["start", "end"])

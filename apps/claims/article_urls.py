@@ -11,4 +11,5 @@ urlpatterns = [
     path("", views.article_list, name="list"),
     path("<int:pk>/", views.article_detail, name="detail"),
     path("<int:pk>/claims/", views.article_claims, name="claims_here"),
+    path("<int:pk>/restore-removed/", views.article_restore_removed, name="restore_removed"),
 ]

@@ -10,22 +10,25 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.core.paginator import Paginator
 from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from apps.accounts.roles import is_analyst
 from apps.articles.models import Article, Outlet
+from apps.core.errors import DomainError
 from apps.core.weburls import is_web_url
 
+from .anchoring import removed_lines_restore
 from .models import Appearance, Status, Suggestion
 from .nlp.sentences import split_sentences
 
@@ -386,3 +389,24 @@ def article_claims(request: HttpRequest, pk: int) -> HttpResponse:
 def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     article = get_object_or_404(Article.objects.select_related("outlet", "duplicate_of"), pk=pk)
     return render_article_page(request, article)
+
+
+@require_POST
+@login_required
+def article_restore_removed(request: HttpRequest, pk: int) -> HttpResponse:
+    """An editor puts the lines removed as page furniture back into the text; the
+    highlights are re-anchored in the same transaction."""
+    article = get_object_or_404(Article, pk=pk)
+    count = len(article.removed_lines or [])
+    try:
+        report = removed_lines_restore(article=article, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        lines = "line" if count == 1 else "lines"
+        messages.success(
+            request,
+            f"{count} {lines} put back into the text. Highlights: {len(report.kept)} kept, "
+            f"{len(report.moved) + len(report.fuzzy)} moved, {len(report.orphaned)} not found.",
+        )
+    return redirect("articles:detail", pk=pk)
