@@ -71,3 +71,22 @@ def test_unknown_column_is_a_clear_error(tmp_path):
     path.write_text("a\tb\n1\tx\n", encoding="utf-8")
     with pytest.raises(CommandError, match="which column holds the id"):
         _run(str(path))
+
+
+def test_a_headerless_id_tab_text_file_read_as_lines_is_refused(tmp_path):
+    path = tmp_path / "sentences.txt"
+    path.write_text("".join(f"{n}\t{s}\n" for n, s in enumerate(SENTENCES)), encoding="utf-8")
+    with pytest.raises(CommandError, match="Line 1 holds a tab: is this a TSV"):
+        _run(str(path))
+
+
+def test_enclosing_quote_marks_are_scored_as_training_saw_them(tmp_path):
+    from apps.claims.nlp.checkworthy import unquote
+
+    assert unquote('"Taxes rose 5% in 2020."') == "Taxes rose 5% in 2020."
+    assert unquote("“Taxes rose 5% in 2020.”") == "Taxes rose 5% in 2020."
+    assert unquote("“A,” he said, “B.”") == "“A,” he said, “B.”"  # not one quote
+    assert unquote("He said “yes”.") == "He said “yes”."
+    path = tmp_path / "sentences.txt"
+    path.write_text("\n".join(f'"{s}"' for s in SENTENCES) + "\n", encoding="utf-8")
+    assert [score for _, score in _run(str(path))] == pytest.approx(_expected(), abs=1e-4)

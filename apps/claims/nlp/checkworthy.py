@@ -446,14 +446,31 @@ class CheckworthyModel:
         return out
 
     def score(self, sentences: Sequence[str]) -> list[float]:
-        """Calibrated check-worthiness in [0, 1], one per sentence, in order."""
+        """Calibrated check-worthiness in [0, 1], one per sentence, in order. A sentence is
+        scored as the models were trained: without quote marks enclosing all of it."""
         if isinstance(sentences, str):
             raise TypeError("score() takes a list of sentences, not one string")
         a, b = self._platt_a, self._platt_b
-        return [_sigmoid(a * margin + b) for margin in self.decision_function(sentences)]
+        margins = self.decision_function([unquote(s) for s in sentences])
+        return [_sigmoid(a * margin + b) for margin in margins]
 
     def is_checkworthy(self, score: float) -> bool:
         return score >= self.threshold
+
+
+_QUOTES = '"\u201c\u201d\u201e\u00ab\u00bb'
+
+
+def unquote(sentence: str) -> str:
+    """The sentence without the quote marks that enclose all of it (the training files'
+    CSV quoting removed them from every training sentence); a quote inside is kept."""
+    text = sentence.strip()
+    while len(text) >= 2 and text[0] in _QUOTES and text[-1] in _QUOTES:
+        inner = text[1:-1]
+        if any(mark in inner for mark in _QUOTES):
+            break  # "A," he said, "B": the marks close and open quotes inside
+        text = inner.strip()
+    return text
 
 
 def _sigmoid(x: float) -> float:

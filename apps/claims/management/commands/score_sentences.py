@@ -101,7 +101,14 @@ class Command(BaseCommand):
 
     def _lines(self, stream, _id_column, _text_column) -> Iterator[tuple[str, str]]:
         for number, line in enumerate(stream, 1):
-            yield str(number), line.rstrip("\r\n")
+            text = line.rstrip("\r\n")
+            if "\t" in text:
+                # An id<TAB>text file read as lines would score the id as part of the text.
+                raise CommandError(
+                    f"Line {number} holds a tab: is this a TSV? Name it .tsv (with a header "
+                    "row) or pass --format tsv; one sentence per line has no tabs."
+                )
+            yield str(number), text
 
     def _tsv(self, stream, id_column, text_column) -> Iterator[tuple[str, str]]:
         csv.field_size_limit(10_000_000)
