@@ -108,7 +108,9 @@ def test_history_reads_as_people_tell_it_on_both_pages(live_server, page, sent_b
     timeline = page.locator("ol.timeline > li.timeline-item")
     _check_history(timeline, where="full history")
     # Every line on the full history says what changed: no blank "update" entries.
-    for i in range(timeline.count()):
+    entries = timeline.count()
+    assert entries, "the full history shows no entries"
+    for i in range(entries):
         item = timeline.nth(i)
         assert item.locator("ul.changes li").count() or item.locator(".review-note").count(), (
             item.inner_text()
