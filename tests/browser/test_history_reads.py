@@ -108,10 +108,9 @@ def test_history_reads_as_people_tell_it_on_both_pages(live_server, page, sent_b
     timeline = page.locator("ol.timeline > li.timeline-item")
     _check_history(timeline, where="full history")
     # Every line on the full history says what changed: no blank "update" entries.
-    entries = timeline.count()
+    entries = [timeline.nth(i) for i in range(timeline.count())]
     assert entries, "the full history shows no entries"
-    for i in range(entries):
-        item = timeline.nth(i)
+    for item in entries:
         assert item.locator("ul.changes li").count() or item.locator(".review-note").count(), (
             item.inner_text()
         )
