@@ -165,3 +165,16 @@ def test_database_url_must_be_postgresql():
     result = settings_with("config.settings.dev", NO_EMBEDDED, DATABASE_URL="mysql://a@b/c")
     assert result.returncode != 0
     assert "DATABASE_URL must point at PostgreSQL" in result.stderr
+
+
+def test_the_csp_lets_the_organisation_logo_through_and_nothing_else():
+    show = (
+        "from django.conf import settings; "
+        "print(' '.join(settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src']))"
+    )
+    env = {"DJANGO_SETTINGS_MODULE": "config.settings.base"}
+    with_logo = run(["-c", show], {**env, "CLAIMTRACK_LOGO_URL": "https://cdn.example.org/a.png"})
+    assert with_logo.returncode == 0, with_logo.stderr
+    assert with_logo.stdout.split() == ["'self'", "data:", "https://cdn.example.org"]
+    without = run(["-c", show], env)
+    assert without.stdout.split() == ["'self'", "data:"]

@@ -8,6 +8,7 @@ environment's settings give one: dev and test start the embedded PostgreSQL
 
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -91,33 +92,6 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
-
-# Content-Security-Policy (django-csp) on every response, in every environment so the tests
-# see what production serves: scripts, styles, fonts and images from our own origin only
-# (no inline script or style anywhere; `data:` images for the favicon), no plugins, no
-# framing, forms post only to us.
-CONTENT_SECURITY_POLICY = {
-    "DIRECTIVES": {
-        "default-src": ["'self'"],
-        "script-src": ["'self'"],
-        "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
-        "font-src": ["'self'"],
-        "connect-src": ["'self'"],
-        "object-src": ["'none'"],
-        "base-uri": ["'self'"],
-        "form-action": ["'self'"],
-        "frame-ancestors": ["'none'"],
-    }
-}
-# Permissions-Policy (django-permissions-policy): no page needs a device or sensor.
-PERMISSIONS_POLICY: dict[str, list[str]] = {
-    feature: []
-    for feature in (
-        "accelerometer", "camera", "display-capture", "geolocation", "gyroscope",
-        "magnetometer", "microphone", "midi", "payment", "publickey-credentials-get", "usb",
-    )
-}  # fmt: skip
 
 # Log-in attempts are rate-limited (django-axes): after AXES_FAILURE_LIMIT failures for one
 # user name from one address, log-in is refused for AXES_COOLOFF_MINUTES.
@@ -378,6 +352,35 @@ if CLAIMTRACK_LOGO_URL and not re.match(r"^https?://[^\s/]+", CLAIMTRACK_LOGO_UR
     raise ImproperlyConfigured(
         f"CLAIMTRACK_LOGO_URL={CLAIMTRACK_LOGO_URL!r} is not an http(s) URL."
     )
+
+# Content-Security-Policy (django-csp) on every response, in every environment so the tests
+# see what production serves: scripts, styles, fonts and images from our own origin only
+# (no inline script or style anywhere; `data:` images for the favicon; the organisation's
+# logo from its own address), no plugins, no framing, forms post only to us.
+_LOGO_ORIGIN = "{0.scheme}://{0.netloc}".format(urlsplit(CLAIMTRACK_LOGO_URL))
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", *([_LOGO_ORIGIN] if CLAIMTRACK_LOGO_URL else [])],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Permissions-Policy (django-permissions-policy): no page needs a device or sensor.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer", "camera", "display-capture", "geolocation", "gyroscope",
+        "magnetometer", "microphone", "midi", "payment", "publickey-credentials-get", "usb",
+    )
+}  # fmt: skip
+
 # Verdict → reviewRating.ratingValue, "verdict=number,...": a verdict left out has no number
 # (alternateName only); bestRating/worstRating are the highest and lowest numbers given.
 _VERDICTS = ("true", "mostly_true", "mixed", "misleading", "false", "unproven", "not_checkable")
