@@ -94,7 +94,9 @@ def test_no_page_scrolls_sideways_on_a_phone(live_server, phone):
         phone.goto(live_server.url + path)
         problems.append(sideways(phone))
     log_in(phone, live_server, "eddie")
-    for path in app_pages(room):
+    pages = app_pages(room)
+    assert pages
+    for path in pages:
         response = phone.goto(live_server.url + path)
         assert response.ok, f"{path}: {response.status}"
         problems.append(sideways(phone))

@@ -368,6 +368,7 @@ def sitemap_locations(client) -> list[str]:
         loc.text for loc in ET.fromstring(index.content).findall("s:sitemap/s:loc", SITEMAP_NS)
     ]
     locations = []
+    assert sections, "the sitemap index lists no section"
     for section in sections:
         response = client.get(section.removeprefix("http://testserver"))
         assert response.status_code == 200

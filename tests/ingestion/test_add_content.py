@@ -128,6 +128,7 @@ def test_uploaded_json_record_with_html(analyst_client, post):
 def _error_page(response, *messages):
     assert response.status_code == 400
     page = response.content.decode()
+    assert messages, "say which messages the error page must show"
     for message in messages:
         assert message in page, page
     assert not IngestJob.objects.exists()
