@@ -288,18 +288,13 @@ class FineTunedOnnxEncoder(OnnxSentenceEncoder):
 
         model_dir = MODELS_DIR / FT_ENCODER
         try:
-            self._encoder = onnx_encoder.Encoder(
+            # An Encoder's `encode` is the module's, so the parent's `_encode` serves both.
+            self._module = onnx_encoder.Encoder(
                 model_dir, threads=onnx_encoder.configured_threads()
             )
         except onnx_encoder.EncoderModelError as exc:
             raise ModelFileError(f"cannot load the {self.name} encoder: {exc}") from exc
         self._memo = {} if memo else None
-
-    def _encode(self, sentences: list[str]) -> np.ndarray:
-        if not sentences:
-            return np.zeros((0, self.dim))
-        vectors = self._encoder.encode(sentences, batch_size=self.batch_size)
-        return np.asarray(vectors, dtype=np.float64)
 
 
 # Sentence encoders by name; `ENCODERS[name]()` raises ModelDependencyError when its
