@@ -96,6 +96,20 @@ def test_suggestion_threshold_outside_0_1_is_refused():
     assert "CLAIMS_SUGGESTION_THRESHOLD=1.5 is not between 0 and 1" in result.stderr
 
 
+def _max_share_with(value: str) -> subprocess.CompletedProcess:
+    code = "import django; django.setup(); from apps.claims import suggestions as s; "
+    code += "print(s.max_share())"
+    env = {"DJANGO_SETTINGS_MODULE": "config.settings.dev", "CLAIMS_SUGGESTION_MAX_SHARE": value}
+    return run(["-c", code], env)
+
+
+def test_suggestion_share_comes_from_the_environment_and_is_checked():
+    assert _max_share_with("0.35").stdout.strip() == "0.35"
+    refused = _max_share_with("0")
+    assert refused.returncode != 0
+    assert "CLAIMS_SUGGESTION_MAX_SHARE=0.0 is not above 0 and at most 1" in refused.stderr
+
+
 # Settings never start servers: only dev and test settings start the embedded PostgreSQL,
 # and only when DATABASE_URL is unset. apps.core.embedded_db is replaced (or blocked) in
 # the child process, so no server starts here either.

@@ -407,6 +407,12 @@ if CLAIMS_SUGGESTION_THRESHOLD is not None and not 0 <= CLAIMS_SUGGESTION_THRESH
     raise ImproperlyConfigured(
         f"CLAIMS_SUGGESTION_THRESHOLD={CLAIMS_SUGGESTION_THRESHOLD} is not between 0 and 1."
     )
+# At most this share of an article's sentences is suggested (apps/claims/suggestions.py).
+CLAIMS_SUGGESTION_MAX_SHARE = env.float("CLAIMS_SUGGESTION_MAX_SHARE", default=0.2)
+if not 0 < CLAIMS_SUGGESTION_MAX_SHARE <= 1:
+    raise ImproperlyConfigured(
+        f"CLAIMS_SUGGESTION_MAX_SHARE={CLAIMS_SUGGESTION_MAX_SHARE} is not above 0 and at most 1."
+    )
 # "" (the bundled model), "tfidf", "minilm" or a model file's path.
 CLAIMS_CHECKWORTHY_MODEL = env.str("CLAIMS_CHECKWORTHY_MODEL", default="")
 # Claim matching (apps/claims/embeddings.py): every claim's vector in memory per process up
