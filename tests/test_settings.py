@@ -110,6 +110,17 @@ def test_suggestion_share_comes_from_the_environment_and_is_checked():
     assert "CLAIMS_SUGGESTION_MAX_SHARE=0.0 is not above 0 and at most 1" in refused.stderr
 
 
+def test_factcheck_import_sizes_come_from_the_environment_and_are_checked():
+    code = "from django.conf import settings as s; "
+    code += "print(s.FACTCHECK_IMPORT_BACKGROUND_BYTES, s.FACTCHECK_IMPORT_STALL_SECONDS)"
+    env = {"DJANGO_SETTINGS_MODULE": "config.settings.base"}
+    shown = run(["-c", code], {**env, "FACTCHECK_IMPORT_BACKGROUND_BYTES": "2000000"})
+    assert shown.stdout.split() == ["2000000", "360"], shown.stderr
+    short = run(["-c", code], {**env, "FACTCHECK_IMPORT_STALL_SECONDS": "60"})
+    assert short.returncode != 0
+    assert "FACTCHECK_IMPORT_STALL_SECONDS=60 must be at least 301" in short.stderr
+
+
 # Settings never start servers: only dev and test settings start the embedded PostgreSQL,
 # and only when DATABASE_URL is unset. apps.core.embedded_db is replaced (or blocked) in
 # the child process, so no server starts here either.

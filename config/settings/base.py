@@ -399,6 +399,13 @@ for _pair in filter(None, (p.strip() for p in _raw_scale.split(","))):
 if len(set(CLAIMTRACK_RATING_SCALE.values())) < 2:
     raise ImproperlyConfigured("CLAIMTRACK_RATING_SCALE needs at least two different numbers.")
 CLAIMTRACK_PUBLIC_PAGE_SIZE = env_int("CLAIMTRACK_PUBLIC_PAGE_SIZE", 20, minimum=1)
+# Fact-check files from this size import in a worker, in resumable chunks; a run without
+# progress for FACTCHECK_IMPORT_STALL_SECONDS lost its worker and is swept (it must outlast
+# the import task's 300 s time limit: apps/claims/factcheck_runs.py).
+FACTCHECK_IMPORT_BACKGROUND_BYTES = env_int(
+    "FACTCHECK_IMPORT_BACKGROUND_BYTES", 1_000_000, minimum=1
+)
+FACTCHECK_IMPORT_STALL_SECONDS = env_int("FACTCHECK_IMPORT_STALL_SECONDS", 360, minimum=301)
 
 # --- Claim intelligence (apps.claims). Unset: the defaults in apps/claims/suggestions.py
 # (threshold tuned for the bundled model) and the bundled check-worthiness model.
